@@ -1,0 +1,47 @@
+# Two commands: `make run` (install, prepare the database with reference and demo data, serve)
+# and `make test` (the whole suite). Everything else here is what those two need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+# `make run` is the local development server: debug on, so no SECRET_KEY is needed.
+db serve: export DEBUG ?= true
+PORT ?= 8000
+
+# The first interpreter >= 3.12 found: python3 (pyenv honours .python-version), then versioned names.
+PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12 $(wildcard /root/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+
+.PHONY: run test install db serve messages clean
+
+run: db serve
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python >= 3.12 is required (none found on PATH or in pyenv)." >&2; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+db: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_admin_units
+	$(PY) manage.py seed_demo
+	$(PY) manage.py ensure_login
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Regenerate the translation catalogues after changing user-facing strings; the compiled .mo is
+# committed so a fresh clone needs no gettext tools.
+messages: install
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,450 @@
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdminUnit
+from provinces.text import fold
+
+CERTIFICATE_MONTHS = 36
+RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
+
+# Decision 1048/QĐ-TTg (2019): the score band of each star level, [low, high).
+SCORE_BANDS = {5: (90, 101), 4: (70, 90), 3: (50, 70), 2: (30, 50), 1: (0, 30)}
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+class ProductGroup(models.Model):
+    """A product group of Decision 148/2023 (scheme 2022), or a 2018 group mapped onto one."""
+
+    class Scheme(models.TextChoices):
+        CURRENT = "2022", _("Decision 919/2022 and 148/2023")
+        OLD = "2018", _("Decision 490/2018")
+
+    scheme = models.CharField(_("scheme"), max_length=4, choices=Scheme, default=Scheme.CURRENT)
+    code = models.PositiveSmallIntegerField(_("code"))
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150)
+    maps_to = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="old_groups", verbose_name=_("maps to")
+    )
+
+    class Meta:
+        verbose_name = _("product group")
+        verbose_name_plural = _("product groups")
+        ordering = ["-scheme", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="group_code_unique_per_scheme"),
+            models.CheckConstraint(
+                condition=Q(scheme="2022", maps_to__isnull=True) | Q(scheme="2018", maps_to__isnull=False),
+                name="group_old_scheme_maps_to_current",
+            ),
+        ]
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, scheme, code):
+            return self.get(scheme=scheme, code=code)
+
+    objects = Manager()
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    def natural_key(self):
+        return (self.scheme, self.code)
+
+    @property
+    def current(self) -> "ProductGroup":
+        return self.maps_to or self
+
+
+class Located(models.Model):
+    """Where a record sits: a province, and within it optionally a district and a commune.
+
+    Legacy units nest province > district > commune; since 1/7/2025 communes sit directly under
+    a province. Only the province is required, because registers often know no more.
+    """
+
+    province = models.ForeignKey(
+        AdminUnit, models.PROTECT, related_name="+", verbose_name=_("province"),
+        limit_choices_to={"level": AdminUnit.Level.PROVINCE},
+    )
+    district = models.ForeignKey(
+        AdminUnit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("district"),
+        limit_choices_to={"level": AdminUnit.Level.DISTRICT},
+    )
+    commune = models.ForeignKey(
+        AdminUnit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune"),
+        limit_choices_to={"level": AdminUnit.Level.COMMUNE},
+    )
+
+    class Meta:
+        abstract = True
+
+    def fill_location(self) -> None:
+        """Fill the district and province implied by the commune (or the province of the district)."""
+        if self.commune_id and not self.district_id and self.commune.parent.level == AdminUnit.Level.DISTRICT:
+            self.district = self.commune.parent
+        if not self.province_id:
+            unit = self.district if self.district_id else self.commune if self.commune_id else None
+            while unit is not None and unit.level != AdminUnit.Level.PROVINCE:
+                unit = unit.parent
+            if unit is not None:
+                self.province = unit
+
+    def clean(self) -> None:
+        super().clean()
+        self.fill_location()
+        errors = {}
+        if self.district_id and self.district.parent_id != self.province_id:
+            errors["district"] = _("%(district)s is not in %(province)s.") % {
+                "district": self.district, "province": self.province}
+        if self.commune_id:
+            expected_parent = self.district_id or self.province_id
+            if self.commune.parent_id != expected_parent:
+                errors["commune"] = _("%(commune)s is not in %(unit)s.") % {
+                    "commune": self.commune, "unit": self.district if self.district_id else self.province}
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProducerQuerySet(models.QuerySet):
+    def in_unit(self, unit: AdminUnit) -> "ProducerQuerySet":
+        """Producers located in `unit` or in any unit merged into it."""
+        return self.filter(**{f"{unit.level}__in": unit.lineage_ids()})
+
+    def with_products_in(self, products: "ProductQuerySet") -> "ProducerQuerySet":
+        """Producers that own at least one product of `products`."""
+        return self.filter(pk__in=products.values("producer"))
+
+    def count_by_type(self) -> dict[str, int]:
+        """{producer type: number of producers}, in one query."""
+        rows = self.order_by().values_list("type").annotate(n=Count("pk"))
+        return {kind: n for kind, n in rows}
+
+
+class Producer(Located):
+    """A producer (chủ thể OCOP): the organisation or household that owns rated products."""
+
+    class Type(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        COOPERATIVE_GROUP = "coop_group", _("Cooperative group")
+        HOUSEHOLD = "household", _("Registered household")
+
+    name = models.CharField(_("name"), max_length=255)
+    search_name = models.CharField(max_length=255, editable=False, db_index=True)
+    type = models.CharField(_("producer type"), max_length=12, choices=Type)
+    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProducerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        ordering = ["search_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "search_name"], name="producer_name_unique_in_province"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+def latest_rating(day: datetime.date, *, product=OuterRef("pk")) -> models.QuerySet:
+    """The rating of `product` that stands on `day`: the latest decided by then and not revoked by then."""
+    return (
+        Rating.objects.filter(product=product, decision__date__lte=day)
+        .exclude(revoked_on__lte=day)
+        .order_by("-decision__date", "-pk")
+    )
+
+
+class ProductQuerySet(models.QuerySet):
+    def in_unit(self, unit: AdminUnit) -> "ProductQuerySet":
+        """Products located in `unit` or in any unit merged into it (so counts roll up through mergers)."""
+        return self.filter(**{f"{unit.level}__in": unit.lineage_ids()})
+
+    def with_stars_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
+        """Annotate `stars_on`: the stars of the rating standing on `day` (None if none).
+
+        With in_force=True that rating must also still hold a valid certificate on `day`.
+        """
+        standing = latest_rating(day)
+        stars = Subquery(standing.values("stars")[:1])
+        qs = self.annotate(stars_on=stars)
+        if in_force:
+            qs = qs.annotate(expires_on=Subquery(standing.values("expires")[:1])).filter(expires_on__gte=day)
+        return qs
+
+    def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
+        """Products that are OCOP products (3★+) on `day`; "ever recognised" unless in_force."""
+        return self.with_stars_on(day, in_force=in_force).filter(stars_on__gte=RECOGNISED_STARS)
+
+    def count_by_stars(self) -> dict[int, int]:
+        """{stars: number of products}, for a queryset annotated by with_stars_on(), in one query."""
+        rows = self.order_by().values_list("stars_on").annotate(n=Count("pk"))
+        return {stars: n for stars, n in rows if stars is not None}
+
+    def first_recognised_between(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
+        """Products whose first 3★+ rating was decided between start and end, both included."""
+        return self.annotate(
+            first_recognised=Min("ratings__decision__date", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
+        ).filter(first_recognised__range=(start, end))
+
+    def upgraded_between(self, start: datetime.date, end: datetime.date, *, to_stars: int | None = None):
+        """Products rated higher than their previous recognised rating by a decision between start and end."""
+        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"), decision__date__range=(start, end))
+        if to_stars is not None:
+            upgrades = upgrades.filter(stars=to_stars)
+        return self.filter(Exists(upgrades))
+
+    def count_by(self, field: str) -> dict:
+        """{value of `field`: number of products}, in one query (e.g. "district", "group")."""
+        rows = self.order_by().values_list(field).annotate(n=Count("pk"))
+        return {key: n for key, n in rows}
+
+
+class Product(Located):
+    """A product (or community-tourism service) entered in the OCOP programme."""
+
+    name = models.CharField(_("product name"), max_length=255)
+    search_name = models.CharField(max_length=255, editable=False, db_index=True)
+    producer = models.ForeignKey(
+        Producer, models.PROTECT, related_name="products", verbose_name=_("producer")
+    )
+    group = models.ForeignKey(
+        ProductGroup, models.PROTECT, related_name="products", verbose_name=_("product group"),
+        limit_choices_to={"scheme": ProductGroup.Scheme.CURRENT},
+    )
+    traceable = models.BooleanField(_("traceability"), default=False)
+    ecommerce_channels = models.CharField(
+        _("e-commerce channels"), max_length=255, blank=True,
+        help_text=_("Platforms the product is sold on, comma separated (Shopee, Lazada, Voso…)."),
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["search_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["producer", "search_name"], name="product_name_unique_per_producer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.group_id and self.group.scheme != ProductGroup.Scheme.CURRENT:
+            self.group = self.group.maps_to
+
+    def standing_rating(self, day: datetime.date) -> "Rating | None":
+        return latest_rating(day, product=self).select_related("decision").first()
+
+
+class RatingDecision(models.Model):
+    """A decision that rates a batch of products at once, e.g. 2616/QĐ-UBND of 29/12/2021."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        PROVINCE = "province", _("Province")
+        NATIONAL = "national", _("National")
+
+    number = models.CharField(_("decision number"), max_length=60, blank=True)
+    date = models.DateField(
+        _("decision date"), help_text=_("When only the year is known, 31/12 of that year."),
+    )
+    year_only = models.BooleanField(
+        _("only the year is known"), default=False,
+        help_text=_("The ratings count from 31/12 of the year."),
+    )
+    level = models.CharField(_("rating level"), max_length=10, choices=Level)
+    issuer = models.ForeignKey(
+        AdminUnit, models.PROTECT, null=True, blank=True, related_name="decisions",
+        verbose_name=_("issuing unit"), help_text=_("Empty for national decisions."),
+    )
+    issuing_body = models.CharField(_("issuing body"), max_length=150)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating decision")
+        verbose_name_plural = _("rating decisions")
+        ordering = ["-date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_body", "number", "date"], condition=~Q(number=""), name="decision_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(year_only=False) | Q(date__month=12, date__day=31), name="decision_year_only_is_year_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="national", issuer__isnull=True) | (~Q(level="national") & Q(issuer__isnull=False)),
+                name="decision_issuer_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
+        number = self.number or _("(number unknown)")
+        return _("%(number)s of %(date)s") % {"number": number, "date": when}
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year_only and self.date:
+            self.date = year_end(self.date.year)
+        if self.level == self.Level.NATIONAL:
+            self.issuer = None
+        elif self.issuer_id is None:
+            raise ValidationError({"issuer": _("A district or province decision needs its issuing unit.")})
+        elif self.issuer.level != self.level:
+            raise ValidationError({"issuer": _("The issuing unit must be a %(level)s.") % {"level": self.get_level_display().lower()}})
+        if self.issuer_id and self.date and not self.issuer.is_valid_on(self.date):
+            raise ValidationError({"issuer": _("%(unit)s did not exist on %(date)s.") % {
+                "unit": self.issuer, "date": self.date.strftime("%d/%m/%Y")}})
+
+
+class RatingQuerySet(models.QuerySet):
+    def upgrades(self) -> "RatingQuerySet":
+        """Ratings that raise a recognised product above the stars of its previous rating."""
+        previous = Rating.objects.filter(
+            product=OuterRef("product"), decision__date__lt=OuterRef("decision__date"),
+        ).exclude(revoked_on__lte=OuterRef("decision__date")).order_by("-decision__date", "-pk")
+        return self.annotate(previous_stars=Subquery(previous.values("stars")[:1])).filter(
+            previous_stars__gte=RECOGNISED_STARS, stars__gt=F("previous_stars")
+        )
+
+    def with_status(self, day: datetime.date) -> "RatingQuerySet":
+        """Annotate `status` on `day`: not_yet, revoked, superseded, expired or in_force."""
+        later = Rating.objects.filter(
+            product=OuterRef("product"), decision__date__gt=OuterRef("decision__date"), decision__date__lte=day,
+        )
+        S = Rating.Status
+        return self.annotate(
+            status=models.Case(
+                models.When(decision__date__gt=day, then=Value(S.NOT_YET)),
+                models.When(revoked_on__lte=day, then=Value(S.REVOKED)),
+                models.When(Exists(later), then=Value(S.SUPERSEDED)),
+                models.When(expires__lt=day, then=Value(S.EXPIRED)),
+                default=Value(S.IN_FORCE),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Rating(models.Model):
+    """One product's result in one decision: its stars, score and certificate."""
+
+    class Status(models.TextChoices):
+        NOT_YET = "not_yet", _("Not yet decided")
+        IN_FORCE = "in_force", _("In force")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    product = models.ForeignKey(Product, models.PROTECT, related_name="ratings", verbose_name=_("product"))
+    decision = models.ForeignKey(
+        RatingDecision, models.PROTECT, related_name="ratings", verbose_name=_("decision")
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
+    expires = models.DateField(
+        _("certificate expires"), blank=True,
+        help_text=_("Left empty: 36 months after the decision."),
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_note = models.CharField(_("revocation reason"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-decision__date", "product__search_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "decision"], name="rating_once_per_decision"),
+            models.CheckConstraint(condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="rating_score_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True)
+                | Q(stars=5, score__gte=90)
+                | Q(stars=4, score__gte=70, score__lt=90)
+                | Q(stars=3, score__gte=50, score__lt=70)
+                | Q(stars=2, score__gte=30, score__lt=50)
+                | Q(stars=1, score__lt=30),
+                name="rating_score_matches_stars",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(product)s: %(stars)s★ (%(decision)s)") % {
+            "product": self.product, "stars": self.stars, "decision": self.decision}
+
+    def save(self, *args, **kwargs):
+        if self.expires is None:
+            self.expires = add_months(self.decision.date, CERTIFICATE_MONTHS)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.score is not None and self.stars in SCORE_BANDS:
+            low, high = SCORE_BANDS[self.stars]
+            if not low <= self.score < high:
+                errors["score"] = _("A score of %(score)s is not %(stars)s★: that band is %(low)s–%(high)s points.") % {
+                    "score": self.score, "stars": self.stars, "low": low, "high": min(high - 1, 100)}
+        if self.decision_id and self.stars:
+            level = self.decision.level
+            allowed = {"district": 3, "province": 4, "national": 5}[level]
+            if self.stars > allowed or (level == "national" and self.stars != 5):
+                errors["stars"] = _("A %(level)s decision cannot rate %(stars)s★.") % {
+                    "level": self.decision.get_level_display().lower(), "stars": self.stars}
+            if self.expires and self.expires <= self.decision.date:
+                errors["expires"] = _("The certificate must expire after the decision date.")
+            if self.revoked_on and self.revoked_on < self.decision.date:
+                errors["revoked_on"] = _("A rating cannot be revoked before its decision.")
+        if errors:
+            raise ValidationError(errors)
+
+    def status_on(self, day: datetime.date) -> str:
+        return Rating.objects.with_status(day).values_list("status", flat=True).get(pk=self.pk)

@@ -1,0 +1,119 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .text import fold_unit_name
+
+# The 2025 reform: 63 provinces with districts until this day, 34 provinces without districts after.
+REFORM_DATE = datetime.date(2025, 7, 1)
+LEGACY_END = REFORM_DATE - datetime.timedelta(days=1)
+
+
+class AdminUnitQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date) -> "AdminUnitQuerySet":
+        """Units that existed on `day`."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def provinces(self) -> "AdminUnitQuerySet":
+        """Province-level units, legacy and current."""
+        return self.filter(level=AdminUnit.Level.PROVINCE)
+
+    def current(self) -> "AdminUnitQuerySet":
+        """Units that exist today (no end date)."""
+        return self.filter(valid_to__isnull=True)
+
+    def named(self, name: str) -> "AdminUnitQuerySet":
+        """Units whose name, without its kind prefix and accents, is `name` folded the same way."""
+        return self.filter(search_name=fold_unit_name(name))
+
+
+class AdminUnitManager(models.Manager.from_queryset(AdminUnitQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class AdminUnit(models.Model):
+    """A province, district or commune as it existed between valid_from and valid_to."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    code = models.PositiveIntegerField(_("official code"))
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=100)
+    division_type = models.CharField(_("kind"), max_length=30, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    successor = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("successor"),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = AdminUnitManager()
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["level", "search_name", "-valid_to"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code", "valid_to"], name="unit_code_unique_per_period"),
+            models.UniqueConstraint(
+                fields=["level", "code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.valid_to:
+            return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_unit_name(self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("provinces:dashboard", args=[self.slug])
+
+    @property
+    def is_legacy(self) -> bool:
+        return self.valid_to is not None
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def lineage_ids(self) -> list[int]:
+        """This unit and every unit merged into it, directly or through earlier mergers.
+
+        Records kept against a predecessor roll up into its successor: Thái Nguyên (2025) counts
+        what was recorded in Bắc Kạn (until 2025). The walk is over a handful of units per level.
+        """
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(AdminUnit.objects.filter(successor__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+

@@ -1,0 +1,7 @@
+"""Loaded with `-p tests.pytest_env` before Django starts: the environment every test run gets."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+# Whitenoise's manifest storage needs collectstatic; tests serve static files plainly.
+os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
