@@ -14,15 +14,14 @@ class Indicator(models.Model):
         REPORTED = "reported", _("Reported figure")
 
     class Period(models.TextChoices):
-        CUMULATIVE = "cumulative", _("Cumulative")
-        YEAR = "year", _("In the year of the deadline")
-        PLAN = "plan", _("Over the plan period")
+        STOCK = "stock", _("Cumulative, as of the date")
+        FLOW = "flow", _("New within the plan period")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
     source = models.CharField(_("source"), max_length=10, choices=Source)
-    period = models.CharField(_("period"), max_length=10, choices=Period, default=Period.CUMULATIVE)
+    period = models.CharField(_("period"), max_length=10, choices=Period, default=Period.STOCK)
     unit_label = models.CharField(_("unit of measure"), max_length=40, default="sản phẩm")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

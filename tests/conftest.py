@@ -1,0 +1,72 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from products.models import Producer, Product, ProductGroup, Rating, RatingDecision
+from provinces.models import AdminUnit
+from provinces.services import load_admin_units
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the real administrative units and the reference fixtures."""
+    with django_db_blocker.unblock():
+        load_admin_units()
+        call_command("loaddata", "product_groups", "indicators", verbosity=0)
+
+
+def unit(slug: str) -> AdminUnit:
+    return AdminUnit.objects.get(slug=slug)
+
+
+@pytest.fixture
+def bac_kan(db):
+    return unit("bac-kan")
+
+
+@pytest.fixture
+def na_ri(db):
+    return unit("huyen-na-ri-066")
+
+
+@pytest.fixture
+def food(db):
+    return ProductGroup.objects.get(scheme="2022", code=1)
+
+
+class Register:
+    """Builds register records in tests with the fewest words: make.product("Miến dong", ...)."""
+
+    def __init__(self, province, group):
+        self.province, self.group = province, group
+
+    def producer(self, name="HTX Tài Hoan", type=Producer.Type.COOPERATIVE, **fields):
+        fields.setdefault("province", self.province)
+        return Producer.objects.create(name=name, type=type, **fields)
+
+    def product(self, name="Miến dong", producer=None, **fields):
+        producer = producer or self.producer(name=f"Chủ thể {name}")
+        fields.setdefault("province", producer.province)
+        fields.setdefault("group", self.group)
+        return Product.objects.create(name=name, producer=producer, **fields)
+
+    def decision(self, date, number="", level=RatingDecision.Level.PROVINCE, issuer=None, **fields):
+        if isinstance(date, str):
+            date = datetime.date.fromisoformat(date)
+        if level != RatingDecision.Level.NATIONAL:
+            issuer = issuer or self.province
+        body = fields.pop("issuing_body", f"UBND {issuer.name}" if issuer else "Bộ NN&PTNT")
+        return RatingDecision.objects.create(
+            number=number or f"{date:%Y%m%d}/QĐ", date=date, level=level, issuer=issuer, issuing_body=body, **fields
+        )
+
+    def rate(self, product, decision, stars, **fields):
+        if isinstance(decision, str):
+            decision = RatingDecision.objects.filter(date=decision, level="province").first() or self.decision(decision)
+        return Rating.objects.create(product=product, decision=decision, stars=stars, **fields)
+
+
+@pytest.fixture
+def make(bac_kan, food):
+    return Register(bac_kan, food)

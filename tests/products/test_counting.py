@@ -1,0 +1,105 @@
+import datetime
+
+import pytest
+
+from products.models import Product
+from tests.conftest import unit
+
+D = datetime.date.fromisoformat
+
+
+def test_a_product_counts_once_at_its_latest_stars(make, bac_kan):
+    product = make.product()
+    make.rate(product, "2019-06-01", 3)
+    make.rate(product, "2020-06-01", 4)
+    stars = Product.objects.in_unit(bac_kan).recognised_on(D("2020-12-31")).count_by_stars()
+    assert stars == {4: 1}
+
+
+def test_upgrade_moves_product_from_three_to_four_stars_only_from_its_date(make, bac_kan):
+    product = make.product()
+    make.rate(product, "2019-06-01", 3)
+    make.rate(product, "2020-06-01", 4)
+    stars = Product.objects.in_unit(bac_kan).recognised_on(D("2020-05-31")).count_by_stars()
+    assert stars == {3: 1}
+
+
+def test_two_star_products_are_not_recognised(make, bac_kan):
+    make.rate(make.product(), "2019-06-01", 2)
+    assert Product.objects.in_unit(bac_kan).recognised_on(D("2020-01-01")).count() == 0
+
+
+def test_revoked_rating_stops_counting_from_its_revocation(make, bac_kan):
+    make.rate(make.product(), "2019-06-01", 3, revoked_on=D("2020-03-01"))
+    products = Product.objects.in_unit(bac_kan)
+    assert products.recognised_on(D("2020-02-29")).count() == 1
+    assert products.recognised_on(D("2020-03-01")).count() == 0
+
+
+def test_expired_certificate_counts_as_ever_recognised_but_not_in_force(make, bac_kan):
+    make.rate(make.product(), "2018-12-31", 3)  # expires 31/12/2021
+    products = Product.objects.in_unit(bac_kan)
+    assert products.recognised_on(D("2022-06-01")).count() == 1
+    assert products.recognised_on(D("2022-06-01"), in_force=True).count() == 0
+
+
+def test_certificate_expires_36_months_after_the_decision_by_default(make):
+    rating = make.rate(make.product(), "2020-02-29", 3)
+    assert rating.expires == D("2023-02-28")
+
+
+def test_products_of_a_merged_province_count_in_its_successor(make, bac_kan):
+    make.rate(make.product(), "2021-12-29", 3)
+    thai_nguyen = unit("thai-nguyen")
+    assert Product.objects.in_unit(thai_nguyen).recognised_on(D("2025-07-01")).count() == 1
+
+
+def test_successor_does_not_count_into_the_legacy_province(make):
+    make.province = unit("thai-nguyen")
+    make.rate(make.product(), "2025-08-01", 3)
+    assert Product.objects.in_unit(unit("bac-kan")).recognised_on(D("2025-12-31")).count() == 0
+
+
+def test_district_counts_only_its_own_products(make, na_ri):
+    make.rate(make.product("Miến dong", district=na_ri), "2019-06-01", 3)
+    make.rate(make.product("Bánh trời"), "2019-06-01", 3)
+    assert Product.objects.in_unit(na_ri).recognised_on(D("2019-12-31")).count() == 1
+
+
+def test_new_in_a_year_counts_first_recognition_only(make, bac_kan):
+    renewed = make.product("Miến dong")
+    make.rate(renewed, "2018-12-31", 3)
+    make.rate(renewed, "2021-12-29", 3)
+    make.rate(make.product("Bánh trời"), "2021-12-29", 3)
+    new = Product.objects.in_unit(bac_kan).first_recognised_between(D("2021-01-01"), D("2021-12-31"))
+    assert list(new.values_list("name", flat=True)) == ["Bánh trời"]
+
+
+def test_upgrade_in_a_year_needs_a_higher_rating_than_the_previous_one(make, bac_kan):
+    upgraded, renewed = make.product("Miến dong"), make.product("Bánh trời")
+    for product, second in ((upgraded, 4), (renewed, 3)):
+        make.rate(product, "2018-12-31", 3)
+        make.rate(product, "2021-12-29", second)
+    upgrades = Product.objects.in_unit(bac_kan).upgraded_between(D("2021-01-01"), D("2021-12-31"))
+    assert list(upgrades.values_list("name", flat=True)) == ["Miến dong"]
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_counting_by_stars_takes_one_query_whatever_the_number_of_products(
+    make, bac_kan, count, django_assert_num_queries
+):
+    for i in range(count):
+        make.rate(make.product(f"Sản phẩm {i}"), "2019-06-01", 3 + i % 2)
+    products = Product.objects.in_unit(bac_kan)  # lineage lookup happens here, before counting
+    with django_assert_num_queries(1):
+        products.recognised_on(D("2020-01-01")).count_by_stars()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_counting_by_district_takes_one_query(make, bac_kan, na_ri, count, django_assert_num_queries):
+    for i in range(count):
+        make.rate(make.product(f"Sản phẩm {i}", district=na_ri), "2019-06-01", 3)
+    products = Product.objects.in_unit(bac_kan)
+    with django_assert_num_queries(1):
+        by_district = products.recognised_on(D("2020-01-01")).count_by("district")
+    assert by_district == {na_ri.pk: count}
