@@ -1,8 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
+dashboard_patterns = (
+    [
+        path("tinh/<slug:slug>/", views.province, name="province"),
+        path("tinh/<slug:slug>/progress.json", views.progress_json, name="progress_json"),
+    ],
+    "dashboard",
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("provinces.urls")),
+    path("", include(dashboard_patterns)),
 ]

@@ -96,7 +96,7 @@ class AdminUnit(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self) -> str:
-        return reverse("provinces:dashboard", args=[self.slug])
+        return reverse("dashboard:province", args=[self.slug])
 
     @property
     def is_legacy(self) -> bool:

@@ -82,7 +82,8 @@ def _successor_keys() -> dict[tuple, tuple]:
 
 def _slugs(rows: list[UnitRow]) -> dict[tuple, str]:
     """Stable, unique slugs: provinces by name ("bac-kan"; a legacy one sharing a current name gets
-    "-cu", e.g. "bac-ninh-cu"), districts and communes by name and official code."""
+    "-cu", e.g. "bac-ninh-cu"), districts and communes by name without its kind (kinds changed often:
+    huyện → thị xã) and official code ("na-ri-066", legacy communes "con-minh-02029-cu")."""
     slugs = {}
     current_provinces = {slugify(fold(short_name(r.name))) for r in rows if r.level == Level.PROVINCE and not r.legacy}
     for r in rows:
@@ -92,7 +93,7 @@ def _slugs(rows: list[UnitRow]) -> dict[tuple, str]:
                 slug += "-cu"
         else:
             width = 3 if r.level == Level.DISTRICT else 5
-            slug = f"{slugify(fold(r.name))}-{r.code:0{width}d}" + ("-cu" if r.legacy and r.level == Level.COMMUNE else "")
+            slug = f"{slugify(fold(short_name(r.name)))}-{r.code:0{width}d}" + ("-cu" if r.legacy and r.level == Level.COMMUNE else "")
         slugs[r.key] = slug
     return slugs
 

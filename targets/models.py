@@ -44,8 +44,8 @@ class Indicator(models.Model):
 
 
 class PlanManager(models.Manager):
-    def get_by_natural_key(self, unit_slug, decision_number):
-        return self.get(unit__slug=unit_slug, decision_number=decision_number)
+    def get_by_natural_key(self, unit_slug, name):
+        return self.get(unit__slug=unit_slug, name=name)
 
 
 class Plan(models.Model):
@@ -62,8 +62,8 @@ class Plan(models.Model):
     )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
-    decision_number = models.CharField(_("decision number"), max_length=60)
-    decision_date = models.DateField(_("decision date"))
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     budget_million_vnd = models.DecimalField(
@@ -79,15 +79,15 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         ordering = ["unit", "-ends_on", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "decision_number"], name="plan_unique_decision"),
+            models.UniqueConstraint(fields=["unit", "name"], name="plan_unique_name"),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="plan_ends_after_start"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.decision_number})"
+        return f"{self.name} ({self.decision_number})" if self.decision_number else self.name
 
     def natural_key(self):
-        return (self.unit.slug, self.decision_number)
+        return (self.unit.slug, self.name)
 
     natural_key.dependencies = ["provinces.adminunit"]
 
@@ -106,9 +106,9 @@ class Target(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Manager(models.Manager):
-        def get_by_natural_key(self, unit_slug, decision_number, indicator_code, target_unit_slug, deadline):
+        def get_by_natural_key(self, unit_slug, plan_name, indicator_code, target_unit_slug, deadline):
             return self.get(
-                plan__unit__slug=unit_slug, plan__decision_number=decision_number,
+                plan__unit__slug=unit_slug, plan__name=plan_name,
                 indicator__code=indicator_code, unit__slug=target_unit_slug, deadline=deadline,
             )
 

@@ -152,8 +152,19 @@ def target_progress(target: Target, as_of: datetime.date, actuals: _Actuals | No
     return TargetProgress(target, actual, round(expected, 1), status)
 
 
+def targets_progress(targets, as_of: datetime.date) -> list[TargetProgress]:
+    """Progress of each target in `targets` on `as_of`, sharing counts between targets of one unit."""
+    actuals = _Actuals()
+    targets = targets.select_related("indicator", "unit", "plan")
+    return [target_progress(t, as_of, actuals) for t in targets]
+
+
 def plan_progress(plan: Plan, as_of: datetime.date) -> list[TargetProgress]:
     """Every target of `plan` on `as_of`, in indicator order."""
-    actuals = _Actuals()
-    targets = plan.targets.select_related("indicator", "unit", "plan")
-    return [target_progress(t, as_of, actuals) for t in targets]
+    return targets_progress(plan.targets.all(), as_of)
+
+
+def unit_progress(unit: AdminUnit, as_of: datetime.date) -> list[TargetProgress]:
+    """Every target of every plan of `unit` on `as_of`, latest plans first."""
+    targets = Target.objects.filter(plan__unit=unit).order_by("-plan__ends_on", "plan__starts_on", "plan__pk", "indicator__order", "unit__search_name")
+    return targets_progress(targets, as_of)

@@ -27,7 +27,7 @@ def bac_kan(db):
 
 @pytest.fixture
 def na_ri(db):
-    return unit("huyen-na-ri-066")
+    return unit("na-ri-066")
 
 
 @pytest.fixture
