@@ -104,9 +104,13 @@ class Located(models.Model):
             if unit is not None:
                 self.province = unit
 
+    def clean_fields(self, exclude=None) -> None:
+        # Before the required-field checks, so a commune alone is enough.
+        self.fill_location()
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
         super().clean()
-        self.fill_location()
         errors = {}
         if self.district_id and self.district.parent_id != self.province_id:
             errors["district"] = _("%(district)s is not in %(province)s.") % {

@@ -1,0 +1,84 @@
+import datetime
+
+import pytest
+
+from provinces.models import AdminUnit
+from provinces.services import load_admin_units, short_name
+from provinces.text import fold, fold_unit_name
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_legacy_and_current_provinces():
+    provinces = AdminUnit.objects.provinces()
+    assert provinces.filter(valid_to__isnull=False).count() == 63
+    assert provinces.current().count() == 34
+
+
+def test_it_loads_legacy_districts_and_all_communes():
+    assert AdminUnit.objects.filter(level="district").count() == 696
+    assert AdminUnit.objects.filter(level="commune").current().count() == 3321
+
+
+def test_bac_kan_merged_into_thai_nguyen():
+    assert AdminUnit.objects.get(slug="bac-kan").successor.slug == "thai-nguyen"
+
+
+def test_new_bac_ninh_takes_code_24_and_both_old_provinces():
+    bac_ninh = AdminUnit.objects.get(slug="bac-ninh")
+    assert bac_ninh.code == 24
+    assert set(bac_ninh.predecessors.values_list("slug", flat=True)) == {"bac-ninh-cu", "bac-giang"}
+
+
+def test_a_code_alone_does_not_name_a_unit():
+    assert AdminUnit.objects.provinces().filter(code=24).count() == 2
+
+
+def test_split_province_goes_to_the_successor_that_took_most_communes():
+    assert AdminUnit.objects.get(slug="tien-giang").successor.slug == "dong-thap"
+
+
+def test_units_valid_on_a_date_are_legacy_before_the_reform_and_current_after():
+    on = AdminUnit.objects.provinces().named("Thái Nguyên")
+    assert on.valid_on(datetime.date(2021, 1, 1)).get().slug == "thai-nguyen-cu"
+    assert on.valid_on(datetime.date(2026, 1, 1)).get().slug == "thai-nguyen"
+
+
+def test_legacy_communes_point_at_the_commune_they_became():
+    legacy = AdminUnit.objects.filter(level="commune", valid_to__isnull=False)
+    assert legacy.filter(successor__isnull=False).count() > 9000
+
+
+def test_current_province_lineage_holds_its_predecessors():
+    thai_nguyen = AdminUnit.objects.get(slug="thai-nguyen")
+    slugs = set(AdminUnit.objects.filter(pk__in=thai_nguyen.lineage_ids()).values_list("slug", flat=True))
+    assert slugs == {"thai-nguyen", "thai-nguyen-cu", "bac-kan"}
+
+
+def test_loading_again_changes_nothing():
+    assert load_admin_units() == {"created": 0, "updated": 0, "unchanged": AdminUnit.objects.count()}
+
+
+def test_loading_again_repairs_a_changed_unit():
+    AdminUnit.objects.filter(slug="bac-kan").update(name="Bắc Cạn")
+    counts = load_admin_units()
+    assert counts["updated"] == 1
+    assert AdminUnit.objects.get(slug="bac-kan").name == "Tỉnh Bắc Kạn"
+
+
+@pytest.mark.parametrize("typed", ["Miến dong", "MIEN  DONG", "mie\u0302\u0301n dong"])
+def test_fold_ignores_case_accents_spacing_and_normal_form(typed):
+    assert fold(typed) == "mien dong"
+
+
+def test_fold_ignores_old_and_new_tone_placement():
+    assert fold("Thuỷ") == fold("Thủy")
+
+
+@pytest.mark.parametrize("typed", ["Tỉnh Bắc Kạn", "bac kan", "TP. Bắc Kạn", "Thành phố Bắc Kạn"])
+def test_unit_names_fold_without_their_kind(typed):
+    assert fold_unit_name(typed) == "bac kan"
+
+
+def test_short_name_drops_the_kind_whatever_its_case():
+    assert short_name("Thành Phố Bắc Kạn") == "Bắc Kạn"

@@ -1,0 +1,124 @@
+import datetime
+
+import pytest
+
+from targets.models import Indicator, Plan, ReportedFigure, Target
+from targets.progress import Status, plan_progress, register_flows, register_totals
+
+D = datetime.date.fromisoformat
+
+
+@pytest.fixture
+def plan(bac_kan):
+    return Plan.objects.create(
+        unit=bac_kan, name="Đề án thử", kind=Plan.Kind.PROGRAMME, decision_number="1/QĐ-UBND",
+        decision_date=D("2021-03-19"), starts_on=D("2021-01-01"), ends_on=D("2025-12-31"),
+    )
+
+
+def target(plan, code, value, unit=None, deadline="2025-12-31"):
+    return Target.objects.create(
+        plan=plan, indicator=Indicator.objects.get(code=code), unit=unit or plan.unit,
+        deadline=D(deadline), value=value,
+    )
+
+
+def only(plan, day):
+    [progress] = plan_progress(plan, D(day))
+    return progress
+
+
+def test_percent_is_actual_over_target(make, plan):
+    target(plan, "products", 4)
+    for name in "ABC":
+        make.rate(make.product(name), "2021-06-01", 3)
+    assert only(plan, "2021-12-31").percent == 75.0
+
+
+def test_a_target_reached_is_met(make, plan):
+    target(plan, "products", 1)
+    make.rate(make.product(), "2021-06-01", 3)
+    assert only(plan, "2021-12-31").status == Status.MET
+
+
+def test_behind_when_under_the_straight_line_from_the_plan_start(make, plan):
+    target(plan, "products", 10)
+    make.rate(make.product(), "2021-06-01", 3)
+    # Half-way through the plan the straight line is at 5 products.
+    assert only(plan, "2023-07-02").status == Status.BEHIND
+
+
+def test_on_track_when_over_the_straight_line(make, plan):
+    target(plan, "products", 10)
+    for name in "ABCDEF":
+        make.rate(make.product(name), "2021-06-01", 3)
+    assert only(plan, "2023-07-02").status == Status.ON_TRACK
+
+
+def test_the_straight_line_starts_from_what_existed_when_the_plan_began(make, plan):
+    target(plan, "products", 20)
+    for i in range(10):
+        make.rate(make.product(f"P{i}"), "2020-06-01", 3)
+    # 10 before the plan, 10 more to go: half-way the line is at 15, not 10.
+    assert only(plan, "2023-07-02").expected == pytest.approx(15, abs=0.1)
+
+
+def test_missed_when_the_deadline_passed_unmet(make, plan):
+    target(plan, "products", 10)
+    assert only(plan, "2026-01-01").status == Status.MISSED
+
+
+def test_not_started_before_the_plan_begins(plan):
+    target(plan, "products", 10)
+    assert only(plan, "2020-12-31").status == Status.NOT_STARTED
+
+
+def test_reported_indicator_takes_the_latest_figure_by_then(plan, bac_kan):
+    target(plan, "tourism_models", 2)
+    indicator = Indicator.objects.get(code="tourism_models")
+    for day, value in (("2022-06-30", 1), ("2024-06-30", 2)):
+        ReportedFigure.objects.create(unit=bac_kan, indicator=indicator, as_of=D(day), value=value, source_name="x")
+    assert only(plan, "2023-01-01").actual == 1
+
+
+def test_reported_indicator_without_figures_has_no_data(plan):
+    target(plan, "tourism_models", 2)
+    assert only(plan, "2023-01-01").status == Status.NO_DATA
+
+
+def test_per_district_target_counts_only_that_district(make, plan, na_ri):
+    target(plan, "products", 25, unit=na_ri)
+    make.rate(make.product("Miến dong", district=na_ri), "2021-06-01", 3)
+    make.rate(make.product("Bánh trời"), "2021-06-01", 3)
+    assert only(plan, "2021-12-31").actual == 1
+
+
+def test_new_products_count_only_within_the_plan_period(make, plan):
+    target(plan, "new_products", 70)
+    make.rate(make.product("Cũ"), "2020-06-01", 3)
+    make.rate(make.product("Mới"), "2021-06-01", 3)
+    assert only(plan, "2021-12-31").actual == 1
+
+
+def test_producers_count_when_they_own_a_recognised_product(make, bac_kan):
+    producer = make.producer()
+    make.rate(make.product("A", producer=producer), "2021-06-01", 3)
+    make.rate(make.product("B", producer=producer), "2021-06-01", 4)
+    make.rate(make.product("C"), "2021-06-01", 2)
+    assert register_totals(bac_kan, D("2021-12-31"))["producers_cooperative"] == 1
+
+
+def test_new_producers_in_a_period_exclude_those_recognised_before(make, bac_kan):
+    old = make.producer("HTX cũ")
+    make.rate(make.product("A", producer=old), "2020-06-01", 3)
+    make.rate(make.product("B", producer=old), "2021-06-01", 3)
+    make.rate(make.product("C"), "2021-06-01", 3)
+    assert register_flows(bac_kan, D("2021-01-01"), D("2021-12-31"))["new_producers"] == 1
+
+
+@pytest.mark.parametrize("products", [1, 6])
+def test_register_totals_take_a_fixed_number_of_queries(make, bac_kan, products, django_assert_num_queries):
+    for i in range(products):
+        make.rate(make.product(f"P{i}"), "2021-06-01", 3 + i % 3 // 2)
+    with django_assert_num_queries(3):  # the unit's lineage, products, producers
+        register_totals(bac_kan, D("2021-12-31"))
