@@ -21,6 +21,7 @@ def _progress(unit: AdminUnit, as_of: datetime.date) -> dict:
         "totals": {
             "products": totals["products"],
             "by_stars": {str(stars): totals[f"products_{stars}star"] for stars in (3, 4, 5)},
+            "products_in_force": totals["products_in_force"],
             "producers": totals["producers"],
             "producers_by_type": {
                 kind: totals[f"producers_{kind}"] for kind in ("enterprise", "cooperative", "coop_group", "household")

@@ -191,16 +191,15 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(**{f"{unit.level}__in": unit.lineage_ids()})
 
     def with_stars_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
-        """Annotate `stars_on`: the stars of the rating standing on `day` (None if none).
+        """Annotate `stars_on` and `expires_on`: stars and certificate expiry of the rating standing on `day`.
 
-        With in_force=True that rating must also still hold a valid certificate on `day`.
+        With in_force=True, keep only products whose standing certificate is still valid on `day`.
         """
         standing = latest_rating(day)
-        stars = Subquery(standing.values("stars")[:1])
-        qs = self.annotate(stars_on=stars)
-        if in_force:
-            qs = qs.annotate(expires_on=Subquery(standing.values("expires")[:1])).filter(expires_on__gte=day)
-        return qs
+        qs = self.annotate(
+            stars_on=Subquery(standing.values("stars")[:1]), expires_on=Subquery(standing.values("expires")[:1])
+        )
+        return qs.filter(expires_on__gte=day) if in_force else qs
 
     def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
         """Products that are OCOP products (3★+) on `day`; "ever recognised" unless in_force."""

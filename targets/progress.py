@@ -46,7 +46,8 @@ def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
     """Every stock indicator counted from the register for `unit` on `day`, in two queries.
 
     Products count once, at the stars of their standing rating ("ever recognised", as provinces
-    publish); producers count when they own at least one such product.
+    publish); `products_in_force` only those whose certificate is still valid on `day`. Producers
+    count when they own at least one recognised product.
     """
     recognised = Q(stars_on__gte=RECOGNISED_STARS)
     products = Product.objects.in_unit(unit).with_stars_on(day)
@@ -58,6 +59,7 @@ def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
         products_4plus=Count("pk", filter=Q(stars_on__gte=4)),
         traceable_products=Count("pk", filter=recognised & Q(traceable=True)),
         ecommerce_products=Count("pk", filter=recognised & ~Q(ecommerce_channels="")),
+        products_in_force=Count("pk", filter=recognised & Q(expires_on__gte=day)),
     )
     producers = Producer.objects.with_products_in(products.filter(recognised))
     by_type = producers.aggregate(

@@ -122,3 +122,10 @@ def test_register_totals_take_a_fixed_number_of_queries(make, bac_kan, products,
         make.rate(make.product(f"P{i}"), "2021-06-01", 3 + i % 3 // 2)
     with django_assert_num_queries(3):  # the unit's lineage, products, producers
         register_totals(bac_kan, D("2021-12-31"))
+
+
+def test_totals_tell_ever_recognised_from_certificates_in_force(make, bac_kan):
+    make.rate(make.product("Cũ"), "2018-12-31", 3)  # certificate lapsed on 31/12/2021
+    make.rate(make.product("Mới"), "2021-12-29", 3)
+    totals = register_totals(bac_kan, D("2022-06-01"))
+    assert (totals["products"], totals["products_in_force"]) == (2, 1)
