@@ -117,3 +117,11 @@ class AdminUnit(models.Model):
             ids.extend(frontier)
         return ids
 
+    def communes_on(self, day: datetime.date) -> AdminUnitQuerySet:
+        """Communes that are part of this unit on `day`, and every earlier commune merged into them."""
+        lineage = self.lineage_ids()
+        inside = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE).filter(
+            Q(pk__in=lineage) | Q(parent__in=lineage) | Q(parent__parent__in=lineage)
+        )
+        on_day = inside.valid_on(day).values("pk")
+        return AdminUnit.objects.filter(Q(pk__in=on_day) | Q(successor__in=on_day))

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from products.models import Product
+from products.models import Producer, Product
 from tests.conftest import unit
 
 D = datetime.date.fromisoformat
@@ -103,3 +103,30 @@ def test_counting_by_district_takes_one_query(make, bac_kan, na_ri, count, djang
     with django_assert_num_queries(1):
         by_district = products.recognised_on(D("2020-01-01")).count_by("district")
     assert by_district == {na_ri.pk: count}
+
+
+QUERYSET_READS = {
+    "new in a period": lambda p: p.first_recognised_between(D("2021-01-01"), D("2021-12-31")).count(),
+    "upgraded in a period": lambda p: p.upgraded_between(D("2021-01-01"), D("2021-12-31")).count(),
+    "by group": lambda p: p.recognised_on(D("2022-01-01")).count_by("group"),
+    "by commune": lambda p: p.recognised_on(D("2022-01-01")).count_by("commune"),
+    "in force": lambda p: p.recognised_on(D("2022-01-01"), in_force=True).count(),
+    "producers by type": lambda p: Producer.objects.with_products_in(p.recognised_on(D("2022-01-01"))).count_by_type(),
+}
+
+
+@pytest.mark.parametrize("count", [1, 6])
+@pytest.mark.parametrize("read", QUERYSET_READS)
+def test_each_count_takes_one_query_whatever_the_number_of_products(make, bac_kan, count, read, django_assert_num_queries):
+    for i in range(count):
+        product = make.product(f"Sản phẩm {i}")
+        make.rate(product, "2019-06-01", 3)
+        make.rate(product, "2021-06-01", 3 + i % 2)
+    products = Product.objects.in_unit(bac_kan)
+    with django_assert_num_queries(1):
+        QUERYSET_READS[read](products)
+
+
+def test_counting_by_group_uses_the_current_groups(make, bac_kan, food):
+    make.rate(make.product(), "2019-06-01", 3)
+    assert Product.objects.in_unit(bac_kan).recognised_on(D("2020-01-01")).count_by("group") == {food.pk: 1}

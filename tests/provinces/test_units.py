@@ -82,3 +82,20 @@ def test_unit_names_fold_without_their_kind(typed):
 
 def test_short_name_drops_the_kind_whatever_its_case():
     assert short_name("Thành Phố Bắc Kạn") == "Bắc Kạn"
+
+
+def test_a_legacy_province_holds_its_own_communes_before_the_reform():
+    con_minh = AdminUnit.objects.named("Xã Côn Minh").get(valid_to__isnull=False)
+    assert AdminUnit.objects.get(slug="bac-kan").communes_on(datetime.date(2021, 1, 1)).filter(pk=con_minh.pk).exists()
+
+
+def test_a_merged_province_holds_the_communes_merged_into_it():
+    con_minh = AdminUnit.objects.named("Xã Côn Minh").get(valid_to__isnull=False)
+    communes = AdminUnit.objects.get(slug="thai-nguyen").communes_on(datetime.date(2025, 7, 1))
+    assert communes.filter(pk__in=[con_minh.pk, con_minh.successor_id]).count() == 2
+
+
+def test_a_current_province_on_a_date_before_it_existed_holds_its_predecessors_communes():
+    communes = AdminUnit.objects.get(slug="thai-nguyen").communes_on(datetime.date(2021, 1, 1))
+    assert not communes.filter(valid_to__isnull=True).exists()
+    assert communes.filter(parent__parent__slug="bac-kan").exists()
