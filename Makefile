@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python >= 3.12 is required (none found on PATH or in pyenv)." >&2; exit 1; fi
 	@[ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q '.[test]'
 	@touch $@
 
 db: install
