@@ -1,5 +1,6 @@
 import calendar
 import datetime
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -127,7 +128,7 @@ class Located(models.Model):
 class ProducerQuerySet(models.QuerySet):
     def in_unit(self, unit: AdminUnit) -> "ProducerQuerySet":
         """Producers located in `unit` or in any unit merged into it."""
-        return self.filter(**{f"{unit.level}__in": unit.lineage_ids()})
+        return self.filter(**{f"{unit.level}__in": unit.lineage_ids})
 
     def with_products_in(self, products: "ProductQuerySet") -> "ProducerQuerySet":
         """Producers that own at least one product of `products`."""
@@ -188,7 +189,7 @@ def latest_rating(day: datetime.date, *, product=OuterRef("pk")) -> models.Query
 class ProductQuerySet(models.QuerySet):
     def in_unit(self, unit: AdminUnit) -> "ProductQuerySet":
         """Products located in `unit` or in any unit merged into it (so counts roll up through mergers)."""
-        return self.filter(**{f"{unit.level}__in": unit.lineage_ids()})
+        return self.filter(**{f"{unit.level}__in": unit.lineage_ids})
 
     def with_stars_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
         """Annotate `stars_on` and `expires_on`: stars and certificate expiry of the rating standing on `day`.
@@ -209,6 +210,52 @@ class ProductQuerySet(models.QuerySet):
         """{stars: number of products}, for a queryset annotated by with_stars_on(), in one query."""
         rows = self.order_by().values_list("stars_on").annotate(n=Count("pk"))
         return {stars: n for stars, n in rows if stars is not None}
+
+    def count_by_stars_and(self, field: str) -> dict:
+        """{value of `field`: {stars: n}} for a queryset annotated by with_stars_on(), in one query."""
+        counts = defaultdict(dict)
+        rows = self.order_by().values_list(field, "stars_on").annotate(n=Count("pk"))
+        for key, stars, n in rows:
+            if stars is not None and stars >= RECOGNISED_STARS:
+                counts[key][stars] = n
+        return dict(counts)
+
+    def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
+        """{key: {3: n, 4: n, 5: n}}: recognised products at each star level on each of `days`, in one query."""
+        annotated = self.annotate(
+            **{f"stars_{key}": Subquery(latest_rating(day).values("stars")[:1]) for key, day in days.items()}
+        )
+        totals = annotated.aggregate(
+            **{f"{key}|{stars}": Count("pk", filter=Q(**{f"stars_{key}": stars})) for key in days for stars in (3, 4, 5)}
+        )
+        series = {key: {} for key in days}
+        for name, n in totals.items():
+            key, stars = name.split("|")
+            series[key][int(stars)] = n
+        return series
+
+    def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
+        """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query."""
+        first = Min("ratings__decision__date", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
+        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"))
+        annotated = self.annotate(first_recognised=first, **{
+            f"up{stars}_{key}": Exists(upgrades.filter(decision__date__range=window, stars=stars))
+            for key, window in windows.items() for stars in (4, 5)
+        })
+        totals = annotated.aggregate(**{
+            name: Count("pk", filter=condition)
+            for key, window in windows.items()
+            for name, condition in (
+                (f"{key}|new_products", Q(first_recognised__range=window)),
+                (f"{key}|upgrades_to_4", Q(**{f"up4_{key}": True})),
+                (f"{key}|upgrades_to_5", Q(**{f"up5_{key}": True})),
+            )
+        })
+        series = {key: {} for key in windows}
+        for name, n in totals.items():
+            key, measure = name.split("|")
+            series[key][measure] = n
+        return series
 
     def first_recognised_between(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
         """Products whose first 3★+ rating was decided between start and end, both included."""

@@ -1,4 +1,5 @@
 import datetime
+from functools import cached_property
 
 from django.db import models
 from django.db.models import Q
@@ -105,11 +106,13 @@ class AdminUnit(models.Model):
     def is_valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
+    @cached_property
     def lineage_ids(self) -> list[int]:
         """This unit and every unit merged into it, directly or through earlier mergers.
 
         Records kept against a predecessor roll up into its successor: Thái Nguyên (2025) counts
-        what was recorded in Bắc Kạn (until 2025). The walk is over a handful of units per level.
+        what was recorded in Bắc Kạn (until 2025). The walk is over a handful of units per level,
+        once per instance.
         """
         ids, frontier = [self.pk], [self.pk]
         while frontier:
@@ -119,7 +122,7 @@ class AdminUnit(models.Model):
 
     def communes_on(self, day: datetime.date) -> AdminUnitQuerySet:
         """Communes that are part of this unit on `day`, and every earlier commune merged into them."""
-        lineage = self.lineage_ids()
+        lineage = self.lineage_ids
         inside = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE).filter(
             Q(pk__in=lineage) | Q(parent__in=lineage) | Q(parent__parent__in=lineage)
         )

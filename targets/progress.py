@@ -1,10 +1,12 @@
 """Progress of plans: each target's actual value on a date, against a straight-line pace.
 
-Counted indicators come from the register in a fixed number of aggregate queries per unit;
-reported ones from the latest published figure on or before the date.
+Counts come from the register through `Actuals`, which batches them: ask for every date and
+period a page needs first (`want_*`), then read; each family of counts is then one query for all
+the dates asked, so a page's number of queries depends on neither products nor targets.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,12 +18,22 @@ from provinces.models import AdminUnit
 
 from .models import Indicator, Plan, ReportedFigure, Target
 
-PRODUCER_TYPE_INDICATORS = {
-    "producers_enterprise": Producer.Type.ENTERPRISE,
-    "producers_cooperative": Producer.Type.COOPERATIVE,
-    "producers_coop_group": Producer.Type.COOPERATIVE_GROUP,
-    "producers_household": Producer.Type.HOUSEHOLD,
+PRODUCER_TYPES = {
+    "enterprise": Producer.Type.ENTERPRISE,
+    "cooperative": Producer.Type.COOPERATIVE,
+    "coop_group": Producer.Type.COOPERATIVE_GROUP,
+    "household": Producer.Type.HOUSEHOLD,
 }
+STARS_INDICATORS = {
+    "products": lambda s: s.get(3, 0) + s.get(4, 0) + s.get(5, 0),
+    "products_3star": lambda s: s.get(3, 0),
+    "products_4star": lambda s: s.get(4, 0),
+    "products_5star": lambda s: s.get(5, 0),
+    "products_4plus": lambda s: s.get(4, 0) + s.get(5, 0),
+}
+FLOW_INDICATORS = {"new_products", "upgrades_to_4", "upgrades_to_5"}
+PRODUCER_INDICATORS = {"producers", *(f"producers_{kind}" for kind in PRODUCER_TYPES)}
+DAY = datetime.timedelta(days=1)
 
 
 class Status:
@@ -61,26 +73,121 @@ def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
         ecommerce_products=Count("pk", filter=recognised & ~Q(ecommerce_channels="")),
         products_in_force=Count("pk", filter=recognised & Q(expires_on__gte=day)),
     )
-    producers = Producer.objects.with_products_in(products.filter(recognised))
-    by_type = producers.aggregate(
+    return totals | producer_totals(unit, day)
+
+
+def producer_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
+    """Producers owning a recognised product on `day`, in all and by type, in one query."""
+    producers = Producer.objects.with_products_in(Product.objects.in_unit(unit).recognised_on(day))
+    return producers.aggregate(
         producers=Count("pk"),
-        **{code: Count("pk", filter=Q(type=kind)) for code, kind in PRODUCER_TYPE_INDICATORS.items()},
+        **{f"producers_{kind}": Count("pk", filter=Q(type=value)) for kind, value in PRODUCER_TYPES.items()},
     )
-    return totals | by_type
 
 
 def register_flows(unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Every flow indicator counted from the register for `unit` between start and end (inclusive)."""
     products = Product.objects.in_unit(unit)
-    before = start - datetime.timedelta(days=1)
-    return {
-        "new_products": products.first_recognised_between(start, end).count(),
-        "upgrades_to_4": products.upgraded_between(start, end, to_stars=4).count(),
-        "upgrades_to_5": products.upgraded_between(start, end, to_stars=5).count(),
-        "new_producers": Producer.objects.with_products_in(products.recognised_on(end))
-        .exclude(pk__in=Producer.objects.with_products_in(products.recognised_on(before)))
-        .count(),
-    }
+    return products.flow_series({"period": (start, end)})["period"] | {"new_producers": new_producers(unit, start, end)}
+
+
+def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> int:
+    """Producers with a recognised product on `end` that had none the day before `start`."""
+    products = Product.objects.in_unit(unit)
+    return (
+        Producer.objects.with_products_in(products.recognised_on(end))
+        .exclude(pk__in=Producer.objects.with_products_in(products.recognised_on(start - DAY)))
+        .count()
+    )
+
+
+class Actuals:
+    """Register counts for one page, fetched in batches and kept.
+
+    Stars on several days of one unit are one query (`stars_series`); stars of every district of a
+    province on one day are one query; flows over several periods of one unit are one query.
+    """
+
+    def __init__(self):
+        self.days = defaultdict(set)
+        self.windows = defaultdict(set)
+        self.cache = {}
+        self.figures = {}
+
+    def want_stars(self, unit: AdminUnit, *days: datetime.date) -> None:
+        self.days[unit.pk].update(days)
+
+    def want_flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> None:
+        self.windows[unit.pk].add((start, end))
+
+    def stars(self, unit: AdminUnit, day: datetime.date) -> dict[int, int]:
+        key = ("stars", unit.pk, day)
+        if key not in self.cache:
+            if unit.level == AdminUnit.Level.DISTRICT:
+                self._fill_districts(unit.parent, day)
+                self.cache.setdefault(key, {})
+            else:
+                days = self.days[unit.pk] | {day}
+                series = Product.objects.in_unit(unit).stars_series({d.isoformat(): d for d in days})
+                self.cache.update({("stars", unit.pk, d): series[d.isoformat()] for d in days})
+        return self.cache[key]
+
+    def by_district(self, province: AdminUnit, day: datetime.date, field: str = "district") -> dict:
+        """{district or commune id: {stars: n}} within `province` on `day`."""
+        key = (field, province.pk, day)
+        if key not in self.cache:
+            products = Product.objects.in_unit(province).with_stars_on(day)
+            self.cache[key] = products.count_by_stars_and(field)
+        return self.cache[key]
+
+    def _fill_districts(self, province: AdminUnit, day: datetime.date) -> None:
+        for district_id, stars in self.by_district(province, day).items():
+            self.cache[("stars", district_id, day)] = stars
+
+    def flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
+        key = ("flows", unit.pk, start, end)
+        if key not in self.cache:
+            windows = self.windows[unit.pk] | {(start, end)}
+            series = Product.objects.in_unit(unit).flow_series({f"{a}_{b}": (a, b) for a, b in windows})
+            self.cache.update({("flows", unit.pk, a, b): series[f"{a}_{b}"] for a, b in windows})
+        return self.cache[key]
+
+    def producers(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
+        return self._cached(("producers", unit.pk, day), producer_totals, unit, day)
+
+    def reported(self, indicator: Indicator, unit: AdminUnit, start: datetime.date | None, day: datetime.date):
+        """The latest published figure for `unit` on or before `day` (and after `start` for a flow)."""
+        province = unit.parent if unit.level == AdminUnit.Level.DISTRICT else unit
+        if province.pk not in self.figures:
+            self.figures[province.pk] = list(
+                ReportedFigure.objects.filter(Q(unit=province) | Q(unit__parent=province)).order_by("-as_of")
+            )
+        return next(
+            (f.value for f in self.figures[province.pk]
+             if f.unit_id == unit.pk and f.indicator_id == indicator.pk and f.as_of <= day
+             and (start is None or f.as_of >= start)),
+            None,
+        )
+
+    def value(self, indicator: Indicator, unit: AdminUnit, start: datetime.date, day: datetime.date):
+        code = indicator.code
+        if indicator.source == Indicator.Source.REPORTED:
+            flow = indicator.period == Indicator.Period.FLOW
+            return self.reported(indicator, unit, start if flow else None, day)
+        if code in STARS_INDICATORS:
+            return STARS_INDICATORS[code](self.stars(unit, day))
+        if code in FLOW_INDICATORS:
+            return self.flows(unit, start, day)[code]
+        if code in PRODUCER_INDICATORS:
+            return self.producers(unit, day)[code]
+        if code == "new_producers":
+            return self._cached(("new_producers", unit.pk, start, day), new_producers, unit, start, day)
+        return self._cached(("totals", unit.pk, day), register_totals, unit, day)[code]
+
+    def _cached(self, key, compute, *args):
+        if key not in self.cache:
+            self.cache[key] = compute(*args)
+        return self.cache[key]
 
 
 @dataclass
@@ -89,6 +196,7 @@ class TargetProgress:
     actual: Decimal | int | None
     expected: float | None
     status: str
+    baseline: Decimal | int = 0
 
     @property
     def percent(self) -> float | None:
@@ -101,37 +209,23 @@ class TargetProgress:
         return Status.labels[self.status]
 
 
-class _Actuals:
-    """Actual values for targets, computed once per (unit, date) or (unit, period) and reused."""
-
-    def __init__(self):
-        self.cache = {}
-
-    def value(self, indicator: Indicator, unit: AdminUnit, start: datetime.date, day: datetime.date):
-        if indicator.source == Indicator.Source.REPORTED:
-            return self._reported(indicator, unit, start, day)
-        if indicator.period == Indicator.Period.FLOW:
-            key = ("flow", unit.pk, start, day)
-            if key not in self.cache:
-                self.cache[key] = register_flows(unit, start, day)
-        else:
-            key = ("stock", unit.pk, day)
-            if key not in self.cache:
-                self.cache[key] = register_totals(unit, day)
-        return self.cache[key][indicator.code]
-
-    @staticmethod
-    def _reported(indicator, unit, start, day):
-        figures = ReportedFigure.objects.filter(unit=unit, indicator=indicator, as_of__lte=day)
-        if indicator.period == Indicator.Period.FLOW:
-            figures = figures.filter(as_of__gte=start)
-        latest = figures.order_by("-as_of").values_list("value", flat=True).first()
-        return latest
+def _counts_from_baseline(indicator: Indicator) -> bool:
+    return indicator.period == Indicator.Period.STOCK and indicator.source == Indicator.Source.COUNTED
 
 
-def target_progress(target: Target, as_of: datetime.date, actuals: _Actuals | None = None) -> TargetProgress:
+def want(actuals: Actuals, targets, as_of: datetime.date) -> None:
+    """Tell `actuals` every count the progress of `targets` on `as_of` will read."""
+    for target in targets:
+        plan, day = target.plan, min(as_of, target.deadline)
+        if target.indicator.code in STARS_INDICATORS:
+            actuals.want_stars(target.unit, day, plan.starts_on - DAY)
+        elif target.indicator.code in FLOW_INDICATORS:
+            actuals.want_flows(target.unit, plan.starts_on, day)
+
+
+def target_progress(target: Target, as_of: datetime.date, actuals: Actuals | None = None) -> TargetProgress:
     """Actual, expected-by-now and status of one target on `as_of`."""
-    actuals = actuals or _Actuals()
+    actuals = actuals or Actuals()
     plan, indicator = target.plan, target.indicator
     if as_of < plan.starts_on:
         return TargetProgress(target, None, None, Status.NOT_STARTED)
@@ -140,24 +234,30 @@ def target_progress(target: Target, as_of: datetime.date, actuals: _Actuals | No
     if actual is None:
         return TargetProgress(target, None, None, Status.NO_DATA)
     baseline = 0
-    if indicator.period == Indicator.Period.STOCK and indicator.source == Indicator.Source.COUNTED:
-        baseline = actuals.value(indicator, target.unit, plan.starts_on, plan.starts_on - datetime.timedelta(days=1))
-    span = (target.deadline - plan.starts_on).days
-    elapsed = (day - plan.starts_on).days + 1
-    expected = baseline + (float(target.value) - baseline) * min(1.0, elapsed / span)
+    if _counts_from_baseline(indicator):
+        baseline = actuals.value(indicator, target.unit, plan.starts_on, plan.starts_on - DAY)
+    expected = expected_on(day, plan.starts_on, target.deadline, baseline, float(target.value))
     if actual >= target.value:
         status = Status.MET
     elif as_of >= target.deadline:
         status = Status.MISSED
     else:
         status = Status.ON_TRACK if actual >= expected else Status.BEHIND
-    return TargetProgress(target, actual, round(expected, 1), status)
+    return TargetProgress(target, actual, round(expected, 1), status, baseline)
 
 
-def targets_progress(targets, as_of: datetime.date) -> list[TargetProgress]:
-    """Progress of each target in `targets` on `as_of`, sharing counts between targets of one unit."""
-    actuals = _Actuals()
-    targets = targets.select_related("indicator", "unit", "plan")
+def expected_on(day: datetime.date, start: datetime.date, deadline: datetime.date, baseline: float, goal: float) -> float:
+    """The straight line from `baseline` the day before `start` to `goal` on `deadline`, read on `day`."""
+    span = (deadline - start).days + 1
+    elapsed = (day - start).days + 1
+    return float(baseline) + (goal - float(baseline)) * max(0.0, min(1.0, elapsed / span))
+
+
+def targets_progress(targets, as_of: datetime.date, actuals: Actuals | None = None) -> list[TargetProgress]:
+    """Progress of each target in `targets` on `as_of`, sharing batched counts between them."""
+    actuals = actuals or Actuals()
+    targets = list(targets.select_related("indicator", "unit", "unit__parent", "plan"))
+    want(actuals, targets, as_of)
     return [target_progress(t, as_of, actuals) for t in targets]
 
 
@@ -166,7 +266,9 @@ def plan_progress(plan: Plan, as_of: datetime.date) -> list[TargetProgress]:
     return targets_progress(plan.targets.all(), as_of)
 
 
-def unit_progress(unit: AdminUnit, as_of: datetime.date) -> list[TargetProgress]:
+def unit_progress(unit: AdminUnit, as_of: datetime.date, actuals: Actuals | None = None) -> list[TargetProgress]:
     """Every target of every plan of `unit` on `as_of`, latest plans first."""
-    targets = Target.objects.filter(plan__unit=unit).order_by("-plan__ends_on", "plan__starts_on", "plan__pk", "indicator__order", "unit__search_name")
-    return targets_progress(targets, as_of)
+    targets = Target.objects.filter(plan__unit=unit).order_by(
+        "-plan__ends_on", "plan__starts_on", "plan__pk", "indicator__order", "unit__search_name"
+    )
+    return targets_progress(targets, as_of, actuals)

@@ -51,7 +51,7 @@ def test_legacy_communes_point_at_the_commune_they_became():
 
 def test_current_province_lineage_holds_its_predecessors():
     thai_nguyen = AdminUnit.objects.get(slug="thai-nguyen")
-    slugs = set(AdminUnit.objects.filter(pk__in=thai_nguyen.lineage_ids()).values_list("slug", flat=True))
+    slugs = set(AdminUnit.objects.filter(pk__in=thai_nguyen.lineage_ids).values_list("slug", flat=True))
     assert slugs == {"thai-nguyen", "thai-nguyen-cu", "bac-kan"}
 
 
