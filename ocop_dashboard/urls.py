@@ -5,8 +5,10 @@ from . import views
 
 dashboard_patterns = (
     [
+        path("", views.overview, name="overview"),
         path("tinh/<slug:slug>/", views.province, name="province"),
         path("tinh/<slug:slug>/progress.json", views.progress_json, name="progress_json"),
+        path("tinh/<slug:slug>/bang/<slug:table>.<str:fmt>", views.table_download, name="table"),
     ],
     "dashboard",
 )

@@ -1,36 +1,35 @@
 import datetime
+import json
 
-from django.http import JsonResponse
+import tablib
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from provinces.models import AdminUnit
 from targets.progress import register_totals, unit_progress
 
+from . import charts
+from .dashboard import ProvinceDashboard, Table
 from .forms import AsOfForm
+from .overview import overview as overview_rows
+
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def _province(slug: str) -> AdminUnit:
     return get_object_or_404(AdminUnit.objects.provinces().select_related("successor"), slug=slug)
 
 
-def _progress(unit: AdminUnit, as_of: datetime.date) -> dict:
-    totals = register_totals(unit, as_of)
-    return {
-        "totals": {
-            "products": totals["products"],
-            "by_stars": {str(stars): totals[f"products_{stars}star"] for stars in (3, 4, 5)},
-            "products_in_force": totals["products_in_force"],
-            "producers": totals["producers"],
-            "producers_by_type": {
-                kind: totals[f"producers_{kind}"] for kind in ("enterprise", "cooperative", "coop_group", "household")
-            },
-            "traceable_products": totals["traceable_products"],
-            "ecommerce_products": totals["ecommerce_products"],
-        },
-        "targets": unit_progress(unit, as_of),
-    }
+def _as_of(request) -> tuple[AsOfForm, datetime.date]:
+    form = AsOfForm(request.GET)
+    return form, form.day() if form.is_valid() else timezone.localdate()
+
+
+def _figure(figure) -> dict:
+    return json.loads(figure.to_json())
 
 
 def _target_json(progress) -> dict:
@@ -56,18 +55,85 @@ def progress_json(request, slug):
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     as_of = form.day()
-    progress = _progress(unit, as_of)
+    totals = register_totals(unit, as_of)
     return JsonResponse({
         "unit": {"slug": unit.slug, "name": unit.name, "successor": unit.successor.slug if unit.successor else None},
         "as_of": as_of,
-        "totals": progress["totals"],
-        "targets": [_target_json(p) for p in progress["targets"]],
+        "totals": {
+            "products": totals["products"],
+            "by_stars": {str(stars): totals[f"products_{stars}star"] for stars in (3, 4, 5)},
+            "products_in_force": totals["products_in_force"],
+            "producers": totals["producers"],
+            "producers_by_type": {
+                kind: totals[f"producers_{kind}"] for kind in ("enterprise", "cooperative", "coop_group", "household")
+            },
+            "traceable_products": totals["traceable_products"],
+            "ecommerce_products": totals["ecommerce_products"],
+        },
+        "targets": [_target_json(p) for p in unit_progress(unit, as_of)],
     })
 
 
 @require_GET
 def province(request, slug):
     unit = _province(slug)
-    form = AsOfForm(request.GET)
-    as_of = form.day() if form.is_valid() else timezone.localdate()
-    return render(request, "dashboard/province.html", {"unit": unit, "form": form, "as_of": as_of, **_progress(unit, as_of)})
+    form, as_of = _as_of(request)
+    page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
+    tables = {t.slug.replace("-", "_"): t for t in page.tables()}
+    place = tables["by_district" if unit.is_legacy else "by_province"]
+    district_target = next((row[5] for row in place.rows if row[5] is not None), None)
+    figures = {
+        "chart-progress": _figure(charts.progress_figure(page.progress_chart())),
+        "chart-place": _figure(charts.stacked_bars_figure(
+            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in place.rows], target=district_target)),
+        "chart-group": _figure(charts.stacked_bars_figure(
+            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in tables["by_group"].rows])),
+        "chart-producers": _figure(charts.bars_figure(
+            [(row[0], row[1]) for row in tables["by_producer_type"].rows], title=_("Producers"))),
+    }
+    return render(request, "dashboard/province.html", {
+        "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
+        "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+def table_download(request, slug, table, fmt):
+    unit = _province(slug)
+    _form, as_of = _as_of(request)
+    page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
+    found = next((t for t in page.tables() if t.slug == table), None)
+    if found is None:
+        raise Http404
+    return download(found, f"{unit.slug}-{table}-{as_of:%Y-%m-%d}", fmt)
+
+
+def _safe(value):
+    # A cell starting like a formula would run in Excel: keep it text.
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def download(table: Table, filename: str, fmt: str) -> HttpResponse:
+    data = tablib.Dataset(*([_safe(v) for v in row] for row in table.rows), headers=table.columns, title=table.title[:31])
+    if fmt == "xlsx":
+        response = HttpResponse(data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif fmt == "csv":
+        # The BOM makes Excel read the file as UTF-8, so Vietnamese shows correctly.
+        response = HttpResponse("\ufeff" + data.export("csv"), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@require_GET
+def overview(request):
+    form, as_of = _as_of(request)
+    rows = overview_rows(as_of)
+    ranked = [r for r in rows if r.rank]
+    figure = charts.stacked_bars_figure([(r.unit.short_name, r.stars) for r in ranked])
+    return render(request, "dashboard/overview.html", {
+        "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": _figure(figure)} if ranked else {},
+    })

@@ -211,13 +211,21 @@ class ProductQuerySet(models.QuerySet):
         rows = self.order_by().values_list("stars_on").annotate(n=Count("pk"))
         return {stars: n for stars, n in rows if stars is not None}
 
-    def count_by_stars_and(self, field: str) -> dict:
-        """{value of `field`: {stars: n}} for a queryset annotated by with_stars_on(), in one query."""
-        counts = defaultdict(dict)
-        rows = self.order_by().values_list(field, "stars_on").annotate(n=Count("pk"))
-        for key, stars, n in rows:
-            if stars is not None and stars >= RECOGNISED_STARS:
-                counts[key][stars] = n
+    def count_by_stars_and(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
+        """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
+
+        Grouping by the stars themselves keeps each rating lookup computed once per product.
+        """
+        annotated = self.annotate(
+            **{f"stars_{key}": Subquery(latest_rating(day).values("stars")[:1]) for key, day in days.items()}
+        )
+        rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
+        counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
+        for row in rows:
+            group, stars, n = row[: len(fields)], row[len(fields) : -1], row[-1]
+            for key, value in zip(days, stars):
+                if value is not None and value >= RECOGNISED_STARS:
+                    counts[group][key][value] += n
         return dict(counts)
 
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:

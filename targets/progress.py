@@ -108,23 +108,33 @@ class Actuals:
     province on one day are one query; flows over several periods of one unit are one query.
     """
 
-    def __init__(self):
+    def __init__(self, *units: AdminUnit):
         self.days = defaultdict(set)
+        self.district_days = defaultdict(list)
         self.windows = defaultdict(set)
         self.cache = {}
         self.figures = {}
+        self.units = {unit.pk: unit for unit in units}
+
+    def _same(self, unit: AdminUnit) -> AdminUnit:
+        """One instance per unit, so its lineage (cached on the instance) is looked up once."""
+        return self.units.setdefault(unit.pk, unit)
 
     def want_stars(self, unit: AdminUnit, *days: datetime.date) -> None:
-        self.days[unit.pk].update(days)
+        if unit.level == AdminUnit.Level.DISTRICT:
+            self.district_days[unit.parent_id].append(days)
+        else:
+            self.days[unit.pk].update(days)
 
     def want_flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> None:
         self.windows[unit.pk].add((start, end))
 
     def stars(self, unit: AdminUnit, day: datetime.date) -> dict[int, int]:
+        unit = self._same(unit)
         key = ("stars", unit.pk, day)
         if key not in self.cache:
             if unit.level == AdminUnit.Level.DISTRICT:
-                self._fill_districts(unit.parent, day)
+                self.by_district(unit.parent, day)
                 self.cache.setdefault(key, {})
             else:
                 days = self.days[unit.pk] | {day}
@@ -132,19 +142,27 @@ class Actuals:
                 self.cache.update({("stars", unit.pk, d): series[d.isoformat()] for d in days})
         return self.cache[key]
 
-    def by_district(self, province: AdminUnit, day: datetime.date, field: str = "district") -> dict:
-        """{district or commune id: {stars: n}} within `province` on `day`."""
-        key = (field, province.pk, day)
+    def by_district(self, province: AdminUnit, day: datetime.date) -> dict[tuple, dict[int, int]]:
+        """{(district id, district name): {stars: n}} within `province` on `day`.
+
+        All days wanted for the province's districts come in the same query.
+        """
+        province = self._same(province)
+        key = ("districts", province.pk, day)
         if key not in self.cache:
-            products = Product.objects.in_unit(province).with_stars_on(day)
-            self.cache[key] = products.count_by_stars_and(field)
+            district_days = {day} | {d for unit_days in self.district_days[province.pk] for d in unit_days}
+            counts = Product.objects.in_unit(province).count_by_stars_and(
+                ("district", "district__short_name"), {d.isoformat(): d for d in district_days}
+            )
+            for d in district_days:
+                per_district = {group: dict(by_day[d.isoformat()]) for group, by_day in counts.items() if group[0]}
+                self.cache[("districts", province.pk, d)] = per_district
+                for (district_id, _name), stars in per_district.items():
+                    self.cache[("stars", district_id, d)] = stars
         return self.cache[key]
 
-    def _fill_districts(self, province: AdminUnit, day: datetime.date) -> None:
-        for district_id, stars in self.by_district(province, day).items():
-            self.cache[("stars", district_id, day)] = stars
-
     def flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
+        unit = self._same(unit)
         key = ("flows", unit.pk, start, end)
         if key not in self.cache:
             windows = self.windows[unit.pk] | {(start, end)}
@@ -153,24 +171,39 @@ class Actuals:
         return self.cache[key]
 
     def producers(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
+        unit = self._same(unit)
         return self._cached(("producers", unit.pk, day), producer_totals, unit, day)
 
-    def reported(self, indicator: Indicator, unit: AdminUnit, start: datetime.date | None, day: datetime.date):
-        """The latest published figure for `unit` on or before `day` (and after `start` for a flow)."""
+    def by_field(self, unit: AdminUnit, day: datetime.date, fields: tuple[str, ...]) -> dict[tuple, dict[int, int]]:
+        """{(values of `fields`): {stars: n}} for `unit` on `day` (e.g. by product group)."""
+        unit = self._same(unit)
+
+        def count():
+            counts = Product.objects.in_unit(unit).count_by_stars_and(fields, {"day": day})
+            return {group: dict(by_day["day"]) for group, by_day in counts.items()}
+        return self._cached(("by", unit.pk, day, fields), count)
+
+    def figures_for(self, unit: AdminUnit) -> list[ReportedFigure]:
+        """Published figures of a province and its districts, newest first, fetched once."""
         province = unit.parent if unit.level == AdminUnit.Level.DISTRICT else unit
         if province.pk not in self.figures:
             self.figures[province.pk] = list(
-                ReportedFigure.objects.filter(Q(unit=province) | Q(unit__parent=province)).order_by("-as_of")
+                ReportedFigure.objects.filter(Q(unit=province) | Q(unit__parent=province))
+                .select_related("indicator").order_by("-as_of")
             )
+        return self.figures[province.pk]
+
+    def reported(self, indicator: Indicator, unit: AdminUnit, start: datetime.date | None, day: datetime.date):
+        """The latest published figure for `unit` on or before `day` (and after `start` for a flow)."""
         return next(
-            (f.value for f in self.figures[province.pk]
+            (f.value for f in self.figures_for(unit)
              if f.unit_id == unit.pk and f.indicator_id == indicator.pk and f.as_of <= day
              and (start is None or f.as_of >= start)),
             None,
         )
 
     def value(self, indicator: Indicator, unit: AdminUnit, start: datetime.date, day: datetime.date):
-        code = indicator.code
+        code, unit = indicator.code, self._same(unit)
         if indicator.source == Indicator.Source.REPORTED:
             flow = indicator.period == Indicator.Period.FLOW
             return self.reported(indicator, unit, start if flow else None, day)

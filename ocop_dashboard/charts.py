@@ -1,0 +1,115 @@
+"""Chart builders: plain rows in, a plotly Figure out. No database, no request: tested as functions.
+
+Colours: one blue hue from light (3★) to dark (5★), so stacks read in grey print and for
+colour-blind readers; targets and projections use orange and a distinct dash and symbol.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+STAR_COLOURS = {3: "#9ecae1", 4: "#4292c6", 5: "#08306b"}
+TARGET_COLOUR = "#d95f02"
+PATH_COLOUR = "#555555"
+FONT = "system-ui, Segoe UI, Roboto, sans-serif"
+
+
+def _layout(**extra) -> dict:
+    return {
+        "template": "none",
+        "separators": ",.",  # Vietnamese: 1.234,5
+        "font": {"family": FONT, "size": 13},
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 48},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hoverlabel": {"namelength": -1},
+        **extra,
+    }
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "d/m/Y")
+
+
+@dataclass
+class ProgressChart:
+    """What the province progress chart shows, all as plain values."""
+
+    points: list[tuple[datetime.date, dict[int, int]]]  # stock by stars at each point
+    targets: list[tuple[datetime.date, float, str]] = ()  # deadline, value, label
+    path: tuple[tuple[datetime.date, float], tuple[datetime.date, float]] | None = None
+    projection: tuple[tuple[datetime.date, float], tuple[datetime.date, float]] | None = None
+    published: list[tuple[datetime.date, float, str]] = ()  # as of, value, source
+
+
+def progress_figure(chart: ProgressChart) -> go.Figure:
+    """Recognised products over time, stacked by stars, against targets, path, projection and published figures."""
+    figure = go.Figure(layout=_layout(
+        barmode="stack", xaxis={"type": "date", "tickformat": "%Y"}, yaxis={"title": {"text": _("Products 3★+")}},
+    ))
+    days = [day for day, _stars in chart.points]
+    for stars, colour in STAR_COLOURS.items():
+        values = [counts.get(stars, 0) for _day_, counts in chart.points]
+        figure.add_bar(
+            x=days, y=values, name=f"{stars}★", marker_color=colour, width=1000 * 3600 * 24 * 200,
+            customdata=[_day(d) for d in days], hovertemplate=f"{stars}★ %{{customdata}}: %{{y:,}}<extra></extra>",
+        )
+    if chart.path:
+        (start, base), (end, goal) = chart.path
+        figure.add_scatter(
+            x=[start, end], y=[base, goal], mode="lines", name=_("Straight-line path to the target"),
+            line={"color": PATH_COLOUR, "dash": "dash", "width": 2}, hoverinfo="skip",
+        )
+    if chart.projection:
+        (start, now), (end, projected) = chart.projection
+        figure.add_scatter(
+            x=[start, end], y=[now, projected], mode="lines+markers", name=_("At the recent pace"),
+            line={"color": TARGET_COLOUR, "dash": "dot", "width": 2}, marker={"symbol": "circle-open", "size": 8},
+            customdata=[_day(start), _day(end)], hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>",
+        )
+    if chart.targets:
+        figure.add_scatter(
+            x=[d for d, _v, _l in chart.targets], y=[v for _d, v, _l in chart.targets], mode="markers",
+            name=_("Target"), marker={"symbol": "diamond", "size": 13, "color": TARGET_COLOUR},
+            text=[label for _d, _v, label in chart.targets], hovertemplate="%{text}<extra></extra>",
+        )
+    if chart.published:
+        figure.add_scatter(
+            x=[d for d, _v, _s in chart.published], y=[v for _d, v, _s in chart.published], mode="markers",
+            name=_("Published figure"), marker={"symbol": "x-thin-open", "size": 11, "color": "#000000", "line": {"width": 2}},
+            text=[f"{_day(d)}: {v:,.0f} — {source}".replace(",", ".") for d, v, source in chart.published],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    return figure
+
+
+def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float | None = None) -> go.Figure:
+    """Horizontal bars, one per row label, stacked by stars; an optional target line (e.g. ≥25 per district)."""
+    labels = [label for label, _counts in rows]
+    figure = go.Figure(layout=_layout(
+        barmode="stack", height=max(220, 28 * len(rows) + 90),
+        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"title": {"text": _("Products 3★+")}},
+    ))
+    for stars, colour in STAR_COLOURS.items():
+        figure.add_bar(
+            y=labels, x=[counts.get(stars, 0) for _label, counts in rows], orientation="h",
+            name=f"{stars}★", marker_color=colour, hovertemplate=f"%{{y}} {stars}★: %{{x:,}}<extra></extra>",
+        )
+    if target is not None and rows:
+        figure.add_vline(x=target, line={"color": TARGET_COLOUR, "dash": "dash", "width": 2})
+        figure.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                              text=_("target %(value)s") % {"value": f"{target:g}"}, font={"color": TARGET_COLOUR})
+    return figure
+
+
+def bars_figure(rows: list[tuple[str, int]], *, title: str) -> go.Figure:
+    """Simple horizontal bars (e.g. producers by type)."""
+    figure = go.Figure(layout=_layout(
+        height=max(200, 32 * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": {"text": title}}, showlegend=False,
+    ))
+    figure.add_bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", marker_color=STAR_COLOURS[4],
+                   hovertemplate="%{y}: %{x:,}<extra></extra>")
+    return figure

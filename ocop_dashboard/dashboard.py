@@ -1,0 +1,184 @@
+"""What the province dashboard and the overview show, built from batched counts (targets.progress.Actuals)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from products.models import Product, RatingDecision
+from provinces.models import AdminUnit
+from targets.models import Indicator, Plan
+from targets.progress import DAY, PRODUCER_TYPES, Actuals, Status, TargetProgress, target_progress, want
+
+from . import charts
+
+PROGRAMME_START = 2018  # Decision 490/QĐ-TTg (7/5/2018) started the national programme
+EXPIRY_WINDOW = datetime.timedelta(days=90)
+YEAR = datetime.timedelta(days=365)
+
+
+@dataclass
+class Table:
+    """A chart's numbers, shown under it and offered as a download."""
+
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+@dataclass
+class Projection:
+    day: datetime.date
+    value: float
+    target: float
+    on_track: bool
+
+
+def choose_plan(plans: list[Plan], as_of: datetime.date, plan_id: str | None) -> Plan | None:
+    """The plan asked for, else the one running on `as_of`, else the latest begun, else the first."""
+    by_id = {str(p.pk): p for p in plans}
+    if plan_id in by_id:
+        return by_id[plan_id]
+    running = [p for p in plans if p.starts_on <= as_of <= p.ends_on]
+    begun = [p for p in plans if p.starts_on <= as_of]
+    # A multi-year plan is the headline over a yearly plan running at the same time.
+    running.sort(key=lambda p: (p.kind == Plan.Kind.YEAR, -p.ends_on.toordinal()))
+    return (running or sorted(begun, key=lambda p: p.ends_on, reverse=True) or plans or [None])[0]
+
+
+def headline_target(progress: list[TargetProgress], unit: AdminUnit) -> TargetProgress | None:
+    """The plan's target for products 3★+ in the whole province, if it has one."""
+    return next((p for p in progress if p.target.indicator.code == "products" and p.target.unit_id == unit.pk), None)
+
+
+def series_days(as_of: datetime.date) -> dict[str, datetime.date]:
+    """Year ends from the programme's start up to `as_of`, the last one being `as_of` itself."""
+    days = {str(year): datetime.date(year, 12, 31) for year in range(PROGRAMME_START, as_of.year)}
+    days[str(as_of.year)] = as_of
+    return days
+
+
+def projection(actuals: Actuals, unit: AdminUnit, as_of: datetime.date, target: TargetProgress | None) -> Projection | None:
+    """Where the recent pace (the last 365 days) leads by the headline target's deadline."""
+    if target is None or as_of >= target.target.deadline or as_of < target.target.plan.starts_on:
+        return None
+    now = sum(actuals.stars(unit, as_of).values())
+    year_ago = sum(actuals.stars(unit, as_of - YEAR).values())
+    remaining = (target.target.deadline - as_of).days / 365
+    value = now + (now - year_ago) * remaining
+    goal = float(target.target.value)
+    return Projection(target.target.deadline, round(value), goal, value >= goal)
+
+
+class ProvinceDashboard:
+    """Everything the province page shows on `as_of` for the selected plan."""
+
+    def __init__(self, unit: AdminUnit, as_of: datetime.date, plan_id: str | None = None):
+        self.unit, self.as_of = unit, as_of
+        self.plans = list(Plan.objects.filter(unit=unit).order_by("-starts_on", "kind"))
+        self.plan = choose_plan(self.plans, as_of, plan_id)
+        self.actuals = actuals = Actuals(unit)
+        self.days = series_days(as_of)
+        actuals.want_stars(unit, *self.days.values(), as_of - YEAR)
+        self.year_start = datetime.date(as_of.year, 1, 1)
+        actuals.want_flows(unit, self.year_start, as_of)
+        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent", "plan")) if self.plan else []
+        want(actuals, targets, as_of)
+        self.progress = [target_progress(t, as_of, actuals) for t in targets]
+        self.headline = headline_target(self.progress, unit)
+        self.projection = projection(actuals, unit, as_of, self.headline)
+
+    @property
+    def stars(self) -> dict[int, int]:
+        return self.actuals.stars(self.unit, self.as_of)
+
+    @property
+    def products(self) -> int:
+        return sum(self.stars.values())
+
+    @property
+    def producers(self) -> dict[str, int]:
+        return self.actuals.producers(self.unit, self.as_of)
+
+    @property
+    def this_year(self) -> dict[str, int]:
+        return self.actuals.flows(self.unit, self.year_start, self.as_of)
+
+    def published(self) -> list:
+        return [f for f in self.actuals.figures_for(self.unit) if f.unit_id == self.unit.pk and f.indicator.code == "products" and f.as_of <= self.as_of]
+
+    def progress_chart(self) -> charts.ProgressChart:
+        points = [(day, self.actuals.stars(self.unit, day)) for day in self.days.values()]
+        chart = charts.ProgressChart(points=points)
+        head = self.headline
+        if head:
+            plan = head.target.plan
+            chart.targets = [(head.target.deadline, float(head.target.value), f"{plan}: {head.target.value:g}")]
+            chart.path = ((plan.starts_on - DAY, float(head.baseline)), (head.target.deadline, float(head.target.value)))
+        if self.projection:
+            chart.projection = ((self.as_of, float(self.products)), (self.projection.day, self.projection.value))
+        chart.published = [(f.as_of, float(f.value), f.source_name) for f in self.published()]
+        return chart
+
+    def by_place(self) -> Table:
+        """Legacy provinces by district; current provinces by the provinces merged into them."""
+        if self.unit.is_legacy:
+            counts = self.actuals.by_district(self.unit, self.as_of)
+            title = _("Products 3★+ by district")
+            targets = {p.target.unit_id: p for p in self.progress if p.target.unit.level == AdminUnit.Level.DISTRICT}
+            # Districts with a target but no product yet still belong in the table.
+            counts = {**{(pk, p.target.unit.short_name): {} for pk, p in targets.items()}, **counts}
+            rows = [
+                [name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()),
+                 float(targets[pk].target.value) if pk in targets else None]
+                for (pk, name), s in sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0][1]))
+            ]
+            return Table("by-district", title, [_("District"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
+        counts = self.actuals.by_field(self.unit, self.as_of, ("province__short_name", "province__valid_to"))
+        rows = [
+            [_("%(name)s (until 2025)") % {"name": name} if valid_to else name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()), None]
+            for (name, valid_to), s in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
+        ]
+        return Table("by-province", _("Products 3★+ by former province"), [_("Recorded in"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
+
+    def by_group(self) -> Table:
+        counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
+        rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())] for (_code, name), s in sorted(counts.items())]
+        return Table("by-group", _("Products 3★+ by product group"), [_("Group"), "3★", "4★", "5★", _("Total")], rows)
+
+    def by_producer_type(self) -> Table:
+        labels = {kind: str(value.label) for kind, value in PRODUCER_TYPES.items()}
+        rows = [[labels[kind], self.producers[f"producers_{kind}"]] for kind in PRODUCER_TYPES]
+        return Table("by-producer-type", _("Producers by type"), [_("Producer type"), _("Producers")], rows)
+
+    def series(self) -> Table:
+        rows = [[date_format(day, "d/m/Y"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
+                for day, s in self.progress_chart().points]
+        return Table("progress", _("Products 3★+ over time"), [_("As of"), "3★", "4★", "5★", _("Total")], rows)
+
+    def targets_table(self) -> Table:
+        rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),
+                 float(p.target.value), None if p.actual is None else float(p.actual), p.percent, str(p.status_label)]
+                for p in self.progress]
+        return Table("targets", _("Targets"), [_("Indicator"), _("Unit"), _("Deadline"), _("Target"), _("Actual"), "%", _("Status")], rows)
+
+    def expiring(self):
+        """Recognised products whose standing certificate lapses within 90 days of `as_of`."""
+        return (
+            Product.objects.in_unit(self.unit).with_stars_on(self.as_of)
+            .filter(stars_on__gte=3, expires_on__range=(self.as_of, self.as_of + EXPIRY_WINDOW))
+            .select_related("producer").order_by("expires_on", "search_name")[:50]
+        )
+
+    def latest_decisions(self):
+        """The ten latest decisions on or before `as_of` rating products of this unit, with how many."""
+        return (
+            RatingDecision.objects.filter(date__lte=self.as_of, ratings__product__in=Product.objects.in_unit(self.unit))
+            .annotate(rated=Count("ratings")).order_by("-date", "number")[:10]
+        )
+
+    def tables(self) -> list[Table]:
+        return [self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type()]

@@ -1,0 +1,79 @@
+"""The national overview: every province with data, legacy and current, in four queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from products.models import Producer, Product
+from provinces.models import AdminUnit
+from targets.models import Target
+from targets.progress import DAY, Actuals, TargetProgress, target_progress
+
+from .dashboard import choose_plan
+
+
+@dataclass
+class ProvinceRow:
+    unit: AdminUnit
+    stars: dict[int, int]
+    producers: int
+    headline: TargetProgress | None = None
+    rank: int | None = None
+
+    @property
+    def products(self) -> int:
+        return sum(self.stars.values())
+
+
+def _lineages(provinces: list[AdminUnit]) -> dict[int, list[int]]:
+    """Province id -> ids of itself and every province merged into it (through any chain)."""
+    merged_into = defaultdict(list)
+    for unit in provinces:
+        if unit.successor_id:
+            merged_into[unit.successor_id].append(unit.pk)
+    def lineage(pk):
+        return [pk, *(i for child in merged_into[pk] for i in lineage(child))]
+    return {unit.pk: lineage(unit.pk) for unit in provinces}
+
+
+def overview(as_of: datetime.date) -> list[ProvinceRow]:
+    """Provinces with recognised products on `as_of`, ranked among the units that existed that day."""
+    provinces = list(AdminUnit.objects.provinces().select_related("successor").order_by("search_name", "valid_to"))
+    lineages = _lineages(provinces)
+    targets = list(
+        Target.objects.filter(indicator__code="products", unit__level=AdminUnit.Level.PROVINCE, plan__starts_on__lte=as_of)
+        .select_related("plan", "unit", "indicator")
+    )
+    days = {as_of} | {min(as_of, t.deadline) for t in targets} | {t.plan.starts_on - DAY for t in targets}
+    keys = {d.isoformat(): d for d in days}
+    recorded = Product.objects.all().count_by_stars_and(("province",), keys)
+    producers = dict(
+        Producer.objects.with_products_in(Product.objects.recognised_on(as_of))
+        .order_by().values_list("province").annotate(n=Count("pk"))
+    )
+    actuals = Actuals()
+    for unit in provinces:
+        for key, day in keys.items():
+            stars = defaultdict(int)
+            for pk in lineages[unit.pk]:
+                for s, n in recorded.get((pk,), {}).get(key, {}).items():
+                    stars[s] += n
+            actuals.cache[("stars", unit.pk, day)] = dict(stars)
+    plans_by_unit = defaultdict(list)
+    for target in targets:
+        plans_by_unit[target.unit_id].append(target)
+    rows = []
+    for unit in provinces:
+        row = ProvinceRow(unit, actuals.cache[("stars", unit.pk, as_of)], sum(producers.get(pk, 0) for pk in lineages[unit.pk]))
+        unit_targets = plans_by_unit[unit.pk]
+        plan = choose_plan([t.plan for t in unit_targets], as_of, None)
+        head = next((t for t in unit_targets if plan and t.plan_id == plan.pk), None)
+        row.headline = target_progress(head, as_of, actuals) if head else None
+        if row.products or row.headline:
+            rows.append(row)
+    ranked = sorted((r for r in rows if r.unit.is_valid_on(as_of)), key=lambda r: -r.products)
+    for rank, row in enumerate(ranked, 1):
+        row.rank = rank
+    return ranked + sorted((r for r in rows if r.rank is None), key=lambda r: -r.products)
