@@ -12,12 +12,18 @@ PORT ?= 8000
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12 $(wildcard /root/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test install db serve messages clean
+.PHONY: run test test-browser install db serve messages clean
 
 run: db serve
 
+# Browser tests need Chromium and run in their own leg (`make test-browser`, called by .ci/run).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -m pip install -q '.[browser]'
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 

@@ -5,6 +5,7 @@ colour-blind readers; targets and projections use orange and a distinct dash and
 """
 
 import datetime
+import textwrap
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -46,10 +47,14 @@ class ProgressChart:
 
 def progress_figure(chart: ProgressChart) -> go.Figure:
     """Recognised products over time, stacked by stars, against targets, path, projection and published figures."""
-    figure = go.Figure(layout=_layout(
-        barmode="stack", xaxis={"type": "date", "tickformat": "%Y"}, yaxis={"title": {"text": _("Products 3★+")}},
-    ))
     days = [day for day, _stars in chart.points]
+    # One tick under each bar: the year for a year end, the full date otherwise (the as-of day, a deadline).
+    ticks = sorted(set(days) | {d for d, _v, _l in chart.targets})
+    labels = [str(d.year) if (d.month, d.day) == (12, 31) and d in days else _day(d) for d in ticks]
+    figure = go.Figure(layout=_layout(
+        barmode="stack", xaxis={"type": "date", "tickvals": ticks, "ticktext": labels},
+        yaxis={"title": {"text": _("Products 3★+")}, "rangemode": "tozero"},
+    ))
     for stars, colour in STAR_COLOURS.items():
         values = [counts.get(stars, 0) for _day_, counts in chart.points]
         figure.add_bar(
@@ -85,12 +90,18 @@ def progress_figure(chart: ProgressChart) -> go.Figure:
     return figure
 
 
+def _wrap(label: str, width: int = 22) -> str:
+    return "<br>".join(textwrap.wrap(label, width)) or label
+
+
 def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float | None = None) -> go.Figure:
     """Horizontal bars, one per row label, stacked by stars; an optional target line (e.g. ≥25 per district)."""
-    labels = [label for label, _counts in rows]
+    labels = [_wrap(label) for label, _counts in rows]
     figure = go.Figure(layout=_layout(
-        barmode="stack", height=max(220, 28 * len(rows) + 90),
-        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"title": {"text": _("Products 3★+")}},
+        barmode="stack", height=max(220, 30 * len(rows) + 110),
+        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"rangemode": "tozero"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        margin={"l": 8, "r": 16, "t": 40, "b": 32},
     ))
     for stars, colour in STAR_COLOURS.items():
         figure.add_bar(
@@ -108,8 +119,8 @@ def bars_figure(rows: list[tuple[str, int]], *, title: str) -> go.Figure:
     """Simple horizontal bars (e.g. producers by type)."""
     figure = go.Figure(layout=_layout(
         height=max(200, 32 * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": title}}, showlegend=False,
+        xaxis={"title": {"text": title}, "rangemode": "tozero"}, showlegend=False, margin={"l": 8, "r": 16, "t": 16, "b": 48},
     ))
-    figure.add_bar(y=[r[0] for r in rows], x=[r[1] for r in rows], orientation="h", marker_color=STAR_COLOURS[4],
+    figure.add_bar(y=[_wrap(r[0]) for r in rows], x=[r[1] for r in rows], orientation="h", marker_color=STAR_COLOURS[4],
                    hovertemplate="%{y}: %{x:,}<extra></extra>")
     return figure

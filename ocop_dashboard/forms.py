@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label=_("As of"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Text, not type=date: browsers show a date input in the OS locale (often mm/dd/yyyy).
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}, format="%d/%m/%Y"),
     )
 
     def day(self):

@@ -17,7 +17,9 @@
   } else {
     draw();
   }
+  // On paper every chart shows its numbers, and charts fit the A4 width.
   window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.numbers").forEach(function (el) { el.open = true; });
     document.querySelectorAll("[data-chart]").forEach(function (el) { window.Plotly.Plots.resize(el); });
   });
 })();

@@ -1,0 +1,60 @@
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BAC_KAN = "/tinh/bac-kan/"
+
+
+def test_overview_draws_every_chart_without_errors(server, desktop):
+    desktop.open(server + "/?as_of=2023-07-31")
+    assert desktop.chart_count() >= 1
+    assert desktop.drawn_charts() == desktop.chart_count()
+    assert desktop.errors == []
+    desktop.screenshot("overview", full_page=True)
+
+
+def test_bac_kan_dashboard_draws_every_chart_without_errors(server, desktop):
+    desktop.open(server + BAC_KAN + "?as_of=2020-09-05")
+    assert desktop.chart_count() == 4
+    assert desktop.drawn_charts() == 4
+    assert desktop.errors == []
+    desktop.screenshot("bac-kan-2020-09-05", full_page=True)
+
+
+def test_numbers_follow_the_as_of_date(server, desktop):
+    desktop.open(server + BAC_KAN + "?as_of=2020-09-05")
+    first = desktop.page.inner_text("#total-products")
+    desktop.page.fill("#id_as_of", "31/12/2020")
+    desktop.page.click("form.filters button[type=submit]")
+    desktop.page.wait_for_url("**as_of=31%2F12%2F2020**")
+    assert (first, desktop.page.inner_text("#total-products")) == ("107", "131")
+
+
+def test_bac_kan_reached_267_5_percent_by_05_09_2020(server, desktop):
+    desktop.open(server + BAC_KAN + "?as_of=2020-09-05")
+    assert desktop.page.inner_text("#plan-percent") == "267,5%"
+
+
+def test_the_2025_plan_shows_whether_bac_kan_is_on_track(server, desktop):
+    desktop.open(server + BAC_KAN + "?as_of=2023-07-31")
+    assert "200" in desktop.page.inner_text("#projection")
+
+
+def test_phone_width_has_no_horizontal_scrolling(server, phone):
+    phone.open(server + BAC_KAN + "?as_of=2023-07-31")
+    overflow = phone.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    phone.screenshot("bac-kan-phone", full_page=True)
+    assert overflow <= 0
+
+
+def test_strict_content_security_policy_is_sent(server, desktop):
+    response = desktop.open(server + BAC_KAN)
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    assert desktop.errors == []
+
+
+def test_plotly_is_served_from_our_static_files(server, desktop):
+    desktop.open(server + BAC_KAN)
+    sources = desktop.page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    assert any(s.startswith(server + "/static/vendor/plotly.min") for s in sources)
