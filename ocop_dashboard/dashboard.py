@@ -132,9 +132,9 @@ class ProvinceDashboard:
             # Districts with a target but no product yet still belong in the table.
             counts = {**{(pk, p.target.unit.short_name): {} for pk, p in targets.items()}, **counts}
             rows = [
-                [name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()),
+                [name or _("District not recorded"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()),
                  float(targets[pk].target.value) if pk in targets else None]
-                for (pk, name), s in sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0][1]))
+                for (pk, name), s in sorted(counts.items(), key=lambda item: (item[0][0] is None, -sum(item[1].values())))
             ]
             return Table("by-district", title, [_("District"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
         counts = self.actuals.by_field(self.unit, self.as_of, ("province__short_name", "province__valid_to"))

@@ -143,7 +143,8 @@ class Actuals:
         return self.cache[key]
 
     def by_district(self, province: AdminUnit, day: datetime.date) -> dict[tuple, dict[int, int]]:
-        """{(district id, district name): {stars: n}} within `province` on `day`.
+        """{(district id, district name): {stars: n}} within `province` on `day`; (None, None) for
+        products recorded without a district.
 
         All days wanted for the province's districts come in the same query.
         """
@@ -155,10 +156,11 @@ class Actuals:
                 ("district", "district__short_name"), {d.isoformat(): d for d in district_days}
             )
             for d in district_days:
-                per_district = {group: dict(by_day[d.isoformat()]) for group, by_day in counts.items() if group[0]}
+                per_district = {group: dict(by_day[d.isoformat()]) for group, by_day in counts.items()}
                 self.cache[("districts", province.pk, d)] = per_district
                 for (district_id, _name), stars in per_district.items():
-                    self.cache[("stars", district_id, d)] = stars
+                    if district_id is not None:
+                        self.cache[("stars", district_id, d)] = stars
         return self.cache[key]
 
     def flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:

@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from products.forms import NewParentCheckMixin
+from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
+
+from .models import Indicator, Plan, ReportedFigure, Target
+
+
+class TargetInlineForm(NewParentCheckMixin, forms.ModelForm):
+    parent_field = "plan"
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "unit", "deadline", "value", "note"]
+
+    def parent_is_complete(self, plan) -> bool:
+        return bool(plan.unit_id and plan.starts_on)
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    form = TargetInlineForm
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["unit"]
+    extra = 3
+
+
+class UnitProvinceFilter(ProvinceFilter):
+    field = "unit"
+
+
+@admin.register(Plan)
+class PlanAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    inlines = [TargetInline]
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["unit"]
+    list_display = ["name", "unit", "kind", "decision_number", "starts_display", "ends_display"]
+    list_filter = ["kind", UnitProvinceFilter]
+    list_select_related = ["unit"]
+    search_fields = ["name", "decision_number"]
+    folded_search_fields = ("unit__search_name",)
+
+    @admin.display(description=_("starts on"), ordering="starts_on")
+    def starts_display(self, plan):
+        return ddmmyyyy(plan.starts_on)
+
+    @admin.display(description=_("ends on"), ordering="ends_on")
+    def ends_display(self, plan):
+        return ddmmyyyy(plan.ends_on)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "source", "period", "unit_label", "order"]
+    list_filter = ["source", "period"]
+    search_fields = ["name", "name_en", "code"]
+
+
+@admin.register(ReportedFigure)
+class ReportedFigureAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["unit"]
+    list_display = ["unit", "indicator", "as_of_display", "value", "source_name"]
+    list_filter = [UnitProvinceFilter, "indicator"]
+    list_select_related = ["unit", "indicator"]
+    date_hierarchy = "as_of"
+    search_fields = ["source_name", "indicator__name"]
+    folded_search_fields = ("unit__search_name",)
+
+    @admin.display(description=_("as of"), ordering="as_of")
+    def as_of_display(self, figure):
+        return ddmmyyyy(figure.as_of)

@@ -1,0 +1,68 @@
+import datetime
+
+from django.contrib.staticfiles import finders
+
+from ocop_dashboard import charts
+from ocop_dashboard.dashboard import Table
+from ocop_dashboard.views import download
+
+D = datetime.date.fromisoformat
+
+
+def progress_chart(**fields):
+    points = [(D("2019-12-31"), {3: 30, 4: 5}), (D("2020-09-05"), {3: 99, 4: 8})]
+    return charts.ProgressChart(points=points, **fields)
+
+
+def test_progress_figure_stacks_one_bar_trace_per_star_level():
+    figure = charts.progress_figure(progress_chart())
+    assert [t.name for t in figure.data if t.type == "bar"] == ["3★", "4★", "5★"]
+
+
+def test_progress_figure_ticks_a_year_end_by_its_year_and_other_days_in_full():
+    figure = charts.progress_figure(progress_chart())
+    assert list(figure.layout.xaxis.ticktext) == ["2019", "05/09/2020"]
+
+
+def test_published_figures_name_their_source_on_hover():
+    figure = charts.progress_figure(progress_chart(published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")]))
+    [marker] = [t for t in figure.data if t.name == "Published figure"]
+    assert marker.text == ("05/09/2020: 107 — Báo Bắc Kạn",)
+
+
+def test_figures_use_vietnamese_number_separators():
+    assert charts.progress_figure(progress_chart()).layout.separators == ",."
+
+
+def test_target_line_marks_a_per_district_target():
+    figure = charts.stacked_bars_figure([("Na Rì", {3: 10})], target=25)
+    assert figure.layout.shapes[0].x0 == 25
+
+
+def test_long_labels_wrap_instead_of_being_cut():
+    figure = charts.stacked_bars_figure([("Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", {3: 1})])
+    assert "<br>" in figure.data[0].y[0]
+
+
+def test_plotly_js_is_served_from_the_installed_plotly_package():
+    assert finders.find("vendor/plotly.min.js").endswith("plotly/package_data/plotly.min.js")
+
+
+def test_csv_download_starts_with_a_bom_for_excel():
+    response = download(Table("t", "T", ["Tên"], [["Miến dong"]]), "t", "csv")
+    assert response.content.decode("utf-8").startswith("\ufeffTên")
+
+
+def test_downloads_neutralise_cells_that_look_like_formulas():
+    response = download(Table("t", "T", ["Tên"], [["=HYPERLINK(\"x\")"]]), "t", "csv")
+    assert "'=HYPERLINK" in response.content.decode("utf-8")
+
+
+def test_xlsx_download_holds_the_rows():
+    import io
+
+    import openpyxl
+
+    response = download(Table("t", "T", ["Tên", "Số"], [["Miến dong", 3]]), "t", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]] == ["Miến dong", 3]

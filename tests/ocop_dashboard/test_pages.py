@@ -1,0 +1,88 @@
+import pytest
+
+from products.demo import seed_demo
+from products.models import Product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    seed_demo()
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response
+
+
+def test_overview_names_what_a_legacy_province_became(demo, client):
+    assert "now part of" in page(client, "/", as_of="2023-07-31", HTTP_ACCEPT_LANGUAGE="en").content.decode() or \
+        "nay thuộc" in page(client, "/", as_of="2023-07-31").content.decode()
+
+
+def test_overview_ranks_bac_kan_among_the_provinces_of_its_day(demo, client):
+    rows = page(client, "/", as_of="2023-07-31").context["rows"]
+    assert [r.unit.slug for r in rows if r.rank][:2] == ["bac-kan", "bac-ninh-cu"]
+
+
+def test_overview_ranks_current_provinces_after_the_reform(demo, client):
+    rows = page(client, "/", as_of="2025-12-31").context["rows"]
+    assert rows[0].unit.slug == "thai-nguyen" and rows[0].products == 184
+
+
+def test_overview_shows_the_headline_target_of_each_plan(demo, client):
+    rows = page(client, "/", as_of="2020-09-05").context["rows"]
+    bac_kan = next(r for r in rows if r.unit.slug == "bac-kan")
+    assert bac_kan.headline.percent == 267.5
+
+
+def test_province_page_selects_the_plan_running_on_the_date(demo, client):
+    assert "851/QĐ-UBND" in str(page(client, "/tinh/bac-kan/", as_of="2020-09-05").context["page"].plan)
+
+
+def test_province_page_follows_the_plan_chosen_in_the_url(demo, client):
+    response = page(client, "/tinh/bac-kan/", as_of="2020-09-05")
+    later = next(p for p in response.context["page"].plans if "386" in p.decision_number)
+    assert page(client, "/tinh/bac-kan/", as_of="2020-09-05", plan=later.pk).context["page"].plan == later
+
+
+def test_province_page_projects_the_recent_pace_to_the_deadline(demo, client):
+    projection = page(client, "/tinh/bac-kan/", as_of="2023-07-31").context["page"].projection
+    assert (projection.target, projection.day.isoformat()) == (200, "2025-12-31")
+
+
+def test_per_district_targets_appear_beside_each_district(demo, client):
+    place = page(client, "/tinh/bac-ninh-cu/", as_of="2022-05-10").context["place"]
+    assert {row[5] for row in place.rows} == {25}
+    assert sum(row[4] for row in place.rows) == 75
+
+
+def test_province_page_sends_a_strict_content_security_policy(client):
+    policy = client.get("/tinh/bac-kan/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_province_page_has_no_inline_script(demo, client):
+    html = page(client, "/tinh/bac-kan/").content.decode()
+    assert "<script>" not in html and 'type="application/json"' in html
+
+
+def test_table_download_gives_the_chart_numbers(demo, client):
+    response = client.get("/tinh/bac-kan/bang/by-district.csv", {"as_of": "2020-12-31"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert sum(int(line.split(",")[4]) for line in lines[1:]) == 131
+
+
+def test_unknown_table_is_404(client):
+    assert client.get("/tinh/bac-kan/bang/nothing.csv").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/tinh/bac-kan/", "/tinh/bac-ninh-cu/", "/tinh/thai-nguyen/"])
+def test_pages_take_at_most_15_queries_however_big_the_register(demo, client, make, url, django_assert_max_num_queries):
+    for i in range(20):
+        make.rate(make.product(f"Thêm {i}"), "2023-03-01", 3)
+    with django_assert_max_num_queries(15):
+        page(client, url, as_of="2023-07-31")
+    assert Product.objects.count() > 380  # demo register plus the 20 added here
