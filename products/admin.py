@@ -1,0 +1,216 @@
+import datetime
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
+
+from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
+from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision
+
+LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
+
+
+def stars_label(stars: int | None) -> str:
+    return f"{stars}★" if stars else ""
+
+
+def status_label(rating: Rating) -> str:
+    return Rating.Status(rating.status).label
+
+
+class IssuerProvinceFilter(ProvinceFilter):
+    title = _("issuing province")
+    parameter_name = "issuer_province"
+    field = "issuer"
+
+
+class RatingIssuerProvinceFilter(ProvinceFilter):
+    title = _("issuing province")
+    parameter_name = "issuer_province"
+    field = "decision__issuer"
+
+
+class StarsTodayFilter(admin.SimpleListFilter):
+    """On the `stars_on` annotation of ProductAdmin.get_queryset."""
+
+    title = _("stars today")
+    parameter_name = "stars"
+
+    def lookups(self, request, model_admin):
+        return [(n, stars_label(n)) for n in range(5, 0, -1)] + [("none", _("Not rated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(stars_on__isnull=True)
+        if self.value():
+            return queryset.filter(stars_on=self.value())
+        return queryset
+
+
+class FirstRecognisedYearFilter(admin.SimpleListFilter):
+    title = _("first recognised in")
+    parameter_name = "first_recognised"
+
+    def lookups(self, request, model_admin):
+        years = Rating.objects.filter(stars__gte=RECOGNISED_STARS).dates("decision__date", "year", order="DESC")
+        return [(day.year, day.year) for day in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        year = int(self.value())
+        first = Product.objects.first_recognised_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        return queryset.filter(pk__in=first.values("pk"))
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    form = RatingInlineForm
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["product"]
+    extra = 3
+
+
+@admin.register(RatingDecision)
+class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    """A decision and the batch of products it rates, entered on one screen."""
+
+    inlines = [RatingInline]
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["issuer"]
+    list_display = ["number_display", "date_display", "level", "issuing_body", "rating_count"]
+    list_filter = ["level", IssuerProvinceFilter, "is_demo"]
+    date_hierarchy = "date"
+    search_fields = ["number", "issuing_body"]
+    folded_search_fields = ("issuer__search_name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(rating_count=Count("ratings"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "issuer":
+            kwargs["widget"] = DatedUnitAutocomplete(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "issuer" in form.base_fields:
+            # An existing decision offers the units of its date. (A new one has no date yet.)
+            form.base_fields["issuer"].widget.widget.valid_on = obj.date
+        return form
+
+    @admin.display(description=_("decision number"), ordering="number")
+    def number_display(self, decision):
+        return decision.number or _("(number unknown)")
+
+    @admin.display(description=_("decision date"), ordering="date")
+    def date_display(self, decision):
+        return str(decision.date.year) if decision.year_only else ddmmyyyy(decision.date)
+
+    @admin.display(description=_("rated products"), ordering="rating_count")
+    def rating_count(self, decision):
+        return decision.rating_count
+
+
+class ProductInline(admin.TabularInline):
+    model = Product
+    form = ProductInlineForm
+    fields = ["name", "group", "traceable", "ecommerce_channels"]
+    show_change_link = True
+    extra = 1
+
+
+@admin.register(Producer)
+class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = ProducerForm
+    inlines = [ProductInline]
+    autocomplete_fields = LOCATION_AUTOCOMPLETE
+    list_display = ["name", "type", "province", "district", "product_count"]
+    list_filter = ["type", ProvinceFilter, "is_demo"]
+    list_select_related = ["province", "district"]
+    search_fields = ["name", "tax_code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, producer):
+        return producer.product_count
+
+
+class RatingHistoryInline(admin.TabularInline):
+    """Ratings are entered with their decision; here they are read, with their status today."""
+
+    model = Rating
+    fields = ["decision", "stars", "score", "expires_display", "status_today"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("decision")
+        return qs.with_status(timezone.localdate())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("certificate expires"))
+    def expires_display(self, rating):
+        return ddmmyyyy(rating.expires)
+
+    @admin.display(description=_("status today"))
+    def status_today(self, rating):
+        return status_label(rating)
+
+
+@admin.register(Product)
+class ProductAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = ProductForm
+    inlines = [RatingHistoryInline]
+    autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
+    list_display = ["name", "producer", "group", "province", "stars_today"]
+    list_filter = [ProvinceFilter, StarsTodayFilter, "group", FirstRecognisedYearFilter, "is_demo"]
+    list_select_related = ["producer", "group", "province"]
+    search_fields = ["name", "producer__name"]
+    folded_search_fields = ("search_name", "producer__search_name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_stars_on(timezone.localdate())
+
+    @admin.display(description=_("stars today"), ordering="stars_on")
+    def stars_today(self, product):
+        return stars_label(product.stars_on)
+
+
+@admin.register(Rating)
+class RatingAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["product", "decision"]
+    list_display = ["product", "decision", "stars", "score", "expires_display", "status_today"]
+    list_filter = ["stars", "decision__level", RatingIssuerProvinceFilter]
+    list_select_related = ["product", "decision"]
+    date_hierarchy = "decision__date"
+    search_fields = ["product__name", "decision__number", "certificate_number"]
+    folded_search_fields = ("product__search_name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status(timezone.localdate())
+
+    @admin.display(description=_("certificate expires"), ordering="expires")
+    def expires_display(self, rating):
+        return ddmmyyyy(rating.expires)
+
+    @admin.display(description=_("status today"), ordering="status")
+    def status_today(self, rating):
+        return status_label(rating)
+
+
+@admin.register(ProductGroup)
+class ProductGroupAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "name_en", "scheme", "maps_to"]
+    list_filter = ["scheme"]
+    list_select_related = ["maps_to"]
