@@ -133,7 +133,7 @@ def overview(request):
     form, as_of = _as_of(request)
     rows = overview_rows(as_of)
     ranked = [r for r in rows if r.rank]
-    figure = charts.stacked_bars_figure([(r.unit.short_name, r.stars) for r in ranked])
+    figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": _figure(figure)} if ranked else {},
     })

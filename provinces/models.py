@@ -100,6 +100,16 @@ class AdminUnit(models.Model):
         return reverse("dashboard:province", args=[self.slug])
 
     @property
+    def display_name(self) -> str:
+        """Short name, with "(cũ)" when a current unit has taken the same name (slug suffix "-cu")."""
+        return _("%(name)s (former)") % {"name": self.short_name} if self.slug.endswith("-cu") else self.short_name
+
+    @property
+    def name_in_sentence(self) -> str:
+        """The full name as it reads mid-sentence: "tỉnh Thái Nguyên"."""
+        return self.name[:1].lower() + self.name[1:]
+
+    @property
     def is_legacy(self) -> bool:
         return self.valid_to is not None
 

@@ -26,7 +26,7 @@ def test_progress_figure_ticks_a_year_end_by_its_year_and_other_days_in_full():
 
 def test_published_figures_name_their_source_on_hover():
     figure = charts.progress_figure(progress_chart(published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")]))
-    [marker] = [t for t in figure.data if t.name == "Published figure"]
+    [marker] = [t for t in figure.data if t.type == "scatter" and t.marker.symbol == "x-thin-open"]
     assert marker.text == ("05/09/2020: 107 — Báo Bắc Kạn",)
 
 
