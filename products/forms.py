@@ -1,7 +1,4 @@
-import copy
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from provinces.text import fold
@@ -11,48 +8,10 @@ from .models import Producer, Product, Rating
 LOCATION_FIELDS = ("province", "district", "commune")
 
 
-class NewParentCheckMixin:
-    """Inline forms whose model checks its parent in clean() only once the parent has an id.
-
-    Rating.clean() compares stars with the decision's level only `if self.decision_id`; on an add
-    page the decision has no id yet, so a 5★ rating in a province decision would pass unseen.
-    Run the same clean() on a copy whose parent is a stand-in with an id, so the rules stay in
-    the model and their messages land on the inline's fields.
-    """
-
-    parent_field: str
-
-    def parent_is_complete(self, parent) -> bool:
-        """Whether the parent's own form gave it what the child's clean() reads."""
-        raise NotImplementedError
-
-    def _post_clean(self):
-        super()._post_clean()
-        parent = self.cleaned_data.get(self.parent_field)
-        if parent is None or parent.pk is not None or not self.parent_is_complete(parent):
-            return
-        stand_in = copy.copy(parent)
-        stand_in.pk = -1
-        probe = copy.copy(self.instance)
-        setattr(probe, self.parent_field, stand_in)
-        try:
-            probe.clean()
-        except ValidationError as error:
-            # Errors not about the parent were already reported by the first clean().
-            new = {field: messages for field, messages in error.error_dict.items() if field not in self.errors}
-            if new:
-                self._update_errors(ValidationError(new))
-
-
-class RatingInlineForm(NewParentCheckMixin, forms.ModelForm):
-    parent_field = "decision"
-
+class RatingInlineForm(forms.ModelForm):
     class Meta:
         model = Rating
         fields = ["product", "stars", "score", "certificate_number", "expires", "revoked_on"]
-
-    def parent_is_complete(self, decision) -> bool:
-        return bool(decision.date and decision.level)
 
 
 class UniqueFoldedNameMixin:

@@ -352,6 +352,7 @@ class RatingDecision(models.Model):
     level = models.CharField(_("rating level"), max_length=10, choices=Level)
     issuer = models.ForeignKey(
         AdminUnit, models.PROTECT, null=True, blank=True, related_name="decisions",
+        limit_choices_to={"level__in": [AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT]},
         verbose_name=_("issuing unit"), help_text=_("Empty for national decisions."),
     )
     issuing_body = models.CharField(_("issuing body"), max_length=150)
@@ -491,15 +492,16 @@ class Rating(models.Model):
             if not low <= self.score < high:
                 errors["score"] = _("A score of %(score)s is not %(stars)s★: that band is %(low)s–%(high)s points.") % {
                     "score": self.score, "stars": self.stars, "low": low, "high": min(high - 1, 100)}
-        if self.decision_id and self.stars:
-            level = self.decision.level
-            allowed = {"district": 3, "province": 4, "national": 5}[level]
-            if self.stars > allowed or (level == "national" and self.stars != 5):
+        # The decision may be new and unsaved (a decision entered with its ratings): check it too.
+        decision = self.decision if Rating.decision.is_cached(self) or self.decision_id else None
+        if decision is not None and decision.level and decision.date and self.stars:
+            allowed = {"district": 3, "province": 4, "national": 5}[decision.level]
+            if self.stars > allowed or (decision.level == "national" and self.stars != 5):
                 errors["stars"] = _("A %(level)s decision cannot rate %(stars)s★.") % {
-                    "level": self.decision.get_level_display().lower(), "stars": self.stars}
-            if self.expires and self.expires <= self.decision.date:
+                    "level": decision.get_level_display().lower(), "stars": self.stars}
+            if self.expires and self.expires <= decision.date:
                 errors["expires"] = _("The certificate must expire after the decision date.")
-            if self.revoked_on and self.revoked_on < self.decision.date:
+            if self.revoked_on and self.revoked_on < decision.date:
                 errors["revoked_on"] = _("A rating cannot be revoked before its decision.")
         if errors:
             raise ValidationError(errors)

@@ -1,27 +1,14 @@
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from products.forms import NewParentCheckMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
 from .models import Indicator, Plan, ReportedFigure, Target
 
 
-class TargetInlineForm(NewParentCheckMixin, forms.ModelForm):
-    parent_field = "plan"
-
-    class Meta:
-        model = Target
-        fields = ["indicator", "unit", "deadline", "value", "note"]
-
-    def parent_is_complete(self, plan) -> bool:
-        return bool(plan.unit_id and plan.starts_on)
-
-
 class TargetInline(admin.TabularInline):
     model = Target
-    form = TargetInlineForm
+    fields = ["indicator", "unit", "deadline", "value", "note"]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
     extra = 3

@@ -133,11 +133,13 @@ class Target(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.plan_id and self.unit_id:
-            unit, province = self.unit, self.plan.unit
-            if unit != province and unit.parent_id != province.pk:
+        # The plan may be new and unsaved (a plan entered with its targets): check it too.
+        plan = self.plan if Target.plan.is_cached(self) or self.plan_id else None
+        if plan is not None and plan.unit_id and self.unit_id:
+            unit = self.unit
+            if unit.pk != plan.unit_id and unit.parent_id != plan.unit_id:
                 raise ValidationError({"unit": _("The target's unit must be the plan's province or one of its districts.")})
-        if self.plan_id and self.deadline and not self.plan.starts_on < self.deadline:
+        if plan is not None and plan.starts_on and self.deadline and not plan.starts_on < self.deadline:
             raise ValidationError({"deadline": _("The deadline must fall after the plan starts.")})
 
 

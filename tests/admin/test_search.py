@@ -77,18 +77,23 @@ def autocomplete(client, **params) -> list[int]:
     return [int(row["id"]) for row in response.json()["results"]]
 
 
-def test_issuer_autocomplete_offers_the_units_of_the_decision_date(admin_client, bac_kan):
+def test_issuer_autocomplete_offers_the_units_of_the_decision_date(admin_client):
     ids = autocomplete(
         admin_client, app_label="products", model_name="ratingdecision", field_name="issuer",
-        term="bac kan", valid_on="2021-06-01",
+        term="thai nguyen", valid_on="2021-06-01",
     )
-    assert bac_kan.pk in ids
-    assert unit("bac-kan-01843").pk not in ids  # Phường Bắc Kạn, since 1/7/2025
+    assert unit("thai-nguyen-cu").pk in ids
+    assert unit("thai-nguyen").pk not in ids  # the province formed on 1/7/2025
 
 
 def test_issuer_autocomplete_without_a_date_offers_every_period(admin_client):
+    ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer", term="thai nguyen")
+    assert {unit("thai-nguyen-cu").pk, unit("thai-nguyen").pk} <= set(ids)
+
+
+def test_issuer_autocomplete_offers_no_communes(admin_client):
     ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer", term="bac kan")
-    assert unit("bac-kan-01843").pk in ids
+    assert unit("bac-kan-01843").pk not in ids  # Phường Bắc Kạn
 
 
 def test_district_autocomplete_offers_only_districts(admin_client):
