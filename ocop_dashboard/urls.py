@@ -6,6 +6,7 @@ from . import views
 dashboard_patterns = (
     [
         path("", views.overview, name="overview"),
+        path("bang/tinh.<str:fmt>", views.overview_download, name="overview_table"),
         path("tinh/<slug:slug>/", views.province, name="province"),
         path("tinh/<slug:slug>/progress.json", views.progress_json, name="progress_json"),
         path("tinh/<slug:slug>/bang/<slug:table>.<str:fmt>", views.table_download, name="table"),

@@ -128,6 +128,27 @@ def download(table: Table, filename: str, fmt: str) -> HttpResponse:
     return response
 
 
+def _overview_table(rows, as_of: datetime.date) -> Table:
+    columns = ["#", _("Province"), _("Now part of"), "3★", "4★", "5★", _("Products 3★+"), _("Producers"),
+               _("Plan target"), _("Deadline"), "%", _("Status")]
+    table = Table("overview", _("OCOP products by province"), columns)
+    for row in rows:
+        head = row.headline
+        table.rows.append([
+            row.rank, row.unit.display_name, row.unit.successor.name if row.unit.successor else None,
+            row.stars.get(3, 0), row.stars.get(4, 0), row.stars.get(5, 0), row.products, row.producers,
+            float(head.target.value) if head else None, head.target.deadline.strftime("%d/%m/%Y") if head else None,
+            head.percent if head else None, str(head.status_label) if head else None,
+        ])
+    return table
+
+
+@require_GET
+def overview_download(request, fmt):
+    _form, as_of = _as_of(request)
+    return download(_overview_table(overview_rows(as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
+
+
 @require_GET
 def overview(request):
     form, as_of = _as_of(request)
@@ -136,4 +157,5 @@ def overview(request):
     figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": _figure(figure)} if ranked else {},
+        "query": request.GET.urlencode(),
     })

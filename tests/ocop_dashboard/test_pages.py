@@ -86,3 +86,9 @@ def test_pages_take_at_most_15_queries_however_big_the_register(demo, client, ma
     with django_assert_max_num_queries(15):
         page(client, url, as_of="2023-07-31")
     assert Product.objects.count() > 380  # demo register plus the 20 added here
+
+
+def test_overview_download_lists_the_ranked_provinces(demo, client):
+    response = client.get("/bang/tinh.csv", {"as_of": "2020-09-05"})
+    first = response.content.decode("utf-8-sig").splitlines()[1].split(",")
+    assert (first[0], first[1], first[6]) == ("1", "Bắc Kạn", "107")
