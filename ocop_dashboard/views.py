@@ -2,8 +2,9 @@ import datetime
 import json
 
 import tablib
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,6 +18,11 @@ from .forms import AsOfForm
 from .overview import overview as overview_rows
 
 FORMULA_START = ("=", "+", "-", "@")
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def _province(slug: str) -> AdminUnit:

@@ -87,6 +87,10 @@ class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
     search_fields = ["number", "issuing_body"]
     folded_search_fields = ("issuer__search_name",)
 
+    class Media:
+        # After the autocomplete scripts: adds the typed decision date to issuer look-ups.
+        js = ["admin/js/jquery.init.js", "js/admin/decision_date.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(rating_count=Count("ratings"))
 

@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
+ADMIN_PASSWORD = "browser-tests-admin-password"
 
 
 def _free_port() -> int:
@@ -40,9 +41,10 @@ def server(tmp_path_factory):
         "SECURE_COOKIES": "false",
         "SECURE_HSTS_SECONDS": "0",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "OCOP_PASSWORD": ADMIN_PASSWORD,
     }
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"], ["collectstatic", "--noinput", "-v0"]):
+    for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"], ["collectstatic", "--noinput", "-v0"], ["ensure_login"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
