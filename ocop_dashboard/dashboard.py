@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from products.models import Product, RatingDecision
 from provinces.models import AdminUnit
-from targets.models import Indicator, Plan
-from targets.progress import DAY, PRODUCER_TYPES, Actuals, Status, TargetProgress, target_progress, want
+from targets.models import Plan
+from targets.progress import DAY, PRODUCER_TYPES, Actuals, TargetProgress, target_progress, want
 
 from . import charts
 

@@ -223,7 +223,7 @@ class ProductQuerySet(models.QuerySet):
         counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
         for row in rows:
             group, stars, n = row[: len(fields)], row[len(fields) : -1], row[-1]
-            for key, value in zip(days, stars):
+            for key, value in zip(days, stars, strict=True):
                 if value is not None and value >= RECOGNISED_STARS:
                     counts[group][key][value] += n
         return dict(counts)
