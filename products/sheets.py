@@ -1,0 +1,351 @@
+"""Reading product sheets (decision annexes, yearly lists, old registers) into checked rows.
+
+Headers in Vietnamese or English, any case, accents or spacing; dates as dd/mm/yyyy (never read
+US-style), ISO, real Excel dates or a year alone; stars as "4", "4 sao", "4★". Every problem is a
+`RowError` naming the spreadsheet row, the column and the reason.
+"""
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdminUnit
+from provinces.text import fold, fold_unit_name
+
+from .models import Producer, ProductGroup, Rating, RatingDecision, year_end
+
+# Column -> the header spellings it answers to, compared after fold() and "_" -> " ".
+COLUMNS = {
+    "province": ("tinh", "province", "tinh/thanh pho", "tinh thanh pho"),
+    "district": ("huyen", "district", "quan/huyen", "huyen/thi xa/thanh pho"),
+    "commune": ("xa", "commune", "xa/phuong", "phuong/xa", "xa/phuong/thi tran"),
+    "producer": ("chu the", "producer", "ten chu the"),
+    "producer_type": ("loai hinh chu the", "producer type", "loai hinh"),
+    "product": ("ten san pham", "product", "san pham"),
+    "group": ("nhom san pham", "group", "nhom"),
+    "stars": ("so sao", "stars", "hang sao", "xep hang"),
+    "score": ("diem", "score", "so diem"),
+    "decision_number": ("so quyet dinh", "decision number", "quyet dinh"),
+    "decision_date": ("ngay quyet dinh", "decision date"),
+    "year": ("nam cong nhan", "year", "nam"),
+    "level": ("cap cong nhan", "level", "cap"),
+    "expires": ("ngay het han", "expires", "het han"),
+}
+REQUIRED = ("province", "producer", "product", "stars")
+COLUMN_LABELS = {
+    "province": _("Province"), "district": _("District"), "commune": _("Commune"), "producer": _("Producer"),
+    "producer_type": _("Producer type"), "product": _("Product"), "group": _("Product group"), "stars": _("Stars"),
+    "score": _("Score"), "decision_number": _("Decision number"), "decision_date": _("Decision date"),
+    "year": _("Year"), "level": _("Level"), "expires": _("Expires"),
+}
+PRODUCER_TYPES = {
+    "doanh nghiep": Producer.Type.ENTERPRISE, "enterprise": Producer.Type.ENTERPRISE, "cong ty": Producer.Type.ENTERPRISE,
+    "hop tac xa": Producer.Type.COOPERATIVE, "htx": Producer.Type.COOPERATIVE, "cooperative": Producer.Type.COOPERATIVE,
+    "to hop tac": Producer.Type.COOPERATIVE_GROUP, "tht": Producer.Type.COOPERATIVE_GROUP,
+    "cooperative group": Producer.Type.COOPERATIVE_GROUP, "coop_group": Producer.Type.COOPERATIVE_GROUP,
+    "ho kinh doanh": Producer.Type.HOUSEHOLD, "ho san xuat": Producer.Type.HOUSEHOLD, "ho san xuat, kinh doanh": Producer.Type.HOUSEHOLD,
+    "household": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
+}
+LEVELS = {
+    "tinh": RatingDecision.Level.PROVINCE, "cap tinh": RatingDecision.Level.PROVINCE, "province": RatingDecision.Level.PROVINCE,
+    "huyen": RatingDecision.Level.DISTRICT, "cap huyen": RatingDecision.Level.DISTRICT, "district": RatingDecision.Level.DISTRICT,
+    "quoc gia": RatingDecision.Level.NATIONAL, "trung uong": RatingDecision.Level.NATIONAL, "national": RatingDecision.Level.NATIONAL,
+}
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
+
+
+LANGUAGES = ("vi", "en")
+
+
+def in_both(make) -> dict:
+    """{language: make()} with `make` called once in Vietnamese and once in English."""
+    results = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            results[language] = make()
+    return results
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    messages: dict[str, str]
+
+    def text(self, language: str) -> str:
+        with translation.override(language):
+            return str(_("Row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row, "column": COLUMN_LABELS.get(self.column, self.column), "message": self.messages[language]})
+
+    def __str__(self) -> str:
+        language = translation.get_language() or "vi"
+        return self.text(language if language in self.messages else "vi")
+
+    def bilingual(self) -> str:
+        vi, en = self.text("vi"), self.text("en")
+        return vi if vi == en else f"{vi} / {en}"
+
+
+@dataclass
+class SheetRow:
+    """One row, parsed: plain values and resolved units, or errors."""
+
+    number: int
+    values: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    def error(self, column: str, make) -> None:
+        """Record an error; `make` builds the message (called once per language)."""
+        self.errors.append(RowError(self.number, column, in_both(lambda: str(make()))))
+
+    def warn(self, column: str, make) -> None:
+        self.warnings.append(RowError(self.number, column, in_both(lambda: str(make()))))
+
+
+def _header_key(header) -> str:
+    return fold(str(header or "")).replace("_", " ")
+
+
+def map_headers(headers) -> tuple[dict[int, str], list[str]]:
+    """{column index: column name} for the headers recognised, and the headers that were not."""
+    aliases = {alias: column for column, names in COLUMNS.items() for alias in names}
+    mapping, unknown = {}, []
+    for index, header in enumerate(headers):
+        column = aliases.get(_header_key(header))
+        if column and column not in mapping.values():
+            mapping[index] = column
+        elif str(header or "").strip():
+            unknown.append(str(header))
+    return mapping, unknown
+
+
+def read_sheet(content: bytes, filename: str) -> tablib.Dataset:
+    """The first sheet of an .xlsx, or a .csv as Excel saves it (UTF-8, with or without BOM)."""
+    if filename.lower().endswith(".xlsx"):
+        return tablib.Dataset().load(content, format="xlsx")
+    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+
+
+def parse_date(value) -> datetime.date:
+    """dd/mm/yyyy (day first, always), ISO, an Excel date or serial number; ValueError otherwise."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 100000:
+        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_stars(value) -> int:
+    match = STARS_RE.match(str(value).strip().lower())
+    if not match:
+        raise ValueError(value)
+    return int(match.group(1))
+
+
+def parse_score(value) -> Decimal:
+    text = str(value).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    score = Decimal(text)
+    if not 0 <= score <= 100:
+        raise ValueError(value)
+    return score
+
+
+def _blank(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+class UnitResolver:
+    """Unit names as typed, resolved to the unit valid on the row's date (cached per sheet)."""
+
+    def __init__(self):
+        self.provinces = list(AdminUnit.objects.provinces())
+        self.cache = {}
+
+    @staticmethod
+    def _valid(units, start, end):
+        return [u for u in units if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)]
+
+    def _pick(self, row, column, name, candidates, start, end, scope_names):
+        if not candidates:
+            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6)
+            row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
+                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
+            return None
+        on_day = self._valid(candidates, start, end)
+        if not on_day:
+            current = [u for u in candidates if u.valid_to is None]
+            if len(current) == 1:
+                row.warn(column, lambda: _("No “%(name)s” existed on that date; the current unit %(unit)s is used.") % {
+                    "name": name, "unit": current[0]})
+                return current[0]
+            on_day = candidates
+        if len(on_day) > 1:
+            row.error(column, lambda: _("“%(name)s” matches several units: %(units)s.") % {
+                "name": name, "units": "; ".join(f"{u} [{u.slug}]" for u in on_day)})
+            return None
+        return on_day[0]
+
+    def province(self, row, name, start, end):
+        key = fold_unit_name(name)
+        candidates = [u for u in self.provinces if u.search_name == key]
+        return self._pick(row, "province", name, candidates, start, end, {u.search_name for u in self.provinces})
+
+    def below(self, row, column, name, parent, start, end):
+        level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
+        key = (level, parent.pk)
+        if key not in self.cache:
+            scope = Q(parent=parent) | Q(parent__parent=parent) | Q(parent__successor=parent)
+            if parent.successor_id:  # a legacy province: its communes may since belong to the successor
+                scope |= Q(parent=parent.successor_id)
+            self.cache[key] = list(AdminUnit.objects.filter(scope, level=level))
+        units = self.cache[key]
+        candidates = [u for u in units if u.search_name == fold_unit_name(name)]
+        return self._pick(row, column, name, candidates, start, end, {u.search_name for u in units})
+
+
+def _groups() -> dict[str, ProductGroup]:
+    groups = {}
+    for group in ProductGroup.objects.select_related("maps_to"):
+        current = group.current
+        groups[fold(group.name)] = current
+        if group.scheme == ProductGroup.Scheme.CURRENT:
+            groups[str(group.code)] = current
+            groups[fold(group.name_en)] = current
+    return groups
+
+
+def _producer_type(value, producer_name):
+    if not _blank(value):
+        return PRODUCER_TYPES.get(fold(str(value)))
+    name = fold(producer_name)
+    for prefix, kind in (("cong ty", "enterprise"), ("doanh nghiep", "enterprise"), ("hop tac xa", "cooperative"),
+                         ("htx", "cooperative"), ("to hop tac", "coop_group")):
+        if name.startswith(prefix):
+            return kind
+    return Producer.Type.HOUSEHOLD
+
+
+def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
+    """Every data row of the sheet, checked; and the headers that were not recognised."""
+    mapping, unknown = map_headers(dataset.headers or [])
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if "decision_date" not in mapping.values() and "year" not in mapping.values():
+        missing.append("decision_date")
+    if missing:
+        row = SheetRow(1)
+        for column in missing:
+            row.error(column, lambda: _("This column is missing from the header row."))
+        return [row], unknown
+    resolver, groups = UnitResolver(), _groups()
+    rows = []
+    for index, raw in enumerate(dataset, start=2):
+        cells = {column: raw[i] for i, column in mapping.items() if i < len(raw)}
+        if all(_blank(v) for v in cells.values()):
+            continue
+        rows.append(_parse_row(SheetRow(index), cells, resolver, groups))
+    return rows, unknown
+
+
+def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> SheetRow:
+    text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
+    v = row.values
+    for column in REQUIRED:
+        if column not in text:
+            row.error(column, lambda: _("This cell is required."))
+    # When: a decision date, or a year alone (counting from 31/12 of that year).
+    if "decision_date" in text:
+        try:
+            v["date"] = parse_date(cells["decision_date"])
+            v["year_only"] = False
+        except ValueError:
+            row.error("decision_date", lambda: _("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text["decision_date"]})
+    elif "year" in text:
+        try:
+            year = int(float(text["year"].replace(",", ".")))
+            if not 1990 <= year <= 2100:
+                raise ValueError(year)
+            v["date"], v["year_only"] = year_end(year), True
+        except ValueError:
+            row.error("year", lambda: _("“%(value)s” is not a year.") % {"value": text["year"]})
+    else:
+        row.error("decision_date", lambda: _("A decision date or a year is required."))
+    for column, parse, message in (
+        ("stars", parse_stars, _("“%(value)s” is not a number of stars from 1 to 5.")),
+        ("score", parse_score, _("“%(value)s” is not a score from 0 to 100.")),
+        ("expires", parse_date, _("“%(value)s” is not a date: write dd/mm/yyyy.")),
+    ):
+        if column in text:
+            try:
+                v[column] = parse(cells[column])
+            except (ValueError, InvalidOperation):
+                row.error(column, lambda: message % {"value": text[column]})
+    v["level"] = LEVELS.get(fold(text.get("level", ""))) or (
+        RatingDecision.Level.NATIONAL if v.get("stars") == 5 else RatingDecision.Level.PROVINCE)
+    if "level" in text and fold(text["level"]) not in LEVELS:
+        row.error("level", lambda: _("“%(value)s” is not a level: tỉnh, huyện or quốc gia.") % {"value": text["level"]})
+    v["group"] = groups.get(fold(text.get("group", "1")).split(".")[0]) or groups.get(fold(text.get("group", "")))
+    if v["group"] is None:
+        row.error("group", lambda: _("“%(value)s” is not a product group (1–6 or its name).") % {"value": text["group"]})
+    v["producer_type"] = _producer_type(text.get("producer_type"), text.get("producer", ""))
+    if v["producer_type"] is None:
+        row.error("producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]})
+    for column in ("producer", "product", "decision_number"):
+        v[column] = " ".join(text.get(column, "").split())
+    if "date" in v and "province" in text:
+        start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
+        _locate(row, text, resolver, start, end)
+    if "date" in v and "stars" in v:
+        _check_rating(row, v)
+    return row
+
+
+def _locate(row, text, resolver, start, end):
+    v = row.values
+    v["province"] = province = resolver.province(row, text["province"], start, end)
+    v["district"] = v["commune"] = None
+    if province is None:
+        return
+    if "district" in text:
+        v["district"] = resolver.below(row, "district", text["district"], province, start, end)
+    if "commune" in text:
+        v["commune"] = resolver.below(row, "commune", text["commune"], v["district"] or province, start, end)
+    if v["level"] == RatingDecision.Level.DISTRICT and not v["district"]:
+        row.error("district", lambda: _("A district-level decision needs the district."))
+
+
+def _check_rating(row, v):
+    """The model's own rules (stars for the level, score band, expiry after the decision)."""
+
+    def errors() -> dict[str, str]:
+        rating = Rating(decision=RatingDecision(level=v["level"], date=v["date"]), stars=v["stars"],
+                        score=v.get("score"), expires=v.get("expires"))
+        try:
+            rating.clean()
+        except ValidationError as error:
+            return {name: " ".join(messages) for name, messages in error.message_dict.items()}
+        return {}
+
+    texts = in_both(errors)
+    for name in texts["vi"]:
+        column = name if name in ("stars", "score", "expires") else "stars"
+        row.errors.append(RowError(row.number, column, {language: texts[language][name] for language in LANGUAGES}))

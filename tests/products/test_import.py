@@ -1,0 +1,134 @@
+import datetime
+import io
+import subprocess
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from products.models import Product, Rating
+from products.services import import_products
+from products.sheets import parse_date, parse_stars
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Tỉnh,Huyện,Xã,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Điểm,Số quyết định,Ngày quyết định,Năm công nhận"
+ROWS = [
+    "Bắc Kạn,Na Rì,Côn Minh,Hợp tác xã Tài Hoan,Hợp tác xã,Miến dong Tài Hoan,1,4,75,2616/QĐ-UBND,29/12/2021,",
+    "Bắc Kạn,Chợ Đồn,Bằng Lũng,Cơ sở Hoàng Thị Điển,Hộ kinh doanh,Bánh trời,Thực phẩm,3 sao,,2616/QĐ-UBND,29/12/2021,",
+]
+
+
+def sheet(*rows, header=HEADER) -> bytes:
+    return ("\ufeff" + "\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def run(*rows, **options):
+    return import_products(content=sheet(*rows), filename="ds.csv", **options)
+
+
+def test_it_imports_a_decision_annex(db):
+    result = run(*ROWS)
+    assert (result.created, len(result.errors)) == (2, 0)
+    assert Rating.objects.get(product__name="Miến dong Tài Hoan").decision.date == datetime.date(2021, 12, 29)
+
+
+def test_names_resolve_to_the_units_of_the_decision_date(db):
+    run(*ROWS)
+    product = Product.objects.get(name="Miến dong Tài Hoan")
+    assert (product.province.slug, product.district.short_name, product.commune.short_name) == ("bac-kan", "Na Rì", "Côn Minh")
+
+
+def test_importing_the_same_file_twice_changes_nothing(db):
+    run(*ROWS)
+    again = run(*ROWS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_later_rating_adds_to_the_history_not_a_second_product(db):
+    run(*ROWS)
+    run("Bắc Kạn,Na Rì,Côn Minh,Hợp tác xã Tài Hoan,Hợp tác xã,Miến dong Tài Hoan,1,5,91.14,2890/QĐ-BNN-VPĐP,30/06/2022,")
+    assert Product.objects.filter(name="Miến dong Tài Hoan").count() == 1
+    assert Rating.objects.filter(product__name="Miến dong Tài Hoan").count() == 2
+
+
+def test_with_an_error_nothing_is_written(db):
+    result = run(ROWS[0], "Bắc Kạn,,,HTX X,,Sản phẩm Y,1,7,,,29/12/2021,")
+    assert [(e.row, e.column) for e in result.errors] == [(3, "stars")]
+    assert Product.objects.count() == 0
+
+
+def test_skip_invalid_writes_the_valid_rows(db):
+    result = run(ROWS[0], "Bắc Kạn,,,HTX X,,Sản phẩm Y,1,7,,,29/12/2021,", skip_invalid=True)
+    assert (result.created, Product.objects.count()) == (1, 1)
+
+
+def test_dry_run_counts_but_writes_nothing(db):
+    result = run(*ROWS, dry_run=True)
+    assert (result.created, Product.objects.count()) == (2, 0)
+
+
+def test_a_score_that_contradicts_the_stars_is_an_error(db):
+    result = run("Bắc Kạn,,,HTX X,,Sản phẩm Y,1,3,85,,29/12/2021,")
+    assert [e.column for e in result.errors] == ["score"]
+
+
+def test_a_row_without_date_or_year_is_an_error(db):
+    result = run("Bắc Kạn,,,HTX X,,Sản phẩm Y,1,3,,,,")
+    assert [e.column for e in result.errors] == ["decision_date"]
+
+
+def test_a_year_alone_counts_from_31_12(db):
+    run("Bắc Kạn,,,HTX X,,Sản phẩm Y,1,3,,,,2019")
+    assert Rating.objects.get().decision.date == datetime.date(2019, 12, 31)
+
+
+def test_an_unknown_province_suggests_the_closest_names(db):
+    result = run("Bac Can,,,HTX X,,Sản phẩm Y,1,3,,,29/12/2021,")
+    assert "bac kan" in result.errors[0].text("en")
+
+
+def test_a_current_unit_name_in_an_old_sheet_is_taken_with_a_warning(db):
+    result = run("Tỉnh Lâm Đồng,,,HTX X,,Sản phẩm Y,1,3,,,2021-12-29,")
+    assert result.errors == [] and Product.objects.get().province.slug == "lam-dong-cu"
+
+
+def test_two_rows_for_the_same_product_and_decision_are_reported(db):
+    result = run(ROWS[0], ROWS[0])
+    assert [(e.row, e.column) for e in result.errors] == [(3, "product")]
+
+
+def test_headers_are_matched_whatever_their_case_accents_and_order(db):
+    header = "SO SAO,ten san pham,CHU THE,tinh,ngay quyet dinh,Ghi chú"
+    result = import_products(content=sheet("4★,Miến dong,HTX Tài Hoan,Bắc Kạn,29/12/2021", header=header), filename="x.csv")
+    assert (result.created, result.unknown_columns) == (1, ["Ghi chú"])
+
+
+def test_xlsx_with_real_excel_dates_imports(db):
+    book = openpyxl.Workbook()
+    book.active.append(["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Ngày quyết định"])
+    book.active.append(["Bắc Kạn", "HTX Tài Hoan", "Miến dong", 4, datetime.datetime(2021, 12, 29)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert import_products(content=buffer.getvalue(), filename="ds.xlsx").created == 1
+
+
+@pytest.mark.parametrize("typed, day", [("05/09/2020", (2020, 9, 5)), ("2020-09-05", (2020, 9, 5)), (44079, (2020, 9, 5))])
+def test_dates_are_read_day_first_iso_or_excel_serial(typed, day):
+    assert parse_date(typed) == datetime.date(*day)
+
+
+@pytest.mark.parametrize("typed", ["4", "4 sao", "4★", "4.0", 4])
+def test_stars_are_read_as_people_write_them(typed):
+    assert parse_stars(typed) == 4
+
+
+def test_the_command_prints_counts_and_errors_in_both_languages_and_exits_1(db, tmp_path, capsys):
+    path = tmp_path / "ds.csv"
+    path.write_bytes(sheet("Bắc Kạn,,,HTX X,,Sản phẩm Y,1,7,,,29/12/2021,"))
+    with pytest.raises(SystemExit) as exit:
+        call_command("import_ocop", str(path))
+    out = capsys.readouterr().out
+    assert exit.value.code == 1
+    assert out.startswith("created: 0, updated: 0, unchanged: 0, errors: 1")
+    assert "Dòng 2, cột Số sao" in out and "Row 2, column Stars" in out
