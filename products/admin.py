@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import admin
 from django.db.models import Count
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision
+from .resources import export, rating_sheet, standing_ratings
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 
@@ -171,8 +173,33 @@ class RatingHistoryInline(admin.TabularInline):
         return status_label(rating)
 
 
+def _download(data, fmt: str, name: str) -> HttpResponse:
+    content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    response = HttpResponse(export(data, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SheetExportMixin:
+    """Admin actions that download the selected rows (all the filtered rows with "select all")
+    as a product sheet that re-imports with no change."""
+
+    actions = ["export_xlsx", "export_csv"]
+
+    @admin.action(description=_("Download as Excel (.xlsx)"))
+    def export_xlsx(self, request, queryset):
+        return _download(rating_sheet(self.sheet_ratings(queryset)), "xlsx", self.opts.model_name)
+
+    @admin.action(description=_("Download as CSV"))
+    def export_csv(self, request, queryset):
+        return _download(rating_sheet(self.sheet_ratings(queryset)), "csv", self.opts.model_name)
+
+
 @admin.register(Product)
-class ProductAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProductForm
     inlines = [RatingHistoryInline]
     autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
@@ -185,13 +212,17 @@ class ProductAdmin(FoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_stars_on(timezone.localdate())
 
+    def sheet_ratings(self, products):
+        """Each product with its current stars."""
+        return standing_ratings(products, timezone.localdate())
+
     @admin.display(description=_("stars today"), ordering="stars_on")
     def stars_today(self, product):
         return stars_label(product.stars_on)
 
 
 @admin.register(Rating)
-class RatingAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RatingAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
     list_display = ["product", "decision", "stars", "score", "expires_display", "status_today"]
@@ -203,6 +234,9 @@ class RatingAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status(timezone.localdate())
+
+    def sheet_ratings(self, ratings):
+        return Rating.objects.filter(pk__in=ratings.values("pk"))
 
     @admin.display(description=_("certificate expires"), ordering="expires")
     def expires_display(self, rating):

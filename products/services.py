@@ -41,9 +41,12 @@ def _write_row(values) -> str:
     if product is None:
         product = Product.objects.create(name=values["product"], producer=producer, group=values["group"], **location)
     issuer, body = _issuing_body(values)
-    decision, _created = RatingDecision.objects.get_or_create(
-        number=values["decision_number"], date=values["date"], issuing_body=body, level=values["level"],
-        defaults={"issuer": issuer, "year_only": values["year_only"]},
+    # A decision is known by its number, date, level and issuing unit; the body's wording may vary.
+    decision = RatingDecision.objects.filter(
+        number=values["decision_number"], date=values["date"], level=values["level"], issuer=issuer
+    ).first() or RatingDecision.objects.create(
+        number=values["decision_number"], date=values["date"], level=values["level"], issuer=issuer,
+        issuing_body=body, year_only=values["year_only"],
     )
     wanted = {"stars": values["stars"], "score": values.get("score")}
     if values.get("expires"):

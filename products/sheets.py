@@ -266,7 +266,15 @@ def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
     return rows, unknown
 
 
+def _unquote(value):
+    # Our exports keep formula-like text inert with a leading apostrophe; read it back as typed.
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
 def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> SheetRow:
+    cells = {k: _unquote(v) for k, v in cells.items()}
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
     v = row.values
     for column in REQUIRED:

@@ -1,0 +1,45 @@
+"""The product sheet, written back out: the same columns the import reads, so an export re-imports
+with no change (products/sheets.py reads it)."""
+
+import tablib
+from django.db.models import Subquery
+
+from .models import Rating, RatingDecision, latest_rating
+
+HEADERS = [
+    "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
+    "Số quyết định", "Ngày quyết định", "Năm công nhận", "Cấp công nhận", "Ngày hết hạn",
+]
+LEVEL_WORDS = {RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.NATIONAL: "quốc gia"}
+
+
+def rating_sheet(ratings) -> tablib.Dataset:
+    """One row per rating, in the product sheet's columns."""
+    ratings = ratings.select_related(
+        "decision", "product__producer", "product__group", "product__province", "product__district", "product__commune"
+    ).order_by("product__province__search_name", "product__search_name", "decision__date")
+    data = tablib.Dataset(headers=HEADERS, title="OCOP")
+    for r in ratings:
+        p, d = r.product, r.decision
+        data.append([
+            p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "",
+            p.producer.name, p.producer.get_type_display(), p.name, p.group.code, r.stars,
+            float(r.score) if r.score is not None else "", d.number,
+            "" if d.year_only else d.date.strftime("%d/%m/%Y"), d.date.year if d.year_only else "",
+            LEVEL_WORDS[d.level], r.expires.strftime("%d/%m/%Y"),
+        ])
+    return data
+
+
+def standing_ratings(products, day):
+    """The rating standing on `day` for each of `products` (their current stars)."""
+    return Rating.objects.filter(pk__in=products.annotate(standing=Subquery(latest_rating(day).values("pk")[:1])).values("standing"))
+
+
+def export(data: tablib.Dataset, fmt: str) -> bytes:
+    """xlsx, or csv with a BOM so Excel reads Vietnamese; cells that look like formulas are neutralised."""
+    for index, row in enumerate(list(data)):
+        data[index] = [("'" + cell) if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@")) else cell for cell in row]
+    if fmt == "xlsx":
+        return data.export("xlsx")
+    return ("\ufeff" + data.export("csv")).encode("utf-8")
