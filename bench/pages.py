@@ -1,0 +1,192 @@
+"""Page benchmark: SQL queries, server time and SQL time per page, at 1/10 and full national scale,
+on SQLite and PostgreSQL. `python bench/pages.py` (or `--quick`: SQLite at scale 0.05).
+
+Each (backend, scale) runs in its own worker process on a fresh database; PostgreSQL is a private
+throwaway cluster started here and stopped on exit, as in .ci/run.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+RUNS = 5
+
+
+def pages(client_units) -> dict[str, str]:
+    legacy, current = client_units
+    return {
+        "overview /": "/?as_of=2023-07-31",
+        "province (legacy)": f"/tinh/{legacy}/?as_of=2023-07-31",
+        "progress.json (legacy)": f"/tinh/{legacy}/progress.json?as_of=2023-07-31",
+        "province (current)": f"/tinh/{current}/?as_of=2026-06-30",
+        "progress.json (current)": f"/tinh/{current}/progress.json?as_of=2026-06-30",
+    }
+
+
+def worker(scale: float) -> None:
+    """Prepare a fresh database at `scale`, then time every page; print one JSON line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop_dashboard.settings")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.generate import generate
+    from provinces.models import AdminUnit
+
+    call_command("migrate", verbosity=0)
+    call_command("load_admin_units", verbosity=0)
+    call_command("loaddata", "product_groups", "indicators", verbosity=0)
+    started = time.perf_counter()
+    generated = generate(scale)
+    generation = time.perf_counter() - started
+    provinces = AdminUnit.objects.provinces()
+
+    def largest(**filters):
+        from products.models import Product
+
+        row = Product.objects.filter(province__in=provinces.filter(**filters)).values("province__slug").annotate(
+            n=Count("pk")).order_by("-n").first()
+        return row["province__slug"]
+
+    client = Client()
+    results = []
+    for name, url in pages((largest(valid_to__isnull=False), largest(valid_to__isnull=True))).items():
+        client.get(url)  # warm-up
+        times, sql = [], []
+        for _run in range(RUNS):
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - t0)
+            sql.append(replay(connection, queries.captured_queries))
+        results.append({
+            "page": name, "url": url, "status": response.status_code, "queries": len(queries.captured_queries),
+            "server_ms": statistics.median(times) * 1000, "sql_ms": statistics.median(sql) * 1000,
+        })
+    print(json.dumps({"scale": scale, "generated": generated, "generation_s": generation, "pages": results}))
+
+
+def replay(connection, captured) -> float:
+    """Seconds the database takes for these queries, rows fetched included.
+
+    Django times only cursor.execute(); SQLite computes rows while they are fetched, so the page's
+    SQL is run again here, each query to its last row.
+    """
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in captured:
+            started = time.perf_counter()
+            cursor.execute(query["sql"])
+            cursor.fetchall()
+            total += time.perf_counter() - started
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Postgres:
+    """A private PostgreSQL cluster under /tmp, owned by the postgres user (initdb refuses root)."""
+
+    def __enter__(self):
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bins:
+            raise SystemExit("PostgreSQL binaries not found: apt-get install postgresql")
+        self.bin, self.dir, self.port = bins[-1], Path(tempfile.mkdtemp(prefix="ocop-bench-pg.")), _free_port()
+        self.dir.chmod(0o755)
+        shutil.chown(self.dir, "postgres")
+        self._pg("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")
+        self._pg("pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-w", "start", "-o",
+                 f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        return self
+
+    def _pg(self, program, *args):
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+    def database(self, name: str) -> str:
+        self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def __exit__(self, *exc):
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D", f"{self.dir}/data",
+                        "-m", "immediate", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_worker(database_url: str, scale: float) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true"}
+    done = subprocess.run([sys.executable, __file__, "--worker", str(scale)], env=env, cwd=ROOT,
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(runs: dict) -> str:
+    lines = ["| page | backend | scale | queries | server ms | SQL ms |", "|---|---|---|---|---|---|"]
+    for (backend, scale), run in runs.items():
+        for page in run["pages"]:
+            lines.append(f"| {page['page']} | {backend} | {scale:g} | {page['queries']} | "
+                         f"{page['server_ms']:.0f} | {page['sql_ms']:.0f} |")
+    lines += ["", "| goal | backend | page | measured | met |", "|---|---|---|---|---|"]
+    backends = sorted({b for b, _s in runs})
+    scales = sorted({s for _b, s in runs})
+    for backend in backends:
+        small, full = runs.get((backend, scales[0])), runs.get((backend, scales[-1]))
+        for index, page in enumerate(full["pages"]):
+            worst = max(r["pages"][index]["queries"] for (b, _s), r in runs.items() if b == backend)
+            lines.append(f"| ≤ 15 queries at any scale | {backend} | {page['page']} | {worst} | {'yes' if worst <= 15 else 'NO'} |")
+            if small is not full:
+                ratio = page["server_ms"] / small["pages"][index]["server_ms"]
+                lines.append(f"| full ÷ 1/10-scale server time ≤ 2 | {backend} | {page['page']} | {ratio:.2f} | {'yes' if ratio <= 2 else 'NO'} |")
+            own = page["server_ms"] / page["sql_ms"] if page["sql_ms"] else float("inf")
+            lines.append(f"| server ÷ own SQL time ≤ 2 at full scale | {backend} | {page['page']} | {own:.2f} | {'yes' if own <= 2 else 'NO'} |")
+    generation = [f"{b} scale {s:g}: {r['generation_s']:.1f} s for {r['generated']}" for (b, s), r in runs.items()]
+    return "\n".join(lines + ["", "Generation: " + "; ".join(generation)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="SQLite only, scale 0.05")
+    args = parser.parse_args()
+    if args.worker is not None:
+        return worker(args.worker)
+    scales = [0.05] if args.quick else [0.1, 1.0]
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in scales:
+            runs[("sqlite", scale)] = run_worker(f"sqlite:///{tmp}/bench-{scale}.sqlite3", scale)
+        if not args.quick:
+            with Postgres() as postgres:
+                for scale in scales:
+                    runs[("postgresql", scale)] = run_worker(postgres.database(f"bench_{str(scale).replace('.', '_')}"), scale)
+    report = table(runs)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "pages.md").write_text(report + "\n")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
