@@ -1,6 +1,11 @@
 import datetime
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import translation
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
@@ -9,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
-from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision
+from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
 from .resources import export, rating_sheet, standing_ratings
+from .services import confirm_import, preview_import
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 
@@ -252,3 +258,78 @@ class ProductGroupAdmin(admin.ModelAdmin):
     list_display = ["__str__", "name_en", "scheme", "maps_to"]
     list_filter = ["scheme"]
     list_select_related = ["maps_to"]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+    skip_invalid = forms.BooleanField(
+        label=_("Import only the valid rows"), required=False,
+        help_text=_("By default nothing is written while any row has an error."),
+    )
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
+
+    list_display = ["filename", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
+    list_filter = ["status", "user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
+                       "unchanged", "unknown_columns"]
+    exclude = ["errors", "warnings"]
+    change_form_template = "admin/products/importrecord/change_form.html"
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="products_importrecord_upload"),
+            path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="products_importrecord_confirm"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("errors"))
+    def error_count(self, record):
+        return len(record.errors)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:products_importrecord_upload")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = preview_import(user=request.user, filename=upload.name, content=upload.read(),
+                                        skip_invalid=form.cleaned_data["skip_invalid"])
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("admin:products_importrecord_change", record.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
+                   "title": _("Import a product sheet")}
+        return render(request, "admin/products/importrecord/upload.html", context)
+
+    def confirm_view(self, request, pk):
+        record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        result = confirm_import(record=record)
+        if result.written:
+            self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+        else:
+            self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
+        return redirect("admin:products_importrecord_change", record.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
+            context["rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.errors]
+            context["warning_rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.warnings]
+            context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -2,6 +2,7 @@ import calendar
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
@@ -398,6 +399,38 @@ class RatingDecision(models.Model):
                 "unit": self.issuer, "date": self.date.strftime("%d/%m/%Y")}})
 
 
+class ImportRecord(models.Model):
+    """One spreadsheet brought in: who, when, which file, what it changed and what was wrong."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed, not imported")
+        IMPORTED = "imported", _("Imported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(editable=False)
+    skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})" if self.created_at else self.filename
+
+
 class RatingQuerySet(models.QuerySet):
     def upgrades(self) -> "RatingQuerySet":
         """Ratings that raise a recognised product above the stars of its previous rating."""
@@ -450,6 +483,9 @@ class Rating(models.Model):
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_note = models.CharField(_("revocation reason"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
+    import_record = models.ForeignKey(
+        ImportRecord, models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RatingQuerySet.as_manager()

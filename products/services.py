@@ -1,14 +1,18 @@
 """Writes that touch several models, each in one transaction."""
 
+import hashlib
+import io
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from provinces.text import fold
 
-from .models import Producer, Product, Rating, RatingDecision
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision
 from .sheets import RowError, SheetRow, parse_rows, read_sheet
 
 
@@ -31,7 +35,7 @@ def _issuing_body(values) -> tuple:
     return issuer, f"UBND {issuer.name_in_sentence}"
 
 
-def _write_row(values) -> str:
+def _write_row(values, record=None) -> str:
     """Create or update one rating with its producer, product and decision; 'created', 'updated' or 'unchanged'."""
     location = {key: values[key] for key in ("province", "district", "commune")}
     producer = Producer.objects.filter(province=values["province"], search_name=fold(values["producer"])).first()
@@ -53,12 +57,13 @@ def _write_row(values) -> str:
         wanted["expires"] = values["expires"]
     rating = Rating.objects.filter(product=product, decision=decision).first()
     if rating is None:
-        Rating.objects.create(product=product, decision=decision, **wanted)
+        Rating.objects.create(product=product, decision=decision, import_record=record, **wanted)
         return "created"
     if all(getattr(rating, key) == value for key, value in wanted.items()):
         return "unchanged"
     for key, value in wanted.items():
         setattr(rating, key, value)
+    rating.import_record = record
     rating.save()
     return "updated"
 
@@ -79,8 +84,13 @@ def _duplicates(rows: list[SheetRow]) -> None:
             seen[key] = row.number
 
 
-def import_products(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False) -> ImportResult:
-    """Import a product sheet. With errors and no skip_invalid, nothing is written; dry_run writes nothing."""
+def import_products(
+    *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None
+) -> ImportResult:
+    """Import a product sheet. With errors and no skip_invalid, nothing is written; dry_run writes nothing.
+
+    Ratings created or changed point at `record`, the ImportRecord of the upload, when given.
+    """
     rows, unknown = parse_rows(read_sheet(content, filename))
     _duplicates(rows)
     result = ImportResult(unknown_columns=unknown)
@@ -93,9 +103,58 @@ def import_products(*, content: bytes, filename: str, dry_run: bool = False, ski
     with transaction.atomic():
         for row in rows:
             if not row.errors:
-                counts[_write_row(row.values)] += 1
+                counts[_write_row(row.values, record)] += 1
         if dry_run:
             transaction.set_rollback(True)
     result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
     result.written = not dry_run
+    return result
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+
+
+def check_upload(name: str, content: bytes) -> None:
+    """Refuse files too big, of the wrong type, or workbooks that decompress to absurd sizes."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+    if not name.lower().endswith((".xlsx", ".csv")):
+        raise ValidationError(_("Only .xlsx and .csv files can be imported."))
+    if name.lower().endswith(".xlsx"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+                unzipped = sum(item.file_size for item in workbook.infolist())
+        except zipfile.BadZipFile:
+            raise ValidationError(_("This is not an Excel workbook (.xlsx).")) from None
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise ValidationError(_("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024})
+
+
+def _record_result(record: ImportRecord, result: ImportResult) -> None:
+    record.created, record.updated, record.unchanged = result.created, result.updated, result.unchanged
+    record.errors = [{"row": e.row, "column": e.column, **e.messages} for e in result.errors]
+    record.warnings = [{"row": e.row, "column": e.column, **e.messages} for e in result.warnings]
+    record.unknown_columns = result.unknown_columns
+
+
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool) -> ImportRecord:
+    """Check an uploaded sheet and count what it would change; keep it for confirmation."""
+    check_upload(filename, content)
+    record = ImportRecord(user=user, filename=filename, content=content, skip_invalid=skip_invalid,
+                          sha256=hashlib.sha256(content).hexdigest())
+    _record_result(record, import_products(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid))
+    record.save()
+    return record
+
+
+@transaction.atomic
+def confirm_import(*, record: ImportRecord) -> ImportResult:
+    """Import a previewed sheet for real; its ratings point back at the record."""
+    result = import_products(content=bytes(record.content), filename=record.filename,
+                             skip_invalid=record.skip_invalid, record=record)
+    _record_result(record, result)
+    if result.written:
+        record.status = ImportRecord.Status.IMPORTED
+    record.save()
     return result

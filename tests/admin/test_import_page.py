@@ -1,0 +1,69 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from products.models import ImportRecord, Product, Rating
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,4,29/12/2021\n"
+BAD = GOOD + "Bắc Kạn,HTX X,Sản phẩm Y,7,29/12/2021\n"
+
+
+def upload(client, text, name="ds.csv", **fields):
+    file = SimpleUploadedFile(name, text.encode("utf-8") if isinstance(text, str) else text)
+    return client.post("/admin/products/importrecord/upload/", {"file": file, **fields}, follow=True)
+
+
+def test_upload_previews_without_writing(admin_client):
+    response = upload(admin_client, GOOD)
+    assert (ImportRecord.objects.get().created, Product.objects.count()) == (1, 0)
+    assert 'id="confirm-import"' in response.content.decode()
+
+
+def test_confirm_imports_and_links_the_ratings_to_the_record(admin_client):
+    upload(admin_client, GOOD)
+    record = ImportRecord.objects.get()
+    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    assert Rating.objects.get().import_record == record
+    assert ImportRecord.objects.get().status == ImportRecord.Status.IMPORTED
+
+
+def test_preview_lists_every_error_with_its_row(admin_client):
+    page = upload(admin_client, BAD).content.decode()
+    assert 'id="import-errors"' in page and "<td>3</td>" in page
+
+
+def test_a_sheet_with_errors_cannot_be_confirmed_unless_asked(admin_client):
+    upload(admin_client, BAD)
+    record = ImportRecord.objects.get()
+    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    assert Product.objects.count() == 0
+
+
+def test_only_the_valid_rows_when_asked(admin_client):
+    upload(admin_client, BAD, skip_invalid="on")
+    record = ImportRecord.objects.get()
+    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    assert Product.objects.count() == 1
+
+
+def test_other_file_types_are_refused(admin_client):
+    upload(admin_client, "x", name="ds.pdf")
+    assert ImportRecord.objects.count() == 0
+
+
+def test_a_workbook_that_unzips_to_an_absurd_size_is_refused(admin_client):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/huge.xml", b"0" * (101 * 1024 * 1024))
+    upload(admin_client, buffer.getvalue(), name="bomb.xlsx")
+    assert ImportRecord.objects.count() == 0
+
+
+def test_the_record_keeps_who_uploaded_which_file(admin_client, admin_user):
+    upload(admin_client, GOOD)
+    record = ImportRecord.objects.get()
+    assert (record.user, record.filename, len(record.sha256)) == (admin_user, "ds.csv", 64)
