@@ -5,7 +5,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Lead
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdminUnit
@@ -178,13 +179,22 @@ class Producer(Located):
         super().save(*args, **kwargs)
 
 
-def latest_rating(day: datetime.date, *, product=OuterRef("pk")) -> models.QuerySet:
-    """The rating of `product` that stands on `day`: the latest decided by then and not revoked by then."""
+def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
+    """The ratings of `product` (the outer product by default) decided by `day`, latest first.
+
+    The first is the product's standing rating on `day`. A revoked rating is not replaced by the
+    one it superseded: revocation ends the product's recognition until it is rated again.
+    """
     return (
-        Rating.objects.filter(product=product, decision__date__lte=day)
-        .exclude(revoked_on__lte=day)
+        Rating.objects.filter(product=OuterRef("pk") if product is None else product, decision__date__lte=day)
         .order_by("-decision__date", "-pk")
     )
+
+
+def _standing_stars(day: datetime.date):
+    """Stars of the standing rating on `day`, None when it was revoked by then (a subquery)."""
+    stars = models.Case(models.When(revoked_on__lte=day, then=Value(None)), default=F("stars"))
+    return Subquery(latest_rating(day).annotate(standing_stars=stars).values("standing_stars")[:1])
 
 
 class ProductQuerySet(models.QuerySet):
@@ -197,9 +207,8 @@ class ProductQuerySet(models.QuerySet):
 
         With in_force=True, keep only products whose standing certificate is still valid on `day`.
         """
-        standing = latest_rating(day)
         qs = self.annotate(
-            stars_on=Subquery(standing.values("stars")[:1]), expires_on=Subquery(standing.values("expires")[:1])
+            stars_on=_standing_stars(day), expires_on=Subquery(latest_rating(day).values("expires")[:1])
         )
         return qs.filter(expires_on__gte=day) if in_force else qs
 
@@ -217,9 +226,7 @@ class ProductQuerySet(models.QuerySet):
 
         Grouping by the stars themselves keeps each rating lookup computed once per product.
         """
-        annotated = self.annotate(
-            **{f"stars_{key}": Subquery(latest_rating(day).values("stars")[:1]) for key, day in days.items()}
-        )
+        annotated = self.annotate(**{f"stars_{key}": _standing_stars(day) for key, day in days.items()})
         rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
         counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
         for row in rows:
@@ -230,15 +237,22 @@ class ProductQuerySet(models.QuerySet):
         return dict(counts)
 
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
-        """{key: {3: n, 4: n, 5: n}}: recognised products at each star level on each of `days`, in one query."""
-        annotated = self.annotate(
-            **{f"stars_{key}": Subquery(latest_rating(day).values("stars")[:1]) for key, day in days.items()}
-        )
-        totals = annotated.aggregate(
-            **{f"{key}|{stars}": Count("pk", filter=Q(**{f"stars_{key}": stars})) for key in days for stars in (3, 4, 5)}
-        )
+        """{key: {3: n, 4: n, 5: n}}: recognised products at each star level on each of `days`, in one query.
+
+        One pass over the ratings: each stands from its decision until the product's next decision
+        (a window function), unless revoked, so asking for more days costs no more lookups.
+        """
+        following = Window(Lead("decision__date"), partition_by=[F("product_id")],
+                           order_by=[F("decision__date").asc(), F("pk").asc()])
+        ratings = Rating.objects.filter(product__in=self.values("pk")).annotate(decided=F("decision__date"), until=following)
+        aggregates = {}
+        for key, day in days.items():
+            standing = (Q(decided__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
+                        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)))
+            for stars in (3, 4, 5):
+                aggregates[f"{key}|{stars}"] = Count("pk", filter=standing & Q(stars=stars))
         series = {key: {} for key in days}
-        for name, n in totals.items():
+        for name, n in ratings.aggregate(**aggregates).items():
             key, stars = name.split("|")
             series[key][int(stars)] = n
         return series

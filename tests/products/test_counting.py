@@ -130,3 +130,27 @@ def test_each_count_takes_one_query_whatever_the_number_of_products(make, bac_ka
 def test_counting_by_group_uses_the_current_groups(make, bac_kan, food):
     make.rate(make.product(), "2019-06-01", 3)
     assert Product.objects.in_unit(bac_kan).recognised_on(D("2020-01-01")).count_by("group") == {food.pk: 1}
+
+
+def test_a_revoked_upgrade_ends_recognition_rather_than_restoring_the_old_rating(make, bac_kan):
+    product = make.product()
+    make.rate(product, "2019-06-01", 3)
+    make.rate(product, "2021-06-01", 4, revoked_on=D("2022-01-01"))
+    assert Product.objects.in_unit(bac_kan).recognised_on(D("2022-06-01")).count() == 0
+
+
+def test_the_series_and_the_single_day_count_agree(make, bac_kan):
+    for i, (first, second, revoked) in enumerate([(3, 4, None), (3, None, "2020-03-01"), (4, 5, None), (2, 3, None)]):
+        product = make.product(f"P{i}")
+        make.rate(product, "2019-06-01", first, revoked_on=D(revoked) if revoked else None)
+        if second == 5:
+            make.rate(product, make.decision("2021-06-01", level="national"), 5)
+        elif second:
+            make.rate(product, "2021-06-01", second)
+    days = {d: D(d) for d in ("2019-12-31", "2020-06-30", "2021-12-31")}
+    products = Product.objects.in_unit(bac_kan)
+    series = products.stars_series(days)
+    assert all(
+        {s: n for s, n in series[key].items() if n} == products.recognised_on(day).count_by_stars()
+        for key, day in days.items()
+    )
