@@ -1,6 +1,5 @@
 import datetime
 import io
-import subprocess
 
 import openpyxl
 import pytest
