@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count
 from django.utils.formats import date_format
@@ -110,6 +111,7 @@ class ProvinceDashboard:
     def published(self) -> list:
         return [f for f in self.actuals.figures_for(self.unit) if f.unit_id == self.unit.pk and f.indicator.code == "products" and f.as_of <= self.as_of]
 
+    @cached_property
     def progress_chart(self) -> charts.ProgressChart:
         points = [(day, self.actuals.stars(self.unit, day)) for day in self.days.values()]
         chart = charts.ProgressChart(points=points)
@@ -156,7 +158,7 @@ class ProvinceDashboard:
 
     def series(self) -> Table:
         rows = [[date_format(day, "d/m/Y"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
-                for day, s in self.progress_chart().points]
+                for day, s in self.progress_chart.points]
         return Table("progress", _("Products 3★+ over time"), [_("As of"), "3★", "4★", "5★", _("Total")], rows)
 
     def targets_table(self) -> Table:

@@ -89,7 +89,7 @@ def province(request, slug):
     place = tables["by_district" if unit.is_legacy else "by_province"]
     district_target = next((row[5] for row in place.rows if row[5] is not None), None)
     figures = {
-        "chart-progress": _figure(charts.progress_figure(page.progress_chart())),
+        "chart-progress": _figure(charts.progress_figure(page.progress_chart)),
         "chart-place": _figure(charts.stacked_bars_figure(
             [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in place.rows], target=district_target)),
         "chart-group": _figure(charts.stacked_bars_figure(
