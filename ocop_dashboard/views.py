@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from products.resources import attachment
 from provinces.models import AdminUnit
 from targets.progress import register_totals, unit_progress
 
@@ -16,9 +17,6 @@ from . import charts
 from .dashboard import ProvinceDashboard, Table
 from .forms import AsOfForm
 from .overview import overview as overview_rows
-
-FORMULA_START = ("=", "+", "-", "@")
-
 
 def favicon(request):
     # Resolved per request: the hashed static name exists only once collectstatic has run.
@@ -114,24 +112,9 @@ def table_download(request, slug, table, fmt):
     return download(found, f"{unit.slug}-{table}-{as_of:%Y-%m-%d}", fmt)
 
 
-def _safe(value):
-    # A cell starting like a formula would run in Excel: keep it text.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def download(table: Table, filename: str, fmt: str) -> HttpResponse:
-    data = tablib.Dataset(*([_safe(v) for v in row] for row in table.rows), headers=table.columns, title=table.title[:31])
-    if fmt == "xlsx":
-        response = HttpResponse(data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    elif fmt == "csv":
-        # The BOM makes Excel read the file as UTF-8, so Vietnamese shows correctly.
-        response = HttpResponse("\ufeff" + data.export("csv"), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    data = tablib.Dataset(*table.rows, headers=table.columns, title=table.title[:31])
+    return attachment(data, fmt, filename)
 
 
 def _overview_table(rows, as_of: datetime.date) -> Table:

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
 from django.db.models import Count
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,7 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import export, rating_sheet, standing_ratings
+from .resources import attachment, rating_sheet, standing_ratings
 from .services import confirm_import, preview_import
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
@@ -179,16 +178,6 @@ class RatingHistoryInline(admin.TabularInline):
         return status_label(rating)
 
 
-def _download(data, fmt: str, name: str) -> HttpResponse:
-    content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    response = HttpResponse(export(data, fmt), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"'
-    return response
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 class SheetExportMixin:
     """Admin actions that download the selected rows (all the filtered rows with "select all")
     as a product sheet that re-imports with no change."""
@@ -197,11 +186,11 @@ class SheetExportMixin:
 
     @admin.action(description=_("Download as Excel (.xlsx)"))
     def export_xlsx(self, request, queryset):
-        return _download(rating_sheet(self.sheet_ratings(queryset)), "xlsx", self.opts.model_name)
+        return attachment(rating_sheet(self.sheet_ratings(queryset)), "xlsx", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
 
     @admin.action(description=_("Download as CSV"))
     def export_csv(self, request, queryset):
-        return _download(rating_sheet(self.sheet_ratings(queryset)), "csv", self.opts.model_name)
+        return attachment(rating_sheet(self.sheet_ratings(queryset)), "csv", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
 
 
 @admin.register(Product)

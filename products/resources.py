@@ -3,6 +3,7 @@ with no change (products/sheets.py reads it)."""
 
 import tablib
 from django.db.models import Subquery
+from django.http import Http404, HttpResponse
 
 from .models import Rating, RatingDecision, latest_rating
 
@@ -10,6 +11,7 @@ HEADERS = [
     "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
     "Số quyết định", "Ngày quyết định", "Năm công nhận", "Cấp công nhận", "Ngày hết hạn",
 ]
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
 LEVEL_WORDS = {RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.NATIONAL: "quốc gia"}
 
 
@@ -43,3 +45,12 @@ def export(data: tablib.Dataset, fmt: str) -> bytes:
     if fmt == "xlsx":
         return data.export("xlsx")
     return ("\ufeff" + data.export("csv")).encode("utf-8")
+
+
+def attachment(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
+    """A download of `data` as `filename.fmt` (xlsx or csv; anything else is 404)."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(export(data, fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
