@@ -311,6 +311,8 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> Sh
         RatingDecision.Level.NATIONAL if v.get("stars") == 5 else RatingDecision.Level.PROVINCE)
     if "level" in text and fold(text["level"]) not in LEVELS:
         row.error("level", lambda: _("“%(value)s” is not a level: tỉnh, huyện or quốc gia.") % {"value": text["level"]})
+    if "group" not in text:
+        row.warn("group", lambda: _("No product group given: group 1 (food) is used."))
     v["group"] = groups.get(fold(text.get("group", "1")).split(".")[0]) or groups.get(fold(text.get("group", "")))
     if v["group"] is None:
         row.error("group", lambda: _("“%(value)s” is not a product group (1–6 or its name).") % {"value": text["group"]})

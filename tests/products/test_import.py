@@ -131,3 +131,9 @@ def test_the_command_prints_counts_and_errors_in_both_languages_and_exits_1(db, 
     assert exit.value.code == 1
     assert out.startswith("created: 0, updated: 0, unchanged: 0, errors: 1")
     assert "Dòng 2, cột Số sao" in out and "Row 2, column Stars" in out
+
+
+def test_a_row_without_a_group_is_filed_as_food_with_a_warning(db):
+    result = import_products(content=sheet("Bắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021", header="Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định"), filename="x.csv")
+    assert [w.column for w in result.warnings] == ["group"]
+    assert Product.objects.get().group.code == 1

@@ -2,10 +2,12 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 LOGIN_URL = "http://127.0.0.1:8000/admin/"
+USERNAME = "admin"
 
 
 class Command(BaseCommand):
@@ -13,16 +15,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         User = get_user_model()
-        existing = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-        if existing:
-            self.stdout.write(_("Log in at %(url)s as %(user)s (reset a password: python manage.py changepassword USERNAME).") % {
-                "url": LOGIN_URL, "user": existing.get_username()})
+        superusers = User.objects.filter(is_superuser=True, is_active=True).order_by("pk")
+        if superusers:
+            names = ", ".join(user.get_username() for user in superusers)
+            self.say(lambda: _("Log in at %(url)s as %(user)s (reset a password: python manage.py changepassword USERNAME).")
+                     % {"url": LOGIN_URL, "user": names})
             return
-        password = os.environ.get("OCOP_PASSWORD") or secrets.token_urlsafe(12)
-        User.objects.create_superuser("admin", password=password)
-        if os.environ.get("OCOP_PASSWORD"):
-            self.stdout.write(_("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": LOGIN_URL})
+        # create_superuser would fail with an IntegrityError traceback; say what to do instead.
+        if User.objects.filter(**{User.USERNAME_FIELD: USERNAME}).exists():
+            raise CommandError(_("User %(user)s exists but is not an active superuser; fix it in the admin shell or with createsuperuser.")
+                               % {"user": USERNAME})
+        from_env = os.environ.get("OCOP_PASSWORD", "")
+        password = from_env or secrets.token_urlsafe(12)
+        User.objects.create_superuser(USERNAME, password=password)
+        if from_env:
+            self.say(lambda: _("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": LOGIN_URL})
         else:
-            self.stdout.write(_("Log in at %(url)s as admin with this password (shown once; change it after logging in):") % {
-                "url": LOGIN_URL})
+            self.say(lambda: _("Log in at %(url)s as admin with this password (shown once; change it after logging in):")
+                     % {"url": LOGIN_URL})
+            # Last line on its own, so scripts and people can copy it.
             self.stdout.write(f"    {password}")
+
+    def say(self, message):
+        """Vietnamese first (the UI's language), then English, whatever locale the shell has."""
+        for language in ("vi", "en"):
+            with translation.override(language):
+                self.stdout.write(message())
