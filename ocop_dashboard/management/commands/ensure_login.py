@@ -23,7 +23,7 @@ class Command(BaseCommand):
             return
         # create_superuser would fail with an IntegrityError traceback; say what to do instead.
         if User.objects.filter(**{User.USERNAME_FIELD: USERNAME}).exists():
-            raise CommandError(_("User %(user)s exists but is not an active superuser; fix it in the admin shell or with createsuperuser.")
+            raise CommandError(_("User %(user)s exists but is not an active superuser: run python manage.py createsuperuser.")
                                % {"user": USERNAME})
         from_env = os.environ.get("OCOP_PASSWORD", "")
         password = from_env or secrets.token_urlsafe(12)
