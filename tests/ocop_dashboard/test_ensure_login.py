@@ -2,9 +2,11 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 pytestmark = pytest.mark.django_db
+
+ENV_PASSWORD = "a-long-secret-from-env"
 
 
 def ensure_login() -> str:
@@ -13,28 +15,58 @@ def ensure_login() -> str:
     return out.getvalue()
 
 
-def test_it_creates_admin_with_a_generated_password_it_shows_once(monkeypatch):
+def shown_password(output: str) -> str:
+    return output.splitlines()[-1].strip()
+
+
+@pytest.fixture
+def no_env_password(monkeypatch):
     monkeypatch.delenv("OCOP_PASSWORD", raising=False)
-    password = ensure_login().splitlines()[-1].strip()
+
+
+@pytest.fixture
+def env_password(monkeypatch):
+    monkeypatch.setenv("OCOP_PASSWORD", ENV_PASSWORD)
+
+
+def test_it_creates_admin_with_the_generated_password_it_shows(no_env_password):
+    password = shown_password(ensure_login())
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1
     assert authenticate(username="admin", password=password) is not None
 
 
-def test_generated_passwords_differ_between_installations(monkeypatch):
-    monkeypatch.delenv("OCOP_PASSWORD", raising=False)
-    first = ensure_login()
+def test_generated_passwords_differ_between_installations(no_env_password):
+    first = shown_password(ensure_login())
     get_user_model().objects.all().delete()
-    assert ensure_login() != first
+    assert shown_password(ensure_login()) != first
 
 
-def test_it_takes_the_password_from_the_environment_without_printing_it(monkeypatch):
-    monkeypatch.setenv("OCOP_PASSWORD", "a-long-secret-from-env")
+def test_it_tells_where_to_log_in_in_vietnamese_then_english(no_env_password):
     out = ensure_login()
-    assert "a-long-secret-from-env" not in out
-    assert authenticate(username="admin", password="a-long-secret-from-env") is not None
+    assert out.index("Đăng nhập tại http://127.0.0.1:8000/admin/") < out.index("Log in at http://127.0.0.1:8000/admin/")
 
 
-def test_a_second_run_creates_nobody(monkeypatch):
-    monkeypatch.setenv("OCOP_PASSWORD", "a-long-secret-from-env")
+def test_it_takes_the_password_from_the_environment_without_printing_it(env_password):
+    out = ensure_login()
+    assert ENV_PASSWORD not in out
+    assert authenticate(username="admin", password=ENV_PASSWORD) is not None
+
+
+def test_a_second_run_creates_nobody_and_says_who_can_log_in(env_password):
     ensure_login()
-    ensure_login()
+    out = ensure_login()
     assert get_user_model().objects.count() == 1
+    assert "admin" in out and "changepassword" in out
+
+
+def test_an_existing_superuser_is_enough(no_env_password):
+    get_user_model().objects.create_superuser("chi.lan", password="another-long-secret")
+    out = ensure_login()
+    assert not get_user_model().objects.filter(username="admin").exists()
+    assert "chi.lan" in out
+
+
+def test_a_plain_user_named_admin_stops_it_with_a_clear_error(no_env_password):
+    get_user_model().objects.create_user("admin", password="a-plain-users-secret")
+    with pytest.raises(CommandError, match="createsuperuser"):
+        ensure_login()

@@ -1,0 +1,82 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ocop_dashboard.settings import database_from_url, env_bool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def connection(db: dict) -> dict:
+    return {key: db[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")}
+
+
+def test_a_postgres_url_gives_every_connection_part_with_escapes_decoded():
+    db = database_from_url("postgres://ocop:p%40ss%2Fw%3Ard@db.example.vn:5433/ocop_prod")
+    assert connection(db) == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "ocop_prod",
+        "USER": "ocop",
+        "PASSWORD": "p@ss/w:rd",
+        "HOST": "db.example.vn",
+        "PORT": "5433",
+    }
+
+
+def test_postgresql_is_accepted_as_a_scheme_too():
+    assert database_from_url("postgresql://ocop@localhost/ocop")["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_a_postgres_url_without_user_or_port_leaves_them_to_libpq():
+    db = database_from_url("postgres://localhost/ocop")
+    assert (db["USER"], db["PASSWORD"], db["PORT"]) == ("", "", "")
+
+
+def test_a_sqlite_url_names_the_database_file(tmp_path):
+    path = tmp_path / "ocop.sqlite3"
+    path.touch()
+    db = database_from_url(f"sqlite:///{path}")
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert os.path.samefile(db["NAME"], path)
+
+
+def test_a_sqlite_url_without_a_path_is_in_memory():
+    assert database_from_url("sqlite://")["NAME"] == ":memory:"
+
+
+@pytest.mark.parametrize("url", ["mysql://ocop@localhost/ocop", "db.sqlite3", "postgis://localhost/ocop"])
+def test_an_unknown_scheme_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="must start with postgres"):
+        database_from_url(url)
+
+
+@pytest.mark.parametrize("url", ["postgres://ocop@localhost:5432", "postgres://ocop@localhost:5432/"])
+def test_a_postgres_url_without_a_database_name_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="names no database"):
+        database_from_url(url)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("ON", True), ("0", False), ("no", False), ("", True)])
+def test_env_bool_reads_the_usual_spellings_and_defaults_when_empty(monkeypatch, value, expected):
+    monkeypatch.setenv("OCOP_TEST_FLAG", value)
+    assert env_bool("OCOP_TEST_FLAG", True) is expected
+
+
+def test_env_bool_refuses_anything_else_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("OCOP_TEST_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="OCOP_TEST_FLAG"):
+        env_bool("OCOP_TEST_FLAG", False)
+
+
+def test_production_settings_without_a_secret_key_fail_loudly():
+    # A clean environment: DEBUG unset means off, and pytest's own SECRET_KEY must not leak in.
+    result = subprocess.run(
+        [sys.executable, "-c", "import ocop_dashboard.settings"],
+        cwd=ROOT, env={"PATH": os.environ.get("PATH", "")}, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
