@@ -21,7 +21,7 @@ test: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pip install -q '.[browser]'
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 

@@ -39,7 +39,8 @@ def database_from_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path) or ":memory:"}
+        # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:// (in memory), as SQLAlchemy reads them.
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path)[1:] or ":memory:"}
     raise ImproperlyConfigured(f"DATABASE_URL must start with postgres:// or sqlite:///, not {url!r}")
 
 

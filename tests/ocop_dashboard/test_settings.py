@@ -80,3 +80,8 @@ def test_production_settings_without_a_secret_key_fail_loudly():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_three_slashes_name_a_relative_sqlite_file_and_four_an_absolute_one():
+    assert (database_from_url("sqlite:///db.sqlite3")["NAME"], database_from_url("sqlite:////srv/ocop.db")["NAME"]) == (
+        "db.sqlite3", "/srv/ocop.db")
