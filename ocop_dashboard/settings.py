@@ -37,6 +37,9 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # The standing-rating subqueries cost enough for the JIT to kick in at national scale,
+            # where compiling took half of the overview's SQL time (bench/pages.py, EXPLAIN ANALYZE).
+            "OPTIONS": {"options": "-c jit=off"},
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:// (in memory), as SQLAlchemy reads them.

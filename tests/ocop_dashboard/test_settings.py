@@ -85,3 +85,7 @@ def test_production_settings_without_a_secret_key_fail_loudly():
 def test_three_slashes_name_a_relative_sqlite_file_and_four_an_absolute_one():
     assert (database_from_url("sqlite:///db.sqlite3")["NAME"], database_from_url("sqlite:////srv/ocop.db")["NAME"]) == (
         "db.sqlite3", "/srv/ocop.db")
+
+
+def test_postgres_connections_run_without_the_jit():
+    assert "jit=off" in database_from_url("postgres://ocop@localhost/ocop")["OPTIONS"]["options"]
