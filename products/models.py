@@ -5,8 +5,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Lead
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdminUnit
@@ -191,6 +190,14 @@ def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
     )
 
 
+def _next_decision_date():
+    """When the outer rating stops standing: the decision date of its product's next rating (a subquery)."""
+    later = Q(decision__date__gt=OuterRef("decision__date")) | Q(decision__date=OuterRef("decision__date"), pk__gt=OuterRef("pk"))
+    return Subquery(
+        Rating.objects.filter(later, product=OuterRef("product")).order_by("decision__date", "pk").values("decision__date")[:1]
+    )
+
+
 def _standing_stars(day: datetime.date):
     """Stars of the standing rating on `day`, None when it was revoked by then (a subquery)."""
     stars = models.Case(models.When(revoked_on__lte=day, then=Value(None)), default=F("stars"))
@@ -224,7 +231,8 @@ class ProductQuerySet(models.QuerySet):
     def count_by_stars_and(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
 
-        Grouping by the stars themselves keeps each rating lookup computed once per product.
+        One lookup of the standing rating per product and day: cheaper than `stars_by` for a few
+        days over many groups (every province of the country), dearer for many days.
         """
         annotated = self.annotate(**{f"stars_{key}": _standing_stars(day) for key, day in days.items()})
         rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
@@ -234,28 +242,33 @@ class ProductQuerySet(models.QuerySet):
             for key, value in zip(days, stars, strict=True):
                 if value is not None and value >= RECOGNISED_STARS:
                     counts[group][key][value] += n
-        return dict(counts)
+        return {group: {key: dict(by_stars) for key, by_stars in by_day.items()} for group, by_day in counts.items()}
+
+    def stars_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
+        """{(values of `fields`): {day key: {stars: n}}}: recognised products on each of `days`, in one query.
+
+        The database counts the ratings grouped by the period each stands: from its decision until
+        the product's next rating, or its revocation. Those groups are bounded by the number of
+        decision dates, not of products, so each day is a sum over a few groups, and asking for
+        more days costs no more SQL.
+        """
+        ratings = (
+            Rating.objects.filter(product__in=self.values("pk"), stars__gte=RECOGNISED_STARS)
+            .annotate(decided=F("decision__date"), until=_next_decision_date())
+        )
+        names = [f"product__{name}" for name in fields]
+        rows = ratings.order_by().values_list(*names, "stars", "decided", "until", "revoked_on").annotate(n=Count("pk"))
+        counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
+        for *group, stars, decided, until, revoked_on, n in rows:
+            ends = min(d for d in (until, revoked_on, datetime.date.max) if d is not None)
+            for key, day in days.items():
+                if decided <= day < ends:
+                    counts[tuple(group)][key][stars] += n
+        return {group: {key: dict(by_stars) for key, by_stars in by_day.items()} for group, by_day in counts.items()}
 
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
-        """{key: {3: n, 4: n, 5: n}}: recognised products at each star level on each of `days`, in one query.
-
-        One pass over the ratings: each stands from its decision until the product's next decision
-        (a window function), unless revoked, so asking for more days costs no more lookups.
-        """
-        following = Window(Lead("decision__date"), partition_by=[F("product_id")],
-                           order_by=[F("decision__date").asc(), F("pk").asc()])
-        ratings = Rating.objects.filter(product__in=self.values("pk")).annotate(decided=F("decision__date"), until=following)
-        aggregates = {}
-        for key, day in days.items():
-            standing = (Q(decided__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
-                        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)))
-            for stars in (3, 4, 5):
-                aggregates[f"{key}|{stars}"] = Count("pk", filter=standing & Q(stars=stars))
-        series = {key: {} for key in days}
-        for name, n in ratings.aggregate(**aggregates).items():
-            key, stars = name.split("|")
-            series[key][int(stars)] = n
-        return series
+        """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
+        return self.stars_by((), days).get((), {key: {} for key in days})
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
         """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query."""

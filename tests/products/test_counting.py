@@ -111,6 +111,8 @@ QUERYSET_READS = {
     "by group": lambda p: p.recognised_on(D("2022-01-01")).count_by("group"),
     "by commune": lambda p: p.recognised_on(D("2022-01-01")).count_by("commune"),
     "in force": lambda p: p.recognised_on(D("2022-01-01"), in_force=True).count(),
+    "stars on many days": lambda p: p.stars_series({str(y): D(f"{y}-12-31") for y in range(2018, 2026)}),
+    "stars by district on a day": lambda p: p.count_by_stars_and(("district",), {"day": D("2022-01-01")}),
     "producers by type": lambda p: Producer.objects.with_products_in(p.recognised_on(D("2022-01-01"))).count_by_type(),
 }
 
@@ -154,3 +156,15 @@ def test_the_series_and_the_single_day_count_agree(make, bac_kan):
         {s: n for s, n in series[key].items() if n} == products.recognised_on(day).count_by_stars()
         for key, day in days.items()
     )
+
+
+def test_both_ways_of_counting_stars_agree_on_upgrades_ties_and_revocations(make, bac_kan, na_ri):
+    upgraded, revoked, same_day = make.product("A", district=na_ri), make.product("B"), make.product("C", district=na_ri)
+    make.rate(upgraded, "2019-06-01", 3)
+    make.rate(upgraded, "2021-06-01", 4)
+    make.rate(revoked, "2019-06-01", 4, revoked_on=D("2020-03-01"))
+    make.rate(same_day, make.decision("2020-06-01", number="1/QĐ"), 3)
+    make.rate(same_day, make.decision("2020-06-01", number="2/QĐ"), 4)  # entered later, so it stands
+    days = {d: D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")}
+    products = Product.objects.in_unit(bac_kan)
+    assert products.stars_by(("district",), days) == products.count_by_stars_and(("district",), days)
