@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
+from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import attachment, rating_sheet, standing_ratings
+from .resources import HEADERS, attachment, rating_sheet, standing_ratings
 from .services import confirm_import, preview_import
+from .sheets import PRODUCER_HEADERS
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 
@@ -250,21 +252,33 @@ class ProductGroupAdmin(admin.ModelAdmin):
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("The sheet lists"), choices=ImportRecord.Kind.choices, initial=ImportRecord.Kind.PRODUCTS,
+                             required=False)
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
     skip_invalid = forms.BooleanField(
         label=_("Import only the valid rows"), required=False,
         help_text=_("By default nothing is written while any row has an error."),
     )
 
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ImportRecord.Kind.PRODUCTS
+
+
+def sheet_kinds() -> list[tuple[str, list[str]]]:
+    """Each kind of sheet with the headers it reads, as the upload page lists them."""
+    headers = {ImportRecord.Kind.PRODUCTS: HEADERS, ImportRecord.Kind.PRODUCERS: PRODUCER_HEADERS,
+               ImportRecord.Kind.TARGETS: TARGET_HEADERS, ImportRecord.Kind.FIGURES: FIGURE_HEADERS}
+    return [(label, headers[kind]) for kind, label in ImportRecord.Kind.choices]
+
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
     """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
 
-    list_display = ["filename", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
-    list_filter = ["status", "user"]
+    list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
+    list_filter = ["kind", "status", "user"]
     date_hierarchy = "created_at"
-    readonly_fields = ["filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
+    readonly_fields = ["kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
                        "unchanged", "unknown_columns"]
     exclude = ["errors", "warnings"]
     change_form_template = "admin/products/importrecord/change_form.html"
@@ -294,13 +308,13 @@ class ImportRecordAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 record = preview_import(user=request.user, filename=upload.name, content=upload.read(),
-                                        skip_invalid=form.cleaned_data["skip_invalid"])
+                                        skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"])
             except ValidationError as error:
                 form.add_error("file", error)
             else:
                 return redirect("admin:products_importrecord_change", record.pk)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
-                   "title": _("Import a product sheet")}
+                   "title": _("Import a spreadsheet"), "kinds": sheet_kinds()}
         return render(request, "admin/products/importrecord/upload.html", context)
 
     def confirm_view(self, request, pk):

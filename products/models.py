@@ -433,10 +433,17 @@ class ImportRecord(models.Model):
         PREVIEWED = "previewed", _("Previewed, not imported")
         IMPORTED = "imported", _("Imported")
 
+    class Kind(models.TextChoices):
+        PRODUCTS = "products", _("Products and ratings")
+        PRODUCERS = "producers", _("Producers")
+        TARGETS = "targets", _("Plans and targets")
+        FIGURES = "figures", _("Published figures")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    kind = models.CharField(_("kind of sheet"), max_length=10, choices=Kind, default=Kind.PRODUCTS)
     filename = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     content = models.BinaryField(editable=False)

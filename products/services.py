@@ -1,5 +1,6 @@
 """Writes that touch several models, each in one transaction."""
 
+import datetime
 import hashlib
 import io
 import zipfile
@@ -8,12 +9,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from provinces.text import fold
 
 from .models import ImportRecord, Producer, Product, Rating, RatingDecision
-from .sheets import RowError, SheetRow, parse_rows, read_sheet
+from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
 @dataclass
@@ -111,6 +113,80 @@ def import_products(
     return result
 
 
+def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool) -> ImportResult:
+    """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
+
+    With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
+    """
+    result = ImportResult(unknown_columns=unknown)
+    if any(row.errors for row in rows) and not skip_invalid:
+        return _collect(result, rows)
+    with transaction.atomic():
+        counts = write([row for row in rows if not row.errors])
+        _collect(result, rows)  # writing runs the models' own checks, which may add errors
+        if result.errors and not skip_invalid:
+            counts = Counter()  # as when the errors are found before writing: nothing would change
+        result.written = not dry_run and (skip_invalid or not result.errors)
+        if not result.written:
+            transaction.set_rollback(True)
+    result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
+    return result
+
+
+def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
+    result.errors = [error for row in rows for error in row.errors]
+    result.warnings = [warning for row in rows for warning in row.warnings]
+    return result
+
+
+def model_errors(row: SheetRow, instance, columns: dict[str, str]) -> bool:
+    """Run the model's own checks on `instance`; each error goes on the row under its sheet column."""
+    def messages() -> dict[str, str]:
+        try:
+            instance.full_clean(validate_unique=False)
+        except ValidationError as error:
+            return {name: " ".join(texts) for name, texts in error.message_dict.items()}
+        return {}
+
+    texts = in_both(messages)
+    for name in texts["vi"]:
+        row.errors.append(RowError(row.number, columns.get(name, name), {lang: texts[lang][name] for lang in texts}))
+    return bool(texts["vi"])
+
+
+def _write_producers(rows: list[SheetRow], record=None) -> Counter:
+    counts = Counter()
+    fields = ("type", "district", "commune", "tax_code", "phone", "address")
+    for row in rows:
+        v = row.values
+        wanted = {"type": v["producer_type"], "district": v["district"], "commune": v["commune"],
+                  **{key: v[key] for key in ("tax_code", "phone", "address") if key in v}}
+        producer = Producer.objects.filter(province=v["province"], search_name=fold(v["producer"])).first()
+        if producer is None:
+            producer = Producer(name=v["producer"], province=v["province"], **wanted)
+            outcome = "created"
+        elif all(getattr(producer, key) == value for key, value in wanted.items()):
+            counts["unchanged"] += 1
+            continue
+        else:
+            for key, value in wanted.items():
+                setattr(producer, key, value)
+            outcome = "updated"
+        if model_errors(row, producer, {"name": "producer", "type": "producer_type"}):
+            continue
+        producer.save()
+        counts[outcome] += 1
+    return counts
+
+
+def import_producers(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
+                     record=None, as_of: datetime.date | None = None) -> ImportResult:
+    """Import a producer sheet: create producers, or update the type, place and contacts of those known
+    by province and name. Blank optional cells keep what is stored."""
+    rows, unknown = parse_producer_rows(read_sheet(content, filename), as_of or timezone.localdate())
+    return run_import(rows, unknown, lambda valid: _write_producers(valid, record), dry_run=dry_run, skip_invalid=skip_invalid)
+
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 
@@ -138,12 +214,24 @@ def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.unknown_columns = result.unknown_columns
 
 
-def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool) -> ImportRecord:
+def importer(kind: str):
+    """The import service for a kind of sheet (ImportRecord.Kind)."""
+    if kind == ImportRecord.Kind.PRODUCTS:
+        return import_products
+    if kind == ImportRecord.Kind.PRODUCERS:
+        return import_producers
+    from targets import services  # targets builds on products, not the other way round
+
+    return {ImportRecord.Kind.TARGETS: services.import_targets, ImportRecord.Kind.FIGURES: services.import_figures}[kind]
+
+
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
+                   kind: str = ImportRecord.Kind.PRODUCTS) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation."""
     check_upload(filename, content)
-    record = ImportRecord(user=user, filename=filename, content=content, skip_invalid=skip_invalid,
+    record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest())
-    _record_result(record, import_products(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid))
+    _record_result(record, importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid))
     record.save()
     return record
 
@@ -151,8 +239,8 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool) -
 @transaction.atomic
 def confirm_import(*, record: ImportRecord) -> ImportResult:
     """Import a previewed sheet for real; its ratings point back at the record."""
-    result = import_products(content=bytes(record.content), filename=record.filename,
-                             skip_invalid=record.skip_invalid, record=record)
+    result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
+                                   skip_invalid=record.skip_invalid, record=record)
     _record_result(record, result)
     if result.written:
         record.status = ImportRecord.Status.IMPORTED

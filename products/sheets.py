@@ -116,9 +116,9 @@ def _header_key(header) -> str:
     return fold(str(header or "")).replace("_", " ")
 
 
-def map_headers(headers) -> tuple[dict[int, str], list[str]]:
+def map_headers(headers, columns: dict[str, tuple[str, ...]] = COLUMNS) -> tuple[dict[int, str], list[str]]:
     """{column index: column name} for the headers recognised, and the headers that were not."""
-    aliases = {alias: column for column, names in COLUMNS.items() for alias in names}
+    aliases = {alias: column for column, names in columns.items() for alias in names}
     mapping, unknown = {}, []
     for index, header in enumerate(headers):
         column = aliases.get(_header_key(header))
@@ -245,25 +245,34 @@ def _producer_type(value, producer_name):
     return Producer.Type.HOUSEHOLD
 
 
-def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
-    """Every data row of the sheet, checked; and the headers that were not recognised."""
-    mapping, unknown = map_headers(dataset.headers or [])
-    missing = [c for c in REQUIRED if c not in mapping.values()]
-    if "decision_date" not in mapping.values() and "year" not in mapping.values():
-        missing.append("decision_date")
+def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse) -> tuple[list[SheetRow], list[str]]:
+    """Every data row of a sheet of any kind, checked by `parse(row, cells)`; and the headers not recognised.
+
+    `required` lists groups of columns of which the header row needs at least one; when one is
+    missing, the only row returned is the header row (1) with an error per missing group.
+    """
+    mapping, unknown = map_headers(dataset.headers or [], columns)
+    found = set(mapping.values())
+    missing = [group[0] for group in required if not found & set(group)]
     if missing:
         row = SheetRow(1)
         for column in missing:
             row.error(column, lambda: _("This column is missing from the header row."))
         return [row], unknown
-    resolver, groups = UnitResolver(), _groups()
     rows = []
     for index, raw in enumerate(dataset, start=2):
-        cells = {column: raw[i] for i, column in mapping.items() if i < len(raw)}
+        cells = {column: _unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
         if all(_blank(v) for v in cells.values()):
             continue
-        rows.append(_parse_row(SheetRow(index), cells, resolver, groups))
+        rows.append(parse(SheetRow(index), cells))
     return rows, unknown
+
+
+def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
+    """Every data row of a product sheet, checked; and the headers that were not recognised."""
+    resolver, groups = UnitResolver(), _groups()
+    required = (*((column,) for column in REQUIRED), ("decision_date", "year"))
+    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups))
 
 
 def _unquote(value):
@@ -274,7 +283,6 @@ def _unquote(value):
 
 
 def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> SheetRow:
-    cells = {k: _unquote(v) for k, v in cells.items()}
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
     v = row.values
     for column in REQUIRED:
@@ -359,3 +367,37 @@ def _check_rating(row, v):
     for name in texts["vi"]:
         column = name if name in ("stars", "score", "expires") else "stars"
         row.errors.append(RowError(row.number, column, {language: texts[language][name] for language in LANGUAGES}))
+
+
+# The producer sheet: one row per producer, matched by province and name.
+PRODUCER_COLUMNS = {
+    **{key: COLUMNS[key] for key in ("province", "district", "commune", "producer", "producer_type")},
+    "tax_code": ("ma so thue", "tax code", "mst"),
+    "phone": ("dien thoai", "so dien thoai", "phone", "sdt"),
+    "address": ("dia chi", "address"),
+}
+COLUMN_LABELS |= {"tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
+PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]
+
+
+def parse_producer_rows(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow], list[str]]:
+    """Every row of a producer sheet, checked; unit names resolve to the units valid on `as_of`."""
+    resolver = UnitResolver()
+
+    def parse(row: SheetRow, cells: dict) -> SheetRow:
+        text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
+        for column in ("province", "producer"):
+            if column not in text:
+                row.error(column, lambda: _("This cell is required."))
+        v = row.values
+        v["producer"] = " ".join(text.get("producer", "").split())
+        v["producer_type"] = _producer_type(text.get("producer_type"), v["producer"])
+        if v["producer_type"] is None:
+            row.error("producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]})
+        v.update({column: text[column] for column in ("tax_code", "phone", "address") if column in text})
+        if "province" in text:
+            v["level"] = None
+            _locate(row, text, resolver, as_of, as_of)
+        return row
+
+    return read_rows(dataset, PRODUCER_COLUMNS, (("province",), ("producer",)), parse)

@@ -3,22 +3,25 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from products.services import import_products
+from products.models import ImportRecord
+from products.services import importer
 
 
 class Command(BaseCommand):
-    help = "Import a product sheet (.xlsx or .csv): the same checks as the web import. Exits 1 on errors."
+    help = "Import a sheet (.xlsx or .csv): the same checks as the web import. Exits 1 on errors."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument("--kind", choices=ImportRecord.Kind.values, default=ImportRecord.Kind.PRODUCTS,
+                            help="What the sheet lists (default: products and their ratings).")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
         parser.add_argument("--skip-invalid", action="store_true", help="Write the valid rows even if others have errors.")
 
-    def handle(self, *args, file, dry_run=False, skip_invalid=False, **options):
+    def handle(self, *args, file, kind=ImportRecord.Kind.PRODUCTS, dry_run=False, skip_invalid=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
-        result = import_products(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+        result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
         self.stdout.write(
             f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {len(result.errors)}"
         )
