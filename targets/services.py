@@ -49,7 +49,7 @@ def _write_targets(rows: list[SheetRow]) -> Counter:
         target = Target.objects.filter(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"]).first()
         target = target or Target(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"])
         outcome = _save(row, target, {"value": v["value"], "note": v["note"]},
-                        {"unit": "district", "value": "value", "deadline": "deadline", "note": "note", "__all__": "value"})
+                        {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"})
         if outcome:
             counts[outcome] += 1
     return counts

@@ -22,7 +22,7 @@ TARGET_COLUMNS = {
     "indicator": ("chi tieu", "indicator"),
     "district": COLUMNS["district"],
     "deadline": ("han", "deadline", "thoi han"),
-    "value": ("muc tieu", "target", "gia tri muc tieu"),
+    "target": ("muc tieu", "target", "gia tri muc tieu"),
     "note": ("ghi chu", "note"),
 }
 FIGURE_COLUMNS = {
@@ -41,7 +41,7 @@ FIGURE_HEADERS = ["Tỉnh", "Huyện", "Chỉ tiêu", "Ngày số liệu", "Giá
 COLUMN_LABELS |= {
     "plan": _("Plan"), "plan_kind": _("Plan kind"), "plan_number": _("Document number"),
     "plan_date": _("Document date"), "starts_on": _("Starts on"), "ends_on": _("Ends on"),
-    "indicator": _("Indicator"), "deadline": _("Deadline"), "value": _("Value"), "note": _("Note"),
+    "indicator": _("Indicator"), "deadline": _("Deadline"), "target": _("Target"), "value": _("Value"), "note": _("Note"),
     "as_of": _("As of"), "source": _("Source"), "source_url": _("Source address"),
 }
 PLAN_KINDS = {
@@ -78,7 +78,7 @@ def _date(row: SheetRow, column: str, value):
         return None
 
 
-def _common(row: SheetRow, cells: dict, required: tuple[str, ...], indicators) -> dict:
+def _common(row: SheetRow, cells: dict, required: tuple[str, ...], indicators, value: str = "value") -> dict:
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
     for column in required:
         if column not in text:
@@ -88,10 +88,10 @@ def _common(row: SheetRow, cells: dict, required: tuple[str, ...], indicators) -
         v["indicator"] = indicators.get(fold(text["indicator"]))
         if v["indicator"] is None:
             row.error("indicator", lambda: _("“%(value)s” is not an indicator: use its code or name.") % {"value": text["indicator"]})
-    if "value" in text:
-        v["value"] = _number(row, "value", cells["value"])
+    if value in text:
+        v["value"] = _number(row, value, cells[value])
         if v["value"] is not None and v["value"] < 0:
-            row.error("value", lambda: _("“%(value)s” is negative.") % {"value": text["value"]})
+            row.error(value, lambda: _("“%(value)s” is negative.") % {"value": text[value]})
     v["note"] = text.get("note", "")
     return text
 
@@ -112,7 +112,7 @@ def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
     resolver, indicators = UnitResolver(), _indicators()
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
-        text = _common(row, cells, ("province", "plan", "starts_on", "ends_on", "indicator", "value"), indicators)
+        text = _common(row, cells, ("province", "plan", "starts_on", "ends_on", "indicator", "target"), indicators, "target")
         v = row.values
         v["plan"] = " ".join(text.get("plan", "").split())
         for column in ("starts_on", "ends_on", "plan_date", "deadline"):
@@ -125,7 +125,7 @@ def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
         _place(row, text, resolver, v["starts_on"])
         return row
 
-    return read_rows(dataset, TARGET_COLUMNS, tuple((c,) for c in ("province", "plan", "starts_on", "ends_on", "indicator", "value")), parse)
+    return read_rows(dataset, TARGET_COLUMNS, tuple((c,) for c in ("province", "plan", "starts_on", "ends_on", "indicator", "target")), parse)
 
 
 def parse_figure_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:

@@ -51,7 +51,7 @@ def test_rows_of_one_plan_must_agree_on_its_details(bac_kan):
 
 def test_bad_target_cells_are_named(bac_kan):
     result = targets(f"{PLAN},xyz,,,abc", f"{PLAN},products,,,-5")
-    assert [(e.row, e.column) for e in result.errors] == [(2, "indicator"), (2, "value"), (3, "value")]
+    assert [(e.row, e.column) for e in result.errors] == [(2, "indicator"), (2, "target"), (3, "target")]
 
 
 def test_a_plan_ending_before_it_starts_is_an_error_on_the_row(bac_kan):
