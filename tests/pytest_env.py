@@ -5,3 +5,5 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 # Whitenoise's manifest storage needs collectstatic; tests serve static files plainly.
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+# The test client speaks plain HTTP; production redirects it to HTTPS (tested on its own).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -40,6 +40,7 @@ def server(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
         "SECURE_HSTS_SECONDS": "0",
+        "SECURE_SSL_REDIRECT": "false",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "OCOP_PASSWORD": ADMIN_PASSWORD,
     }

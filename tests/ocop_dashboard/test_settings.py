@@ -89,3 +89,13 @@ def test_three_slashes_name_a_relative_sqlite_file_and_four_an_absolute_one():
 
 def test_postgres_connections_run_without_the_jit():
     assert "jit=off" in database_from_url("postgres://ocop@localhost/ocop")["OPTIONS"]["options"]
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {"PATH": os.environ.get("PATH", ""), "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-varied-0123456789",
+           "ALLOWED_HOSTS": "ocop.example.gov.vn", "DATABASE_URL": f"sqlite:///{tmp_path}/ocop.sqlite3"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
