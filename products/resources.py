@@ -5,14 +5,20 @@ import tablib
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse
 
-from .models import Rating, RatingDecision, latest_rating
+from .models import Producer, Rating, RatingDecision, latest_rating
 
 HEADERS = [
     "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
     "Số quyết định", "Ngày quyết định", "Năm công nhận", "Cấp công nhận", "Ngày hết hạn",
 ]
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
-LEVEL_WORDS = {RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.NATIONAL: "quốc gia"}
+LEVEL_WORDS = {RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.NATIONAL: "quốc gia"}
+# The Vietnamese sheet's words, whatever the user's language: an English label ("Registered
+# household") would not read back.
+PRODUCER_TYPE_WORDS = {
+    Producer.Type.ENTERPRISE: "Doanh nghiệp", Producer.Type.COOPERATIVE: "Hợp tác xã",
+    Producer.Type.COOPERATIVE_GROUP: "Tổ hợp tác", Producer.Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
+}
 
 
 def rating_sheet(ratings) -> tablib.Dataset:
@@ -25,7 +31,7 @@ def rating_sheet(ratings) -> tablib.Dataset:
         p, d = r.product, r.decision
         data.append([
             p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "",
-            p.producer.name, p.producer.get_type_display(), p.name, p.group.code, r.stars,
+            p.producer.name, PRODUCER_TYPE_WORDS[p.producer.type], p.name, p.group.code, r.stars,
             float(r.score) if r.score is not None else "", d.number,
             "" if d.year_only else d.date.strftime("%d/%m/%Y"), d.date.year if d.year_only else "",
             LEVEL_WORDS[d.level], r.expires.strftime("%d/%m/%Y"),
