@@ -14,8 +14,9 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import attachment, rating_sheet, standing_ratings
+from .resources import attachment, download, rating_sheet, standing_ratings
 from .services import confirm_import, preview_import
+from .templates_xlsx import product_sheet_kind, template_workbook
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 
@@ -272,6 +273,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="products_importrecord_upload"),
+            path("template/", self.admin_site.admin_view(self.template_view), name="products_importrecord_template"),
             path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="products_importrecord_confirm"),
             *super().get_urls(),
         ]
@@ -302,6 +304,11 @@ class ImportRecordAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
                    "title": _("Import a product sheet")}
         return render(request, "admin/products/importrecord/upload.html", context)
+
+    def template_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return download(template_workbook(product_sheet_kind()), "xlsx", "mau-san-pham-ocop")
 
     def confirm_view(self, request, pk):
         record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)

@@ -57,6 +57,11 @@ def attachment(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     """A download of `data` as `filename.fmt` (xlsx or csv; anything else is 404)."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    response = HttpResponse(export(data, fmt), content_type=CONTENT_TYPES[fmt])
+    return download(export(data, fmt), fmt, filename)
+
+
+def download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    """A download of a file already built, as `filename.fmt`."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
