@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
@@ -14,7 +15,7 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import attachment, download, rating_sheet, standing_ratings
+from .resources import attachment, download, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
 from .templates_xlsx import product_sheet_kind, template_workbook
 
@@ -275,6 +276,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
             path("upload/", self.admin_site.admin_view(self.upload_view), name="products_importrecord_upload"),
             path("template/", self.admin_site.admin_view(self.template_view), name="products_importrecord_template"),
             path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="products_importrecord_confirm"),
+            path("<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view), name="products_importrecord_rejected"),
             *super().get_urls(),
         ]
 
@@ -310,6 +312,14 @@ class ImportRecordAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return download(template_workbook(product_sheet_kind()), "xlsx", "mau-san-pham-ocop")
 
+    def rejected_view(self, request, pk):
+        record = self.get_object(request, pk)
+        if record is None:
+            raise Http404
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
     def confirm_view(self, request, pk):
         record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)
         if request.method != "POST" or not self.has_add_permission(request):
@@ -327,5 +337,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
             context["rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.errors]
             context["warning_rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.warnings]
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -1,11 +1,15 @@
 """The product sheet, written back out: the same columns the import reads, so an export re-imports
 with no change (products/sheets.py reads it)."""
 
+from collections import defaultdict
+
 import tablib
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse
+from django.utils import translation
 
-from .models import Producer, Rating, RatingDecision, latest_rating
+from .models import ImportRecord, Producer, Rating, RatingDecision, latest_rating
+from .sheets import COLUMN_LABELS, ERROR_COLUMN, LANGUAGES, is_error_column, read_sheet
 
 HEADERS = [
     "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
@@ -42,6 +46,32 @@ def rating_sheet(ratings) -> tablib.Dataset:
 def standing_ratings(products, day):
     """The rating standing on `day` for each of `products` (their current stars)."""
     return Rating.objects.filter(pk__in=products.annotate(standing=Subquery(latest_rating(day).values("pk")[:1])).values("standing"))
+
+
+def rejected_rows(record: ImportRecord) -> tablib.Dataset:
+    """The rows of `record`'s sheet that had errors, as uploaded, each with its errors in a last column."""
+    sheet = read_sheet(bytes(record.content), record.filename)
+    errors = defaultdict(list)
+    for error in record.errors:
+        if error["row"] > 1:  # row 1 is the header: a missing column has no row to give back
+            errors[error["row"]].append(error)
+    # A rejected file uploaded again brings its old error column: replace it, not add another.
+    keep = [i for i, header in enumerate(sheet.headers or []) if not is_error_column(header)]
+    data = tablib.Dataset(headers=[str(sheet.headers[i] or "") for i in keep] + [ERROR_COLUMN], title="OCOP")
+    for number in sorted(errors):
+        cells = sheet[number - 2]  # parse_rows numbers data rows from 2
+        data.append([cells[i] for i in keep] + [error_cell(errors[number])])
+    return data
+
+
+def error_cell(errors: list[dict]) -> str:
+    """A row's errors as stored on an ImportRecord, column by column, in Vietnamese then English."""
+    texts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts.append("; ".join(f"{COLUMN_LABELS.get(e['column'], e['column'])}: {e.get(language, e['vi'])}" for e in errors))
+    vi, en = texts
+    return vi if vi == en else f"{vi} / {en}"
 
 
 def export(data: tablib.Dataset, fmt: str) -> bytes:
