@@ -1,5 +1,6 @@
 import datetime
 
+import tablib
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import attachment, download, rating_sheet, rejected_rows, standing_ratings
+from .resources import attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
 from .templates_xlsx import product_sheet_kind, template_workbook
 
@@ -128,6 +129,27 @@ class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
         return decision.rating_count
 
 
+class SheetExportMixin:
+    """Admin actions that download the selected rows (all the filtered rows with "select all")
+    as .xlsx or .csv; the admin says what the sheet is with `export_sheet(queryset)`."""
+
+    actions = ["export_xlsx", "export_csv"]
+
+    def export_sheet(self, queryset) -> tablib.Dataset:
+        raise NotImplementedError
+
+    def _export(self, queryset, fmt: str):
+        return attachment(self.export_sheet(queryset), fmt, f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
+
+    @admin.action(description=_("Download as Excel (.xlsx)"))
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    @admin.action(description=_("Download as CSV"))
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+
 class ProductInline(admin.TabularInline):
     model = Product
     form = ProductInlineForm
@@ -137,7 +159,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProducerAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProducerForm
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
@@ -148,6 +170,9 @@ class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    def export_sheet(self, producers):
+        return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate())
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, producer):
@@ -180,21 +205,6 @@ class RatingHistoryInline(admin.TabularInline):
         return status_label(rating)
 
 
-class SheetExportMixin:
-    """Admin actions that download the selected rows (all the filtered rows with "select all")
-    as a product sheet that re-imports with no change."""
-
-    actions = ["export_xlsx", "export_csv"]
-
-    @admin.action(description=_("Download as Excel (.xlsx)"))
-    def export_xlsx(self, request, queryset):
-        return attachment(rating_sheet(self.sheet_ratings(queryset)), "xlsx", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
-
-    @admin.action(description=_("Download as CSV"))
-    def export_csv(self, request, queryset):
-        return attachment(rating_sheet(self.sheet_ratings(queryset)), "csv", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
-
-
 @admin.register(Product)
 class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProductForm
@@ -209,9 +219,9 @@ class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_stars_on(timezone.localdate())
 
-    def sheet_ratings(self, products):
-        """Each product with its current stars."""
-        return standing_ratings(products, timezone.localdate())
+    def export_sheet(self, products):
+        """Each product with its current stars, as a product sheet that re-imports with no change."""
+        return rating_sheet(standing_ratings(products, timezone.localdate()))
 
     @admin.display(description=_("stars today"), ordering="stars_on")
     def stars_today(self, product):
@@ -232,8 +242,8 @@ class RatingAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status(timezone.localdate())
 
-    def sheet_ratings(self, ratings):
-        return Rating.objects.filter(pk__in=ratings.values("pk"))
+    def export_sheet(self, ratings):
+        return rating_sheet(Rating.objects.filter(pk__in=ratings.values("pk")))
 
     @admin.display(description=_("certificate expires"), ordering="expires")
     def expires_display(self, rating):

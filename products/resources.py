@@ -8,7 +8,7 @@ from django.db.models import Subquery
 from django.http import Http404, HttpResponse
 from django.utils import translation
 
-from .models import ImportRecord, Producer, Rating, RatingDecision, latest_rating
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, latest_rating
 from .sheets import COLUMN_LABELS, ERROR_COLUMN, LANGUAGES, is_error_column, read_sheet
 
 HEADERS = [
@@ -39,6 +39,24 @@ def rating_sheet(ratings) -> tablib.Dataset:
             float(r.score) if r.score is not None else "", d.number,
             "" if d.year_only else d.date.strftime("%d/%m/%Y"), d.date.year if d.year_only else "",
             LEVEL_WORDS[d.level], r.expires.strftime("%d/%m/%Y"),
+        ])
+    return data
+
+
+PRODUCER_HEADERS = [
+    "Tỉnh", "Huyện", "Xã", "Tên chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ", "Số sản phẩm OCOP",
+]
+
+
+def producer_sheet(producers, day) -> tablib.Dataset:
+    """One row per producer, with how many OCOP products (3★+) it has on `day`; two queries."""
+    producers = producers.select_related("province", "district", "commune").order_by("province__search_name", "search_name")
+    ocop = Product.objects.filter(producer__in=producers.values("pk")).recognised_on(day).count_by("producer")
+    data = tablib.Dataset(headers=PRODUCER_HEADERS, title="Chủ thể OCOP")
+    for p in producers:
+        data.append([
+            p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "", p.name,
+            PRODUCER_TYPE_WORDS[p.type], p.tax_code, p.phone, p.address, ocop.get(p.pk, 0),
         ])
     return data
 
