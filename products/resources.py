@@ -1,5 +1,6 @@
-"""The product sheet, written back out: the same columns the import reads, so an export re-imports
-with no change (products/sheets.py reads it)."""
+"""Sheets written out. The product sheet has the columns the import reads, so an export re-imports
+with no change (products/sheets.py reads it); so do the rows an import rejected, with their errors.
+The producer sheet is for reading only, for now."""
 
 from collections import defaultdict
 
