@@ -1,8 +1,10 @@
 import datetime
 
+import tablib
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
@@ -15,9 +17,10 @@ from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
-from .resources import HEADERS, attachment, rating_sheet, standing_ratings
+from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
 from .sheets import PRODUCER_HEADERS
+from .templates_xlsx import SHEET_KINDS, template_workbook
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 
@@ -128,6 +131,27 @@ class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
         return decision.rating_count
 
 
+class SheetExportMixin:
+    """Admin actions that download the selected rows (all the filtered rows with "select all")
+    as .xlsx or .csv; the admin says what the sheet is with `export_sheet(queryset)`."""
+
+    actions = ["export_xlsx", "export_csv"]
+
+    def export_sheet(self, queryset) -> tablib.Dataset:
+        raise NotImplementedError
+
+    def _export(self, queryset, fmt: str):
+        return attachment(self.export_sheet(queryset), fmt, f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
+
+    @admin.action(description=_("Download as Excel (.xlsx)"))
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    @admin.action(description=_("Download as CSV"))
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+
 class ProductInline(admin.TabularInline):
     model = Product
     form = ProductInlineForm
@@ -137,7 +161,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProducerAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProducerForm
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
@@ -148,6 +172,9 @@ class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    def export_sheet(self, producers):
+        return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate())
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, producer):
@@ -180,21 +207,6 @@ class RatingHistoryInline(admin.TabularInline):
         return status_label(rating)
 
 
-class SheetExportMixin:
-    """Admin actions that download the selected rows (all the filtered rows with "select all")
-    as a product sheet that re-imports with no change."""
-
-    actions = ["export_xlsx", "export_csv"]
-
-    @admin.action(description=_("Download as Excel (.xlsx)"))
-    def export_xlsx(self, request, queryset):
-        return attachment(rating_sheet(self.sheet_ratings(queryset)), "xlsx", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
-
-    @admin.action(description=_("Download as CSV"))
-    def export_csv(self, request, queryset):
-        return attachment(rating_sheet(self.sheet_ratings(queryset)), "csv", f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
-
-
 @admin.register(Product)
 class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProductForm
@@ -209,9 +221,9 @@ class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_stars_on(timezone.localdate())
 
-    def sheet_ratings(self, products):
-        """Each product with its current stars."""
-        return standing_ratings(products, timezone.localdate())
+    def export_sheet(self, products):
+        """Each product with its current stars, as a product sheet that re-imports with no change."""
+        return rating_sheet(standing_ratings(products, timezone.localdate()))
 
     @admin.display(description=_("stars today"), ordering="stars_on")
     def stars_today(self, product):
@@ -232,8 +244,8 @@ class RatingAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status(timezone.localdate())
 
-    def sheet_ratings(self, ratings):
-        return Rating.objects.filter(pk__in=ratings.values("pk"))
+    def export_sheet(self, ratings):
+        return rating_sheet(Rating.objects.filter(pk__in=ratings.values("pk")))
 
     @admin.display(description=_("certificate expires"), ordering="expires")
     def expires_display(self, rating):
@@ -265,10 +277,10 @@ class UploadForm(forms.Form):
 
 
 def sheet_kinds() -> list[tuple[str, list[str]]]:
-    """Each kind of sheet with the headers it reads, as the upload page lists them."""
+    """Each kind of sheet with its label and the headers it reads, as the upload page lists them."""
     headers = {ImportRecord.Kind.PRODUCTS: HEADERS, ImportRecord.Kind.PRODUCERS: PRODUCER_HEADERS,
                ImportRecord.Kind.TARGETS: TARGET_HEADERS, ImportRecord.Kind.FIGURES: FIGURE_HEADERS}
-    return [(label, headers[kind]) for kind, label in ImportRecord.Kind.choices]
+    return [(kind, label, headers[kind]) for kind, label in ImportRecord.Kind.choices]
 
 
 @admin.register(ImportRecord)
@@ -286,7 +298,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="products_importrecord_upload"),
+            path("template/", self.admin_site.admin_view(self.template_view), name="products_importrecord_template"),
+            path("template/<slug:kind>/", self.admin_site.admin_view(self.template_view), name="products_importrecord_template"),
             path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="products_importrecord_confirm"),
+            path("<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view), name="products_importrecord_rejected"),
             *super().get_urls(),
         ]
 
@@ -317,6 +332,22 @@ class ImportRecordAdmin(admin.ModelAdmin):
                    "title": _("Import a spreadsheet"), "kinds": sheet_kinds()}
         return render(request, "admin/products/importrecord/upload.html", context)
 
+    def template_view(self, request, kind=ImportRecord.Kind.PRODUCTS):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if kind not in SHEET_KINDS:
+            raise Http404
+        make_kind, filename = SHEET_KINDS[kind]
+        return download(template_workbook(make_kind()), "xlsx", filename)
+
+    def rejected_view(self, request, pk):
+        record = self.get_object(request, pk)
+        if record is None:
+            raise Http404
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
     def confirm_view(self, request, pk):
         record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)
         if request.method != "POST" or not self.has_add_permission(request):
@@ -334,5 +365,6 @@ class ImportRecordAdmin(admin.ModelAdmin):
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
             context["rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.errors]
             context["warning_rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.warnings]
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

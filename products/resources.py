@@ -1,18 +1,29 @@
-"""The product sheet, written back out: the same columns the import reads, so an export re-imports
-with no change (products/sheets.py reads it)."""
+"""Sheets written out. The product sheet has the columns the import reads, so an export re-imports
+with no change (products/sheets.py reads it); so do the rows an import rejected, with their errors.
+The producer sheet is for reading only, for now."""
+
+from collections import defaultdict
 
 import tablib
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse
+from django.utils import translation
 
-from .models import Rating, RatingDecision, latest_rating
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, latest_rating
+from .sheets import COLUMN_LABELS, ERROR_COLUMN, LANGUAGES, PRODUCER_HEADERS, is_error_column, read_sheet
 
 HEADERS = [
     "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
     "Số quyết định", "Ngày quyết định", "Năm công nhận", "Cấp công nhận", "Ngày hết hạn",
 ]
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
-LEVEL_WORDS = {RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.NATIONAL: "quốc gia"}
+LEVEL_WORDS = {RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.NATIONAL: "quốc gia"}
+# The Vietnamese sheet's words, whatever the user's language: an English label ("Registered
+# household") would not read back.
+PRODUCER_TYPE_WORDS = {
+    Producer.Type.ENTERPRISE: "Doanh nghiệp", Producer.Type.COOPERATIVE: "Hợp tác xã",
+    Producer.Type.COOPERATIVE_GROUP: "Tổ hợp tác", Producer.Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
+}
 
 
 def rating_sheet(ratings) -> tablib.Dataset:
@@ -25,7 +36,7 @@ def rating_sheet(ratings) -> tablib.Dataset:
         p, d = r.product, r.decision
         data.append([
             p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "",
-            p.producer.name, p.producer.get_type_display(), p.name, p.group.code, r.stars,
+            p.producer.name, PRODUCER_TYPE_WORDS[p.producer.type], p.name, p.group.code, r.stars,
             float(r.score) if r.score is not None else "", d.number,
             "" if d.year_only else d.date.strftime("%d/%m/%Y"), d.date.year if d.year_only else "",
             LEVEL_WORDS[d.level], r.expires.strftime("%d/%m/%Y"),
@@ -33,9 +44,52 @@ def rating_sheet(ratings) -> tablib.Dataset:
     return data
 
 
+# The producer sheet the import reads, and how many OCOP products each has (for reading only).
+PRODUCER_EXPORT_HEADERS = [*PRODUCER_HEADERS, "Số sản phẩm OCOP"]
+
+
+def producer_sheet(producers, day) -> tablib.Dataset:
+    """One row per producer, with how many OCOP products (3★+) it has on `day`; two queries."""
+    producers = producers.select_related("province", "district", "commune").order_by("province__search_name", "search_name")
+    ocop = Product.objects.filter(producer__in=producers.values("pk")).recognised_on(day).count_by("producer")
+    data = tablib.Dataset(headers=PRODUCER_EXPORT_HEADERS, title="Chủ thể OCOP")
+    for p in producers:
+        data.append([
+            p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "", p.name,
+            PRODUCER_TYPE_WORDS[p.type], p.tax_code, p.phone, p.address, ocop.get(p.pk, 0),
+        ])
+    return data
+
+
 def standing_ratings(products, day):
     """The rating standing on `day` for each of `products` (their current stars)."""
     return Rating.objects.filter(pk__in=products.annotate(standing=Subquery(latest_rating(day).values("pk")[:1])).values("standing"))
+
+
+def rejected_rows(record: ImportRecord) -> tablib.Dataset:
+    """The rows of `record`'s sheet that had errors, as uploaded, each with its errors in a last column."""
+    sheet = read_sheet(bytes(record.content), record.filename)
+    errors = defaultdict(list)
+    for error in record.errors:
+        if error["row"] > 1:  # row 1 is the header: a missing column has no row to give back
+            errors[error["row"]].append(error)
+    # A rejected file uploaded again brings its old error column: replace it, not add another.
+    keep = [i for i, header in enumerate(sheet.headers or []) if not is_error_column(header)]
+    data = tablib.Dataset(headers=[str(sheet.headers[i] or "") for i in keep] + [ERROR_COLUMN], title="OCOP")
+    for number in sorted(errors):
+        cells = sheet[number - 2]  # parse_rows numbers data rows from 2
+        data.append([cells[i] for i in keep] + [error_cell(errors[number])])
+    return data
+
+
+def error_cell(errors: list[dict]) -> str:
+    """A row's errors as stored on an ImportRecord, column by column, in Vietnamese then English."""
+    texts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts.append("; ".join(f"{COLUMN_LABELS.get(e['column'], e['column'])}: {e.get(language, e['vi'])}" for e in errors))
+    vi, en = texts
+    return vi if vi == en else f"{vi} / {en}"
 
 
 def export(data: tablib.Dataset, fmt: str) -> bytes:
@@ -51,6 +105,11 @@ def attachment(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     """A download of `data` as `filename.fmt` (xlsx or csv; anything else is 404)."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    response = HttpResponse(export(data, fmt), content_type=CONTENT_TYPES[fmt])
+    return download(export(data, fmt), fmt, filename)
+
+
+def download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    """A download of a file already built, as `filename.fmt`."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -59,6 +59,9 @@ LEVELS = {
     "huyen": RatingDecision.Level.DISTRICT, "cap huyen": RatingDecision.Level.DISTRICT, "district": RatingDecision.Level.DISTRICT,
     "quoc gia": RatingDecision.Level.NATIONAL, "trung uong": RatingDecision.Level.NATIONAL, "national": RatingDecision.Level.NATIONAL,
 }
+# The last column of a rejected-rows download (products/resources.py): ours, so the fixed file
+# re-imports without an "unknown column" warning about it.
+ERROR_COLUMN = "Lỗi / Error"
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
 
@@ -116,15 +119,20 @@ def _header_key(header) -> str:
     return fold(str(header or "")).replace("_", " ")
 
 
+def is_error_column(header) -> bool:
+    return _header_key(header) == _header_key(ERROR_COLUMN)
+
+
 def map_headers(headers, columns: dict[str, tuple[str, ...]] = COLUMNS) -> tuple[dict[int, str], list[str]]:
-    """{column index: column name} for the headers recognised, and the headers that were not."""
+    """{column index: column name} for the headers recognised, and the headers that were not
+    (apart from our own error column, which is skipped without a word)."""
     aliases = {alias: column for column, names in columns.items() for alias in names}
     mapping, unknown = {}, []
     for index, header in enumerate(headers):
         column = aliases.get(_header_key(header))
         if column and column not in mapping.values():
             mapping[index] = column
-        elif str(header or "").strip():
+        elif str(header or "").strip() and not is_error_column(header):
             unknown.append(str(header))
     return mapping, unknown
 
@@ -375,6 +383,7 @@ PRODUCER_COLUMNS = {
     "tax_code": ("ma so thue", "tax code", "mst"),
     "phone": ("dien thoai", "so dien thoai", "phone", "sdt"),
     "address": ("dia chi", "address"),
+    "ocop_products": ("so san pham ocop", "ocop products"),  # in our exports; counted, never imported
 }
 COLUMN_LABELS |= {"tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
 PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]

@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from products.admin import SheetExportMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
 from .models import Indicator, Plan, ReportedFigure, Target
+from .resources import target_sheet
 
 
 class TargetInline(admin.TabularInline):
@@ -36,6 +39,25 @@ class PlanAdmin(FoldedSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("ends on"), ordering="ends_on")
     def ends_display(self, plan):
         return ddmmyyyy(plan.ends_on)
+
+
+@admin.register(Target)
+class TargetAdmin(SheetExportMixin, admin.ModelAdmin):
+    """Targets across plans, to filter and download with their progress today."""
+
+    formfield_overrides = DATE_FIELD_OVERRIDES
+    autocomplete_fields = ["unit"]
+    list_display = ["indicator", "unit", "plan", "deadline_display", "value"]
+    list_filter = [UnitProvinceFilter, "plan", "indicator"]
+    list_select_related = ["indicator", "unit", "plan"]
+    search_fields = ["plan__name", "plan__decision_number", "indicator__name"]
+
+    def export_sheet(self, targets):
+        return target_sheet(targets, timezone.localdate())
+
+    @admin.display(description=_("deadline"), ordering="deadline")
+    def deadline_display(self, target):
+        return ddmmyyyy(target.deadline)
 
 
 @admin.register(Indicator)

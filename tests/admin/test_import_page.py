@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from products.models import ImportRecord, Product, Rating
@@ -67,3 +68,25 @@ def test_the_record_keeps_who_uploaded_which_file(admin_client, admin_user):
     upload(admin_client, GOOD)
     record = ImportRecord.objects.get()
     assert (record.user, record.filename, len(record.sha256)) == (admin_user, "ds.csv", 64)
+
+
+def test_the_upload_page_links_to_a_template_for_each_kind_of_sheet(admin_client):
+    page = admin_client.get("/admin/products/importrecord/upload/").content.decode()
+    assert all(f'href="/admin/products/importrecord/template/{kind}/"' in page for kind in ImportRecord.Kind.values)
+
+
+def test_an_unknown_kind_of_template_is_not_found(admin_client):
+    assert admin_client.get("/admin/products/importrecord/template/people/").status_code == 404
+
+
+def test_the_template_downloads_as_a_workbook(admin_client):
+    response = admin_client.get("/admin/products/importrecord/template/")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.content[:2] == b"PK"
+
+
+def test_the_template_needs_the_upload_permission(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_importrecord"))
+    client.force_login(viewer)
+    assert client.get("/admin/products/importrecord/template/").status_code == 403

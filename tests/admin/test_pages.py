@@ -15,6 +15,7 @@ MODELS = [
     "targets_plan",
     "targets_indicator",
     "targets_reportedfigure",
+    "targets_target",
 ]
 
 

@@ -2,9 +2,10 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from products.demo import seed_demo
-from products.models import Product, Rating
+from products.models import Producer, Product, Rating
 from products.resources import export, rating_sheet
 from products.services import import_products
 
@@ -44,3 +45,10 @@ def test_admin_exports_the_filtered_products_with_their_current_stars(demo, admi
     lines = response.content.decode("utf-8-sig").splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert len(lines) - 1 == len(ids)
+
+
+def test_an_export_made_in_english_reimports_too(make):
+    make.rate(make.product(producer=make.producer(type=Producer.Type.HOUSEHOLD)), "2021-12-29", 3)
+    with translation.override("en"):
+        content = export(rating_sheet(Rating.objects.all()), "csv")
+    assert import_products(content=content, filename="x.csv").errors == []

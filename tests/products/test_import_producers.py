@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 
 from products.models import Producer
+from products.resources import export, producer_sheet
 from products.services import import_producers
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +57,10 @@ def test_the_command_imports_producers_with_kind(bac_kan, tmp_path, capsys):
     path.write_text(f"{HEADER}\n{ROW}\n", encoding="utf-8-sig")
     call_command("import_ocop", str(path), "--kind", "producers")
     assert capsys.readouterr().out.startswith("created: 1, updated: 0, unchanged: 0, errors: 0")
+
+
+def test_a_producer_export_reimports_with_no_change(make):
+    make.producer(name="=HTX Tài Hoan", phone="0912 345 678", address="Thôn Nà Đon")
+    content = export(producer_sheet(Producer.objects.all(), datetime.date(2025, 1, 1)), "xlsx")
+    result = import_producers(content=content, filename="chu-the.xlsx")
+    assert (result.unchanged, result.created, result.errors, result.unknown_columns) == (1, 0, [], [])
