@@ -63,6 +63,7 @@ LEVELS = {
 # re-imports without an "unknown column" warning about it.
 ERROR_COLUMN = "Lỗi / Error"
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
 
 
@@ -133,7 +134,7 @@ def map_headers(headers, columns: dict[str, tuple[str, ...]] = COLUMNS) -> tuple
         if column and column not in mapping.values():
             mapping[index] = column
         elif str(header or "").strip() and not is_error_column(header):
-            unknown.append(str(header))
+            unknown.append(CONTROL_RE.sub("\ufffd", str(header)))
     return mapping, unknown
 
 
@@ -272,7 +273,14 @@ def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str,
         cells = {column: _unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
         if all(_blank(v) for v in cells.values()):
             continue
-        rows.append(parse(SheetRow(index), cells))
+        # Invisible and meaningless in a name, and PostgreSQL refuses NUL even inside JSON: shown
+        # as � in the messages that quote the cell, and an error on it.
+        hidden = [column for column, value in cells.items() if isinstance(value, str) and CONTROL_RE.search(value)]
+        cells.update({column: CONTROL_RE.sub("\ufffd", cells[column]) for column in hidden})
+        row = parse(SheetRow(index), cells)
+        for column in hidden:
+            row.error(column, lambda: _("The cell holds an invisible control character."))
+        rows.append(row)
     return rows, unknown
 
 

@@ -39,6 +39,7 @@ class FoldedSearchMixin:
         return fold(term)
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "")  # PostgreSQL refuses NUL in any string
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         folded = self.fold_term(search_term)
         if folded:
