@@ -92,6 +92,8 @@ class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["level", IssuerProvinceFilter, "is_demo"]
     date_hierarchy = "date"
     search_fields = ["number", "issuing_body"]
+    # The count annotation groups rows, which drops the model's default ordering (autocomplete pages).
+    ordering = ["-date", "number"]
     folded_search_fields = ("issuer__search_name",)
 
     class Media:
@@ -143,6 +145,7 @@ class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["type", ProvinceFilter, "is_demo"]
     list_select_related = ["province", "district"]
     search_fields = ["name", "tax_code"]
+    ordering = ["search_name"]  # as for decisions: the count annotation drops the default ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
