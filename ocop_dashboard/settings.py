@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "provinces",
     "products",
     "targets",
+    "accounts",
     "ocop_dashboard",
 ]
 
