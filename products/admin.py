@@ -10,6 +10,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin, ScopedQuerysetMixin
+from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
@@ -73,7 +75,7 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(ScopedChoicesMixin, admin.TabularInline):
     model = Rating
     form = RatingInlineForm
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -82,8 +84,12 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(RatingDecision)
-class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     """A decision and the batch of products it rates, entered on one screen."""
+
+    # A district decision belongs to its province; national ones are read by all, changed by admins.
+    scope_paths = ("issuer", "issuer__parent")
+    national_visible = True
 
     inlines = [RatingInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -137,7 +143,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProducerAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProducerForm
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
@@ -197,7 +203,7 @@ class SheetExportMixin:
 
 
 @admin.register(Product)
-class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProductForm
     inlines = [RatingHistoryInline]
     autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
@@ -220,7 +226,8 @@ class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+    scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
     list_display = ["product", "decision", "stars", "score", "expires_display", "status_today"]
@@ -261,11 +268,11 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
 
     list_display = ["filename", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
-    list_filter = ["status", "user"]
+    list_filter = ["status", ("user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
     readonly_fields = ["filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
                        "unchanged", "unknown_columns"]
@@ -278,6 +285,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
             path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="products_importrecord_confirm"),
             *super().get_urls(),
         ]
+
+    def scope_q(self, request, ids):
+        # Uploads of the user and of everyone working on the same provinces.
+        return colleagues_q("user", request.user, ids)
 
     @admin.display(description=_("errors"))
     def error_count(self, record):
@@ -297,7 +308,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 record = preview_import(user=request.user, filename=upload.name, content=upload.read(),
-                                        skip_invalid=form.cleaned_data["skip_invalid"])
+                                        skip_invalid=form.cleaned_data["skip_invalid"], scope=province_ids(request.user))
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -307,10 +318,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return render(request, "admin/products/importrecord/upload.html", context)
 
     def confirm_view(self, request, pk):
-        record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
         if request.method != "POST" or not self.has_add_permission(request):
             raise PermissionDenied
-        result = confirm_import(record=record)
+        result = confirm_import(record=record, scope=province_ids(request.user))
         if result.written:
             self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})

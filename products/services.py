@@ -84,15 +84,26 @@ def _duplicates(rows: list[SheetRow]) -> None:
             seen[key] = row.number
 
 
+def _outside(rows: list[SheetRow], scope) -> None:
+    """A row in a province outside `scope` (ids of the importing user's provinces) is an error."""
+    for row in rows:
+        province = row.values.get("province")
+        if province is not None and province.pk not in scope:
+            row.error("province", lambda: _("%(province)s is not one of your provinces.") % {"province": province})
+
+
 def import_products(
-    *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None
+    *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None, scope=None
 ) -> ImportResult:
     """Import a product sheet. With errors and no skip_invalid, nothing is written; dry_run writes nothing.
 
     Ratings created or changed point at `record`, the ImportRecord of the upload, when given.
+    `scope`: ids of the provinces the sheet may write to (None: any).
     """
     rows, unknown = parse_rows(read_sheet(content, filename))
     _duplicates(rows)
+    if scope is not None:
+        _outside(rows, scope)
     result = ImportResult(unknown_columns=unknown)
     for row in rows:
         result.errors += row.errors
@@ -138,21 +149,22 @@ def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.unknown_columns = result.unknown_columns
 
 
-def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool) -> ImportRecord:
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, scope=None) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation."""
     check_upload(filename, content)
     record = ImportRecord(user=user, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest())
-    _record_result(record, import_products(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid))
+    _record_result(record, import_products(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid,
+                                           scope=scope))
     record.save()
     return record
 
 
 @transaction.atomic
-def confirm_import(*, record: ImportRecord) -> ImportResult:
-    """Import a previewed sheet for real; its ratings point back at the record."""
+def confirm_import(*, record: ImportRecord, scope=None) -> ImportResult:
+    """Import a previewed sheet for real; its ratings point back at the record. `scope` as for import_products."""
     result = import_products(content=bytes(record.content), filename=record.filename,
-                             skip_invalid=record.skip_invalid, record=record)
+                             skip_invalid=record.skip_invalid, record=record, scope=scope)
     _record_result(record, result)
     if result.written:
         record.status = ImportRecord.Status.IMPORTED

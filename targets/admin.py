@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
 from .models import Indicator, Plan, ReportedFigure, Target
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedChoicesMixin, admin.TabularInline):
     model = Target
     fields = ["indicator", "unit", "deadline", "value", "note"]
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -19,7 +20,8 @@ class UnitProvinceFilter(ProvinceFilter):
 
 
 @admin.register(Plan)
-class PlanAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    scope_paths = ("unit",)
     inlines = [TargetInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
@@ -46,7 +48,9 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    # A figure may be reported for a province, a district or a commune.
+    scope_paths = ("unit", "unit__parent", "unit__parent__parent")
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
     list_display = ["unit", "indicator", "as_of_display", "value", "source_name"]
