@@ -168,6 +168,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 
 LOGIN_URL = "admin:login"
+# Dashboards need a login unless this is on; then the overview and province pages are open to all.
+OCOP_PUBLIC_DASHBOARD = env_bool("OCOP_PUBLIC_DASHBOARD", False)
 
 LOGGING = {
     "version": 1,
