@@ -89,3 +89,13 @@ def test_three_slashes_name_a_relative_sqlite_file_and_four_an_absolute_one():
 
 def test_postgres_connections_run_without_the_jit():
     assert "jit=off" in database_from_url("postgres://ocop@localhost/ocop")["OPTIONS"]["options"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
+def test_the_public_dashboard_is_off_unless_the_environment_turns_it_on(value, expected):
+    env = {"PATH": os.environ.get("PATH", ""), "DEBUG": "true"} | ({"OCOP_PUBLIC_DASHBOARD": value} if value else {})
+    result = subprocess.run(
+        [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.OCOP_PUBLIC_DASHBOARD)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.strip() == expected
