@@ -50,12 +50,11 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.save()
             assign_role(user=user, role=role, units=provinces)
-        label = Membership.Role(role).label
-        names = ", ".join(unit.name for unit in provinces)
         for language in ("vi", "en"):
             with translation.override(language):
                 done = _("Created user %(user)s: %(role)s.") if created else _("Updated user %(user)s: %(role)s.")
-                self.stdout.write(done % {"user": username, "role": label})
+                self.stdout.write(done % {"user": username, "role": Membership.Role(role).label})
+                names = ", ".join(str(unit) for unit in provinces)  # a legacy one says until when
                 self.stdout.write(_("Provinces: %(units)s.") % {"units": names} if names else _("Provinces: the whole country."))
 
     def province(self, slug: str) -> AdminUnit:
