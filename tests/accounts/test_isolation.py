@@ -3,6 +3,8 @@ only inside their provinces. Staff A: Bắc Kạn; province B: Cao Bằng."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from products.models import ImportRecord, Producer, Product, RatingDecision
@@ -208,3 +210,24 @@ def test_the_uploader_filter_names_only_users_whose_uploads_staff_see(client_a, 
     ImportRecord.objects.create(user=staff_a, filename="bk.csv", sha256="0" * 64, content=b"")
     page = client_a.get(reverse("admin:products_importrecord_changelist")).content.decode()
     assert staff_b.username not in page
+
+
+
+def add_rows(make, user, n: int, tag: str) -> None:
+    for i in range(n):
+        make.rate(make.product(f"{tag} {i}"), make.decision("2021-12-29", number=f"{tag}{i}/QĐ"), 3)
+        ImportRecord.objects.create(user=user, filename=f"{tag}{i}.csv", sha256="0" * 64, content=b"")
+
+
+def list_queries(client, model) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse(f"admin:products_{model}_changelist"))
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", ["producer", "product", "ratingdecision", "rating", "importrecord"])
+def test_a_staff_list_costs_as_many_queries_for_six_rows_as_for_one(client_a, make, staff_a, model):
+    add_rows(make, staff_a, 1, "a")
+    one = list_queries(client_a, model)
+    add_rows(make, staff_a, 5, "b")
+    assert list_queries(client_a, model) == one
