@@ -37,6 +37,8 @@ def worker(scale: float) -> None:
     """Prepare a fresh database at `scale`, then time every page; print one JSON line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop_dashboard.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    # Pages as the public dashboard serves them; a logged-in user adds the session and role look-ups.
+    os.environ["OCOP_PUBLIC_DASHBOARD"] = "true"
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "provinces",
     "products",
     "targets",
+    "accounts",
     "ocop_dashboard",
 ]
 
@@ -183,6 +184,8 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 LOGIN_URL = "admin:login"
+# Dashboards need a login unless this is on; then the overview and province pages are open to all.
+OCOP_PUBLIC_DASHBOARD = env_bool("OCOP_PUBLIC_DASHBOARD", False)
 
 LOGGING = {
     "version": 1,

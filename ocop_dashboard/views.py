@@ -1,7 +1,10 @@
 import datetime
 import json
+from functools import wraps
 
 import tablib
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -9,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.scope import province_ids
 from products.resources import attachment
 from provinces.models import AdminUnit
 from targets.progress import register_totals, unit_progress
@@ -23,8 +27,34 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-def _province(slug: str) -> AdminUnit:
-    return get_object_or_404(AdminUnit.objects.provinces().select_related("successor"), slug=slug)
+def _visible(request) -> frozenset[int] | None:
+    """Ids of the provinces the visitor may see on the dashboards; None for all.
+
+    A public dashboard is the same for everyone: logging in hides nothing that logging out shows.
+    """
+    return None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
+
+
+def _login_unless_public(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.OCOP_PUBLIC_DASHBOARD and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _province(request, slug: str) -> AdminUnit:
+    # Another province's page is "not found", as its records are in the admin: the same answer
+    # whether or not there is data, and nothing to tell apart from a mistyped address.
+    provinces = AdminUnit.objects.provinces().select_related("successor")
+    ids = _visible(request)
+    return get_object_or_404(provinces if ids is None else provinces.filter(pk__in=ids), slug=slug)
+
+
+def _overview_rows(request, as_of: datetime.date):
+    ids = _visible(request)
+    return [row for row in overview_rows(as_of) if ids is None or row.unit.pk in ids]
 
 
 def _as_of(request) -> tuple[AsOfForm, datetime.date]:
@@ -53,8 +83,9 @@ def _target_json(progress) -> dict:
 
 
 @require_GET
+@_login_unless_public
 def progress_json(request, slug):
-    unit = _province(slug)
+    unit = _province(request, slug)
     form = AsOfForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -79,8 +110,9 @@ def progress_json(request, slug):
 
 
 @require_GET
+@_login_unless_public
 def province(request, slug):
-    unit = _province(slug)
+    unit = _province(request, slug)
     form, as_of = _as_of(request)
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     tables = {t.slug.replace("-", "_"): t for t in page.tables()}
@@ -102,8 +134,9 @@ def province(request, slug):
 
 
 @require_GET
+@_login_unless_public
 def table_download(request, slug, table, fmt):
-    unit = _province(slug)
+    unit = _province(request, slug)
     _form, as_of = _as_of(request)
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     found = next((t for t in page.tables() if t.slug == table), None)
@@ -133,15 +166,17 @@ def _overview_table(rows, as_of: datetime.date) -> Table:
 
 
 @require_GET
+@_login_unless_public
 def overview_download(request, fmt):
     _form, as_of = _as_of(request)
-    return download(_overview_table(overview_rows(as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
+    return download(_overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
 
 
 @require_GET
+@_login_unless_public
 def overview(request):
     form, as_of = _as_of(request)
-    rows = overview_rows(as_of)
+    rows = _overview_rows(request, as_of)
     ranked = [r for r in rows if r.rank]
     figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {

@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin, ScopedQuerysetMixin
+from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
@@ -78,7 +80,7 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(ScopedChoicesMixin, admin.TabularInline):
     model = Rating
     form = RatingInlineForm
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -87,8 +89,12 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(RatingDecision)
-class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     """A decision and the batch of products it rates, entered on one screen."""
+
+    # A district decision belongs to its province; national ones are read by all, changed by admins.
+    scope_paths = ("issuer", "issuer__parent")
+    national_visible = True
 
     inlines = [RatingInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -97,6 +103,8 @@ class RatingDecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["level", IssuerProvinceFilter, "is_demo"]
     date_hierarchy = "date"
     search_fields = ["number", "issuing_body"]
+    # The count annotation groups rows, which drops the model's default ordering (autocomplete pages).
+    ordering = ["-date", "number"]
     folded_search_fields = ("issuer__search_name",)
 
     class Media:
@@ -161,7 +169,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ProducerAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProducerForm
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
@@ -169,6 +177,7 @@ class ProducerAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_filter = ["type", ProvinceFilter, "is_demo"]
     list_select_related = ["province", "district"]
     search_fields = ["name", "tax_code"]
+    ordering = ["search_name"]  # as for decisions: the count annotation drops the default ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
@@ -208,7 +217,7 @@ class RatingHistoryInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = ProductForm
     inlines = [RatingHistoryInline]
     autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
@@ -231,7 +240,8 @@ class ProductAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+    scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
     list_display = ["product", "decision", "stars", "score", "expires_display", "status_today"]
@@ -263,6 +273,19 @@ class ProductGroupAdmin(admin.ModelAdmin):
     list_select_related = ["maps_to"]
 
 
+# What a user needs to import each kind of sheet: the rights to write what it writes.
+KIND_PERMISSIONS = {
+    ImportRecord.Kind.PRODUCTS: ("products.add_producer", "products.add_product", "products.add_rating", "products.change_rating"),
+    ImportRecord.Kind.PRODUCERS: ("products.add_producer", "products.change_producer"),
+    ImportRecord.Kind.TARGETS: ("targets.add_plan", "targets.change_plan", "targets.add_target", "targets.change_target"),
+    ImportRecord.Kind.FIGURES: ("targets.add_reportedfigure", "targets.change_reportedfigure"),
+}
+
+
+def may_import(user, kind: str) -> bool:
+    return user.has_perms(KIND_PERMISSIONS[kind])
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The sheet lists"), choices=ImportRecord.Kind.choices, initial=ImportRecord.Kind.PRODUCTS,
                              required=False)
@@ -272,8 +295,15 @@ class UploadForm(forms.Form):
         help_text=_("By default nothing is written while any row has an error."),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, label) for kind, label in ImportRecord.Kind.choices if may_import(user, kind)]
+
     def clean_kind(self):
-        return self.cleaned_data["kind"] or ImportRecord.Kind.PRODUCTS
+        kind = self.cleaned_data["kind"] or ImportRecord.Kind.PRODUCTS
+        if kind not in dict(self.fields["kind"].choices):
+            raise ValidationError(_("You may not import this kind of sheet."))
+        return kind
 
 
 def sheet_kinds() -> list[tuple[str, list[str]]]:
@@ -284,11 +314,11 @@ def sheet_kinds() -> list[tuple[str, list[str]]]:
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
 
     list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
-    list_filter = ["kind", "status", "user"]
+    list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
     readonly_fields = ["kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
                        "unchanged", "unknown_columns"]
@@ -305,6 +335,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def scope_q(self, request, ids):
+        # Uploads of the user and of everyone working on the same provinces.
+        return colleagues_q("user", request.user, ids)
+
     @admin.display(description=_("errors"))
     def error_count(self, record):
         return len(record.errors)
@@ -318,12 +352,13 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
+        form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 record = preview_import(user=request.user, filename=upload.name, content=upload.read(),
-                                        skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"])
+                                        skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
+                                        scope=province_ids(request.user))
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -349,10 +384,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
 
     def confirm_view(self, request, pk):
-        record = get_object_or_404(ImportRecord, pk=pk, status=ImportRecord.Status.PREVIEWED)
-        if request.method != "POST" or not self.has_add_permission(request):
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
+        if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
             raise PermissionDenied
-        result = confirm_import(record=record)
+        result = confirm_import(record=record, scope=province_ids(request.user))
         if result.written:
             self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})

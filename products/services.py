@@ -86,15 +86,26 @@ def _duplicates(rows: list[SheetRow]) -> None:
             seen[key] = row.number
 
 
+def _outside(rows: list[SheetRow], scope) -> None:
+    """A row in a province outside `scope` (ids of the importing user's provinces) is an error."""
+    for row in rows:
+        province = row.values.get("province")
+        if province is not None and province.pk not in scope:
+            row.error("province", lambda: _("%(province)s is not one of your provinces.") % {"province": province})
+
+
 def import_products(
-    *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None
+    *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None, scope=None
 ) -> ImportResult:
     """Import a product sheet. With errors and no skip_invalid, nothing is written; dry_run writes nothing.
 
     Ratings created or changed point at `record`, the ImportRecord of the upload, when given.
+    `scope`: ids of the provinces the sheet may write to (None: any).
     """
     rows, unknown = parse_rows(read_sheet(content, filename))
     _duplicates(rows)
+    if scope is not None:
+        _outside(rows, scope)
     result = ImportResult(unknown_columns=unknown)
     for row in rows:
         result.errors += row.errors
@@ -113,11 +124,14 @@ def import_products(
     return result
 
 
-def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool) -> ImportResult:
+def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None) -> ImportResult:
     """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
+    `scope`: ids of the provinces the sheet may write to (None: any).
     """
+    if scope is not None:
+        _outside(rows, scope)
     result = ImportResult(unknown_columns=unknown)
     if any(row.errors for row in rows) and not skip_invalid:
         return _collect(result, rows)
@@ -180,11 +194,12 @@ def _write_producers(rows: list[SheetRow], record=None) -> Counter:
 
 
 def import_producers(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
-                     record=None, as_of: datetime.date | None = None) -> ImportResult:
+                     record=None, scope=None, as_of: datetime.date | None = None) -> ImportResult:
     """Import a producer sheet: create producers, or update the type, place and contacts of those known
     by province and name. Blank optional cells keep what is stored."""
     rows, unknown = parse_producer_rows(read_sheet(content, filename), as_of or timezone.localdate())
-    return run_import(rows, unknown, lambda valid: _write_producers(valid, record), dry_run=dry_run, skip_invalid=skip_invalid)
+    return run_import(rows, unknown, lambda valid: _write_producers(valid, record), dry_run=dry_run,
+                      skip_invalid=skip_invalid, scope=scope)
 
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -226,21 +241,22 @@ def importer(kind: str):
 
 
 def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
-                   kind: str = ImportRecord.Kind.PRODUCTS) -> ImportRecord:
+                   kind: str = ImportRecord.Kind.PRODUCTS, scope=None) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation."""
     check_upload(filename, content)
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest())
-    _record_result(record, importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid))
+    _record_result(record, importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid,
+                                          scope=scope))
     record.save()
     return record
 
 
 @transaction.atomic
-def confirm_import(*, record: ImportRecord) -> ImportResult:
-    """Import a previewed sheet for real; its ratings point back at the record."""
+def confirm_import(*, record: ImportRecord, scope=None) -> ImportResult:
+    """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products."""
     result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
-                                   skip_invalid=record.skip_invalid, record=record)
+                                   skip_invalid=record.skip_invalid, record=record, scope=scope)
     _record_result(record, result)
     if result.written:
         record.status = ImportRecord.Status.IMPORTED

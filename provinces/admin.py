@@ -7,6 +7,9 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ScopedQuerysetMixin
+from accounts.scope import province_ids
+
 from .models import AdminUnit
 from .text import fold, fold_unit_name
 
@@ -63,6 +66,9 @@ class ProvinceFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         used = model_admin.model._default_manager.values(self.field)
         units = AdminUnit.objects.provinces().filter(Q(pk__in=used) | Q(children__in=used)).distinct()
+        ids = province_ids(request.user)
+        if ids is not None:
+            units = units.filter(pk__in=ids)
         return [(unit.pk, str(unit)) for unit in units]
 
     def queryset(self, request, queryset):
@@ -104,8 +110,14 @@ class DatedUnitAutocomplete(AutocompleteSelect):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
-    """Read-only: units come from `load_admin_units`; here they are looked up and picked."""
+class AdminUnitAdmin(ScopedQuerysetMixin, FoldedSearchMixin, admin.ModelAdmin):
+    """Read-only: units come from `load_admin_units`; here they are looked up and picked.
+
+    Scoped like the register, so every unit autocomplete offers only the user's provinces and
+    the districts and communes in them.
+    """
+
+    scope_paths = ("pk", "parent", "parent__parent")
 
     list_display = ["name", "level", "code", "parent", "valid_from_display", "valid_to_display", "successor"]
     list_filter = ["level", PeriodFilter]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin
 from products.admin import SheetExportMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
@@ -9,7 +10,7 @@ from .models import Indicator, Plan, ReportedFigure, Target
 from .resources import target_sheet
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedChoicesMixin, admin.TabularInline):
     model = Target
     fields = ["indicator", "unit", "deadline", "value", "note"]
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -22,7 +23,8 @@ class UnitProvinceFilter(ProvinceFilter):
 
 
 @admin.register(Plan)
-class PlanAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    scope_paths = ("unit",)
     inlines = [TargetInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
@@ -42,8 +44,10 @@ class PlanAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SheetExportMixin, admin.ModelAdmin):
+class TargetAdmin(ScopedAdminMixin, SheetExportMixin, admin.ModelAdmin):
     """Targets across plans, to filter and download with their progress today."""
+
+    scope_paths = ("plan__unit",)
 
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
@@ -68,7 +72,9 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    # A figure may be reported for a province, a district or a commune.
+    scope_paths = ("unit", "unit__parent", "unit__parent__parent")
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
     list_display = ["unit", "indicator", "as_of_display", "value", "source_name"]

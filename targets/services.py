@@ -55,11 +55,12 @@ def _write_targets(rows: list[SheetRow]) -> Counter:
     return counts
 
 
-def import_targets(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None) -> ImportResult:
+def import_targets(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None,
+                   scope=None) -> ImportResult:
     """Import a sheet of plans and their targets, one target per row: the plan (by province and name)
     is created or updated from its rows, which must agree; each target is matched by indicator, unit and deadline."""
     rows, unknown = parse_target_rows(read_sheet(content, filename))
-    return run_import(rows, unknown, _write_targets, dry_run=dry_run, skip_invalid=skip_invalid)
+    return run_import(rows, unknown, _write_targets, dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)
 
 
 def _write_figures(rows: list[SheetRow]) -> Counter:
@@ -75,7 +76,8 @@ def _write_figures(rows: list[SheetRow]) -> Counter:
     return counts
 
 
-def import_figures(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None) -> ImportResult:
+def import_figures(*, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False, record=None,
+                   scope=None) -> ImportResult:
     """Import published figures: each is matched by unit, indicator, date and source, and its value updated."""
     rows, unknown = parse_figure_rows(read_sheet(content, filename))
-    return run_import(rows, unknown, _write_figures, dry_run=dry_run, skip_invalid=skip_invalid)
+    return run_import(rows, unknown, _write_figures, dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)

@@ -1,7 +1,11 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from accounts.models import Membership
+from accounts.services import assign_role
 
 from products.models import Producer, Product, ProductGroup, Rating, RatingDecision
 from provinces.models import AdminUnit
@@ -70,3 +74,52 @@ class Register:
 @pytest.fixture
 def make(bac_kan, food):
     return Register(bac_kan, food)
+
+
+@pytest.fixture
+def cao_bang(db):
+    return unit("cao-bang")
+
+
+@pytest.fixture
+def public_dashboard(settings):
+    settings.OCOP_PUBLIC_DASHBOARD = True
+
+
+def member(username: str, role: str, *slugs: str):
+    """A user with a role and provinces, and no password: tests log in with client.force_login."""
+    user = get_user_model().objects.create(username=username)
+    assign_role(user=user, role=role, units=[unit(slug) for slug in slugs])
+    return user
+
+
+@pytest.fixture
+def staff_a(db):
+    """Office staff of Bắc Kạn (until 30/06/2025)."""
+    return member("can-bo-bac-kan", Membership.Role.STAFF, "bac-kan")
+
+
+@pytest.fixture
+def staff_b(db):
+    """Office staff of Cao Bằng (since 01/07/2025, so also of the Cao Bằng before it)."""
+    return member("can-bo-cao-bang", Membership.Role.STAFF, "cao-bang")
+
+
+@pytest.fixture
+def leader(db):
+    """Leadership with no province: reads the whole country."""
+    return member("lanh-dao", Membership.Role.LEADERSHIP)
+
+
+@pytest.fixture
+def administrator(db):
+    return member("quan-tri", Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client, logged in as `user`."""
+    def log_in(user):
+        client.force_login(user)
+        return client
+    return log_in

@@ -59,4 +59,4 @@ def test_a_sheet_with_no_errors_offers_no_rejected_rows(admin_client):
 def test_the_rejected_rows_need_the_view_permission(admin_client, client, django_user_model):
     record = import_file(admin_client, (HEADER + BAD).encode())
     client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
-    assert client.get(f"/admin/products/importrecord/{record.pk}/rejected.xlsx").status_code == 403
+    assert client.get(f"/admin/products/importrecord/{record.pk}/rejected.xlsx").status_code in (403, 404)  # 404 when out of scope

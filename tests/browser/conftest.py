@@ -43,6 +43,8 @@ def server(tmp_path_factory):
         "SECURE_SSL_REDIRECT": "false",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "OCOP_PASSWORD": ADMIN_PASSWORD,
+        # The pages are checked as a visitor sees them; login is tested without a browser.
+        "OCOP_PUBLIC_DASHBOARD": "true",
     }
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"], ["collectstatic", "--noinput", "-v0"], ["ensure_login"]):

@@ -70,3 +70,8 @@ def test_a_plain_user_named_admin_stops_it_with_a_clear_error(no_env_password):
     get_user_model().objects.create_user("admin", password="a-plain-users-secret")
     with pytest.raises(CommandError, match="createsuperuser"):
         ensure_login()
+
+
+def test_the_admin_it_creates_has_the_administrator_role(env_password):
+    ensure_login()
+    assert get_user_model().objects.get(username="admin").membership.role == "admin"

@@ -99,3 +99,13 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
+def test_the_public_dashboard_is_off_unless_the_environment_turns_it_on(value, expected):
+    env = {"PATH": os.environ.get("PATH", ""), "DEBUG": "true"} | ({"OCOP_PUBLIC_DASHBOARD": value} if value else {})
+    result = subprocess.run(
+        [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.OCOP_PUBLIC_DASHBOARD)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.strip() == expected

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from products.demo import seed_demo
 from products.models import Product, Rating
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_dashboard")]
 
 
 @pytest.fixture

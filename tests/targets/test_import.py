@@ -79,3 +79,26 @@ def test_the_admin_upload_previews_a_target_sheet(admin_client, bac_kan):
     file = SimpleUploadedFile("chi-tieu.csv", sheet(TARGETS, f"{PLAN},products,,,220"))
     admin_client.post("/admin/products/importrecord/upload/", {"file": file, "kind": "targets"})
     assert (ImportRecord.objects.get().created, Target.objects.count()) == (1, 0)
+
+
+def test_office_staff_may_not_import_plans_and_targets(client, staff_a):
+    client.force_login(staff_a)
+    file = SimpleUploadedFile("chi-tieu.csv", sheet(TARGETS, f"{PLAN},products,,,220"))
+    client.post("/admin/products/importrecord/upload/", {"file": file, "kind": "targets"})
+    assert ImportRecord.objects.count() == 0
+
+
+def test_office_staff_cannot_confirm_a_target_sheet_previewed_by_an_administrator(client, staff_a, administrator, bac_kan):
+    record = ImportRecord.objects.create(user=staff_a, kind="targets", filename="x.csv", sha256="0" * 64,
+                                         content=sheet(TARGETS, f"{PLAN},products,,,220"))
+    client.force_login(staff_a)
+    client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    assert Target.objects.count() == 0
+
+
+def test_a_producer_row_outside_the_importers_provinces_is_an_error_on_that_row(bac_kan):
+    from products.services import import_producers
+
+    content = sheet("Tỉnh,Chủ thể", "Bắc Kạn,HTX A", "Cao Bằng,HTX B")
+    result = import_producers(content=content, filename="x.csv", scope={bac_kan.pk})
+    assert [(e.row, e.column) for e in result.errors] == [(3, "province")]

@@ -6,12 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from accounts.services import assign_role
+
 LOGIN_URL = "http://127.0.0.1:8000/admin/"
 USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = "Make sure someone can log in: create the superuser `admin` when there is none, never with a fixed password."
+    help = ("Make sure someone can log in: create the superuser `admin`, with the administrator role, when there is "
+            "none, never with a fixed password.")
 
     def handle(self, *args, **options):
         User = get_user_model()
@@ -27,7 +31,8 @@ class Command(BaseCommand):
                                % {"user": USERNAME})
         from_env = os.environ.get("OCOP_PASSWORD", "")
         password = from_env or secrets.token_urlsafe(12)
-        User.objects.create_superuser(USERNAME, password=password)
+        user = User.objects.create_superuser(USERNAME, password=password)
+        assign_role(user=user, role=Membership.Role.ADMIN, units=[])
         if from_env:
             self.say(lambda: _("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": LOGIN_URL})
         else:

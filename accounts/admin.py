@@ -1,0 +1,119 @@
+"""Scoping the admin to the user's provinces, and roles on the user page."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+from .scope import covers, province_ids, units_q
+from .services import sync_user
+
+OUTSIDE_SCOPE = _("This record belongs to a province outside yours.")
+NATIONAL_ONLY = _("Only an administrator can record this for the whole country.")
+
+
+class ScopedChoicesMixin:
+    """Foreign keys to scoped models offer, and accept, only the records in the user's scope.
+
+    Autocompletes ask the target model's admin (its get_queryset is scoped); this limits the
+    form field itself, so a typed-in id of another province is refused too.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        target = self.admin_site._registry.get(db_field.related_model)
+        if "queryset" not in kwargs and isinstance(target, ScopedQuerysetMixin) and province_ids(request.user) is not None:
+            kwargs["queryset"] = target.get_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedQuerysetMixin:
+    """Lists, searches, autocompletes, filters and exports show only records of the user's provinces.
+
+    `scope_paths` lead from the record to its unit: the first to the unit itself, the others to
+    its parents when the unit may be a district or commune.
+    """
+
+    scope_paths: tuple[str, ...] = ("province",)
+    national_visible = False  # records with no unit (national decisions) are seen by everyone
+
+    def scope_q(self, request, ids):
+        q = units_q(self.scope_paths, ids)
+        if self.national_visible:
+            q |= Q(**{f"{self.scope_paths[0]}__isnull": True})
+        return q
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        ids = province_ids(request.user)
+        return queryset if ids is None else queryset.filter(self.scope_q(request, ids))
+
+
+class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
+    """A scoped register: records outside the user's provinces cannot be changed, deleted or saved."""
+
+    def scope_unit(self, obj):
+        for name in self.scope_paths[0].split("__"):
+            obj = getattr(obj, name, None)
+        return obj
+
+    def may_write(self, request, obj) -> bool:
+        return covers(province_ids(request.user), self.scope_unit(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.may_write(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.may_write(request, obj))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        model_admin = self
+
+        class ScopedForm(form):
+            def full_clean(self):
+                super().full_clean()
+                # After the model's own cleaning, so derived fields (a province from its commune) are set.
+                if self.is_bound and not self._errors and not model_admin.may_write(request, self.instance):
+                    self.add_error(None, OUTSIDE_SCOPE if model_admin.scope_unit(self.instance) else NATIONAL_ONLY)
+
+        ScopedForm.__name__ = form.__name__
+        return ScopedForm
+
+    def save_model(self, request, obj, form, change):
+        # The form refuses first; this stops any other path to a save.
+        if not self.may_write(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    autocomplete_fields = ["units"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RoleUserAdmin(UserAdmin):
+    """The user page with the role and provinces; saving the role puts the user in its group."""
+
+    inlines = [MembershipInline]
+    list_display = [*UserAdmin.list_display, "role"]
+    list_select_related = ["membership"]
+
+    @admin.display(description=_("role"), ordering="membership__role")
+    def role(self, user):
+        membership = getattr(user, "membership", None)
+        return membership.get_role_display() if membership else ""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        membership = Membership.objects.filter(user=form.instance).first()
+        if membership is not None:
+            sync_user(membership)
