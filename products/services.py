@@ -1,5 +1,6 @@
 """Writes that touch several models, each in one transaction."""
 
+import functools
 import hashlib
 import io
 import itertools
@@ -55,9 +56,11 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     same decision; a rating whose stars, score and expiry (when given) are the row's is unchanged.
     """
     valid = [row.values for row in rows if not row.errors]
-    producers = _existing_producers(valid)
+    folded = functools.cache(fold)  # names repeat down a sheet
+    keys = [((v["province"].pk, folded(v["producer"])), folded(v["product"]), _decision_key(v)) for v in valid]
+    producers = _existing_producers({producer_key for producer_key, _name, _decision in keys})
     products = _existing_products(producers)
-    decisions = _existing_decisions(valid)
+    decisions = _existing_decisions({decision_key for _producer, _name, decision_key in keys})
     ratings = _existing_ratings(products, decisions)
     new = {Producer: [], Product: [], RatingDecision: [], Rating: []}
     changed, counts = {}, Counter()
@@ -68,17 +71,15 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
         new[type(instance)].append(instance)
         return instance
 
-    for values in valid:
+    for values, (producer_key, product_name, decision_key) in zip(valid, keys, strict=True):
         # Units and groups are saved already: setting their ids skips the related-object checks.
         location = {f"{key}_id": values[key].pk if values[key] else None for key in ("province", "district", "commune")}
-        producer_key = (values["province"].pk, fold(values["producer"]))
         if producer_key not in producers:
             producers[producer_key] = add(Producer(name=values["producer"], type=values["producer_type"], **location))
-        product_key = (producer_key, fold(values["product"]))
+        product_key = (producer_key, product_name)
         if product_key not in products:
             products[product_key] = add(Product(
                 name=values["product"], producer=producers[producer_key], group_id=values["group"].pk, **location))
-        decision_key = _decision_key(values)
         if decision_key not in decisions:
             issuer, body = _issuing_body(values)
             decisions[decision_key] = add(RatingDecision(
@@ -118,9 +119,8 @@ def _in_chunks(queryset, field: str, values) -> list:
     return found
 
 
-def _existing_producers(valid: list[dict]) -> dict:
-    """{(province id, folded name): producer} for the producers the rows name that exist already."""
-    keys = {(values["province"].pk, fold(values["producer"])) for values in valid}
+def _existing_producers(keys: set) -> dict:
+    """{(province id, folded name): producer} for the producers of these keys that exist already."""
     found = _in_chunks(Producer.objects.order_by(), "search_name", {name for _province, name in keys})
     return {(p.province_id, p.search_name): p for p in found if (p.province_id, p.search_name) in keys}
 
@@ -131,9 +131,8 @@ def _existing_products(producers: dict) -> dict:
     return {(key_of[p.producer_id], p.search_name): p for p in _in_chunks(Product.objects.order_by(), "producer", key_of)}
 
 
-def _existing_decisions(valid: list[dict]) -> dict:
-    """{decision key: decision} for the decisions the rows name that exist already."""
-    keys = {_decision_key(values) for values in valid}
+def _existing_decisions(keys: set) -> dict:
+    """{decision key: decision} for the decisions of these keys that exist already."""
     decisions = {}
     # The key is not unique: take the first by id, as row by row .first() would in practice.
     for d in _in_chunks(RatingDecision.objects.order_by("pk"), "date", {key[1] for key in keys}):
