@@ -242,8 +242,10 @@ class UnitResolver:
         for pk, successor_id in parents.filter(successor__isnull=False).values_list("pk", "successor"):
             predecessors[successor_id].append(pk)
         units = _in_scope(level, parents).annotate(grandparent_id=F("parent__parent"), parent_successor_id=F("parent__successor"))
+        # The model's order, then ids: "matches several units" lists them the same way on every database.
+        units = units.order_by(*AdminUnit._meta.ordering, "pk")
         index = defaultdict(lambda: defaultdict(list))
-        for unit in units:  # in the model's order, so a list of several units reads the same every time
+        for unit in units:
             scopes = {unit.parent_id, unit.grandparent_id, unit.parent_successor_id, *predecessors[unit.parent_id]}
             for parent_id in scopes - {None}:
                 index[parent_id][unit.search_name].append(unit)
