@@ -173,8 +173,12 @@ class Producer(Located):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    # What save() fills in; bulk writes skip save() and call this themselves.
+    def fill_derived_fields(self) -> None:
         self.search_name = fold(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
 
 
@@ -348,8 +352,12 @@ class Product(Located):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    # What save() fills in; bulk writes skip save() and call this themselves.
+    def fill_derived_fields(self) -> None:
         self.search_name = fold(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -549,9 +557,13 @@ class Rating(models.Model):
         return _("%(product)s: %(stars)s★ (%(decision)s)") % {
             "product": self.product, "stars": self.stars, "decision": self.decision}
 
-    def save(self, *args, **kwargs):
+    # What save() fills in; bulk writes skip save() and call this themselves.
+    def fill_derived_fields(self) -> None:
         if self.expires is None:
             self.expires = add_months(self.decision.date, CERTIFICATE_MONTHS)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

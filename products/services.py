@@ -1,14 +1,16 @@
 """Writes that touch several models, each in one transaction."""
 
 import datetime
+import functools
 import hashlib
 import io
+import itertools
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,10 @@ class ImportResult:
     written: bool = False
 
 
+# Existing ratings a sheet changes are updated this many at a time: bulk_update's CASE grows with the batch.
+UPDATE_BATCH = 500
+
+
 def _issuing_body(values) -> tuple:
     level = values["level"]
     if level == RatingDecision.Level.NATIONAL:
@@ -37,37 +43,113 @@ def _issuing_body(values) -> tuple:
     return issuer, f"UBND {issuer.name_in_sentence}"
 
 
-def _write_row(values, record=None) -> str:
-    """Create or update one rating with its producer, product and decision; 'created', 'updated' or 'unchanged'."""
-    location = {key: values[key] for key in ("province", "district", "commune")}
-    producer = Producer.objects.filter(province=values["province"], search_name=fold(values["producer"])).first()
-    if producer is None:
-        producer = Producer.objects.create(name=values["producer"], type=values["producer_type"], **location)
-    product = producer.products.filter(search_name=fold(values["product"])).first()
-    if product is None:
-        product = Product.objects.create(name=values["product"], producer=producer, group=values["group"], **location)
-    issuer, body = _issuing_body(values)
+def _decision_key(values) -> tuple:
     # A decision is known by its number, date, level and issuing unit; the body's wording may vary.
-    decision = RatingDecision.objects.filter(
-        number=values["decision_number"], date=values["date"], level=values["level"], issuer=issuer
-    ).first() or RatingDecision.objects.create(
-        number=values["decision_number"], date=values["date"], level=values["level"], issuer=issuer,
-        issuing_body=body, year_only=values["year_only"],
-    )
-    wanted = {"stars": values["stars"], "score": values.get("score")}
-    if values.get("expires"):
-        wanted["expires"] = values["expires"]
-    rating = Rating.objects.filter(product=product, decision=decision).first()
-    if rating is None:
-        Rating.objects.create(product=product, decision=decision, import_record=record, **wanted)
-        return "created"
-    if all(getattr(rating, key) == value for key, value in wanted.items()):
-        return "unchanged"
-    for key, value in wanted.items():
-        setattr(rating, key, value)
-    rating.import_record = record
-    rating.save()
-    return "updated"
+    issuer, _body = _issuing_body(values)
+    return values["decision_number"], values["date"], values["level"], issuer.pk if issuer else None
+
+
+def _write_rows(rows: list[SheetRow], record=None) -> Counter:
+    """Create or update each valid row's rating, with its producer, product and decision; count the outcomes.
+
+    The records a sheet touches are read in a few queries and the new ones written with bulk_create,
+    to the same end as writing the rows one by one in sheet order: rows naming the same producer
+    (province and folded name) share one, as do rows naming the same product of a producer or the
+    same decision; a rating whose stars, score and expiry (when given) are the row's is unchanged.
+    """
+    valid = [row.values for row in rows if not row.errors]
+    folded = functools.cache(fold)  # names repeat down a sheet
+    keys = [((v["province"].pk, folded(v["producer"])), folded(v["product"]), _decision_key(v)) for v in valid]
+    producers = _existing_producers({producer_key for producer_key, _name, _decision in keys})
+    products = _existing_products(producers)
+    decisions = _existing_decisions({decision_key for _producer, _name, decision_key in keys})
+    ratings = _existing_ratings(products, decisions)
+    new = {Producer: [], Product: [], RatingDecision: [], Rating: []}
+    changed, counts = {}, Counter()
+
+    def add(instance):
+        if hasattr(instance, "fill_derived_fields"):  # as save() would, and before later rows compare with it
+            instance.fill_derived_fields()
+        new[type(instance)].append(instance)
+        return instance
+
+    for values, (producer_key, product_name, decision_key) in zip(valid, keys, strict=True):
+        # Units and groups are saved already: setting their ids skips the related-object checks.
+        location = {f"{key}_id": values[key].pk if values[key] else None for key in ("province", "district", "commune")}
+        if producer_key not in producers:
+            producers[producer_key] = add(Producer(name=values["producer"], type=values["producer_type"], **location))
+        product_key = (producer_key, product_name)
+        if product_key not in products:
+            products[product_key] = add(Product(
+                name=values["product"], producer=producers[producer_key], group_id=values["group"].pk, **location))
+        if decision_key not in decisions:
+            issuer, body = _issuing_body(values)
+            decisions[decision_key] = add(RatingDecision(
+                number=values["decision_number"], date=values["date"], level=values["level"], issuer=issuer,
+                issuing_body=body, year_only=values["year_only"]))
+        wanted = {"stars": values["stars"], "score": values.get("score")}
+        if values.get("expires"):
+            wanted["expires"] = values["expires"]
+        rating = ratings.get((product_key, decision_key))
+        if rating is None:
+            ratings[product_key, decision_key] = add(Rating(
+                product=products[product_key], decision=decisions[decision_key], import_record=record, **wanted))
+            counts["created"] += 1
+        elif all(getattr(rating, key) == value for key, value in wanted.items()):
+            counts["unchanged"] += 1
+        else:
+            for key, value in wanted.items():
+                setattr(rating, key, value)
+            rating.import_record = record
+            if rating.pk is not None:  # one created by an earlier row is inserted with its last values
+                changed[rating.pk] = rating
+            counts["updated"] += 1
+    # Parents first: bulk_create sets their ids (PostgreSQL, SQLite ≥ 3.35), which their children then take.
+    for model, instances in new.items():
+        model.objects.bulk_create(instances)
+    Rating.objects.bulk_update(changed.values(), ["stars", "score", "expires", "import_record"], batch_size=UPDATE_BATCH)
+    return counts
+
+
+def _in_chunks(queryset, field: str, values) -> list:
+    """queryset.filter(field__in=values), in as many queries as the database's limit on parameters needs."""
+    values = list(values)
+    size = connections[queryset.db].features.max_query_params or len(values) or 1
+    found = []
+    for chunk in itertools.batched(values, size):
+        found += queryset.filter(**{f"{field}__in": chunk})
+    return found
+
+
+def _existing_producers(keys: set) -> dict:
+    """{(province id, folded name): producer} for the producers of these keys that exist already."""
+    found = _in_chunks(Producer.objects.order_by(), "search_name", {name for _province, name in keys})
+    return {(p.province_id, p.search_name): p for p in found if (p.province_id, p.search_name) in keys}
+
+
+def _existing_products(producers: dict) -> dict:
+    """{(producer key, folded name): product} for every product of these existing producers."""
+    key_of = {producer.pk: key for key, producer in producers.items()}
+    return {(key_of[p.producer_id], p.search_name): p for p in _in_chunks(Product.objects.order_by(), "producer", key_of)}
+
+
+def _existing_decisions(keys: set) -> dict:
+    """{decision key: decision} for the decisions of these keys that exist already."""
+    decisions = {}
+    # The key is not unique: take the first by id, as row by row .first() would in practice.
+    for d in _in_chunks(RatingDecision.objects.order_by("pk"), "date", {key[1] for key in keys}):
+        key = (d.number, d.date, d.level, d.issuer_id)
+        if key in keys:
+            decisions.setdefault(key, d)
+    return decisions
+
+
+def _existing_ratings(products: dict, decisions: dict) -> dict:
+    """{(product key, decision key): rating} for the existing products' ratings in these decisions."""
+    product_key = {product.pk: key for key, product in products.items()}
+    decision_key = {decision.pk: key for key, decision in decisions.items()}
+    found = _in_chunks(Rating.objects.order_by(), "product", product_key)
+    return {(product_key[r.product_id], decision_key[r.decision_id]): r for r in found if r.decision_id in decision_key}
 
 
 def _duplicates(rows: list[SheetRow]) -> None:
@@ -104,24 +186,8 @@ def import_products(
     """
     rows, unknown = parse_rows(read_sheet(content, filename))
     _duplicates(rows)
-    if scope is not None:
-        _outside(rows, scope)
-    result = ImportResult(unknown_columns=unknown)
-    for row in rows:
-        result.errors += row.errors
-        result.warnings += row.warnings
-    if result.errors and not skip_invalid:
-        return result
-    counts = Counter()
-    with transaction.atomic():
-        for row in rows:
-            if not row.errors:
-                counts[_write_row(row.values, record)] += 1
-        if dry_run:
-            transaction.set_rollback(True)
-    result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
-    result.written = not dry_run
-    return result
+    return run_import(rows, unknown, lambda valid: _write_rows(valid, record), dry_run=dry_run,
+                      skip_invalid=skip_invalid, scope=scope)
 
 
 def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None) -> ImportResult:

@@ -7,13 +7,15 @@ US-style), ISO, real Excel dates or a year alone; stars as "4", "4 sao", "4★".
 
 import datetime
 import difflib
+import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,9 @@ ERROR_COLUMN = "Lỗi / Error"
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
+# Unit names, levels, groups and producer types repeat down a sheet: fold each once.
+_fold = functools.lru_cache(maxsize=16384)(fold)
+_fold_unit_name = functools.lru_cache(maxsize=16384)(fold_unit_name)
 
 
 LANGUAGES = ("vi", "en")
@@ -184,11 +189,18 @@ def _blank(value) -> bool:
 
 
 class UnitResolver:
-    """Unit names as typed, resolved to the unit valid on the row's date (cached per sheet)."""
+    """Unit names as typed, resolved to the unit valid on the row's date.
 
-    def __init__(self):
+    The units below the provinces a sheet names are read in one query per level, the first time a
+    district or commune is looked up, so resolving costs the same few queries for any number of rows.
+    """
+
+    def __init__(self, province_names=None):
         self.provinces = list(AdminUnit.objects.provinces())
-        self.cache = {}
+        self.province_index = _index(self.provinces)
+        # Only these provinces can be picked (whatever the date), so only their units are loaded.
+        self.named = [p for p in self.provinces if province_names is None or p.search_name in province_names]
+        self.below_index = {}  # level -> {parent id: {search name: [units]}}
 
     @staticmethod
     def _valid(units, start, end):
@@ -215,21 +227,52 @@ class UnitResolver:
         return on_day[0]
 
     def province(self, row, name, start, end):
-        key = fold_unit_name(name)
-        candidates = [u for u in self.provinces if u.search_name == key]
-        return self._pick(row, "province", name, candidates, start, end, {u.search_name for u in self.provinces})
+        candidates = self.province_index.get(_fold_unit_name(name), [])
+        return self._pick(row, "province", name, candidates, start, end, self.province_index)
 
     def below(self, row, column, name, parent, start, end):
         level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
-        key = (level, parent.pk)
-        if key not in self.cache:
-            scope = Q(parent=parent) | Q(parent__parent=parent) | Q(parent__successor=parent)
-            if parent.successor_id:  # a legacy province: its communes may since belong to the successor
-                scope |= Q(parent=parent.successor_id)
-            self.cache[key] = list(AdminUnit.objects.filter(scope, level=level))
-        units = self.cache[key]
-        candidates = [u for u in units if u.search_name == fold_unit_name(name)]
-        return self._pick(row, column, name, candidates, start, end, {u.search_name for u in units})
+        if level not in self.below_index:
+            self.below_index[level] = self._load(level)
+        units = self.below_index[level].get(parent.pk, {})
+        return self._pick(row, column, name, units.get(_fold_unit_name(name), []), start, end, units)
+
+    def _load(self, level) -> dict:
+        """{parent id: {search name: [units]}} for every district or commune of the named provinces.
+
+        A unit is in a parent's scope when the parent is its parent or grandparent, or its parent's
+        successor, or (for a legacy province) when its parent is the parent's successor: a legacy
+        province's communes may since belong to the new province.
+        """
+        parents = AdminUnit.objects.filter(pk__in=[p.pk for p in self.named])
+        if level == AdminUnit.Level.COMMUNE:
+            parents |= AdminUnit.objects.filter(pk__in=_in_scope(AdminUnit.Level.DISTRICT, parents).values("pk"))
+        predecessors = defaultdict(list)  # successor id -> the parents it succeeded
+        for pk, successor_id in parents.filter(successor__isnull=False).values_list("pk", "successor"):
+            predecessors[successor_id].append(pk)
+        units = _in_scope(level, parents).annotate(grandparent_id=F("parent__parent"), parent_successor_id=F("parent__successor"))
+        # The model's order, then ids: "matches several units" lists them the same way on every database.
+        units = units.order_by(*AdminUnit._meta.ordering, "pk")
+        index = defaultdict(lambda: defaultdict(list))
+        for unit in units:
+            scopes = {unit.parent_id, unit.grandparent_id, unit.parent_successor_id, *predecessors[unit.parent_id]}
+            for parent_id in scopes - {None}:
+                index[parent_id][unit.search_name].append(unit)
+        return index
+
+
+def _in_scope(level, parents):
+    """Units of `level` below `parents` (a queryset of units): see UnitResolver._load."""
+    scope = (Q(parent__in=parents) | Q(parent__parent__in=parents) | Q(parent__successor__in=parents)
+             | Q(parent__in=parents.filter(successor__isnull=False).values("successor")))
+    return AdminUnit.objects.filter(scope, level=level)
+
+
+def _index(units) -> dict:
+    index = defaultdict(list)
+    for unit in units:
+        index[unit.search_name].append(unit)
+    return index
 
 
 def _groups() -> dict[str, ProductGroup]:
@@ -245,7 +288,7 @@ def _groups() -> dict[str, ProductGroup]:
 
 def _producer_type(value, producer_name):
     if not _blank(value):
-        return PRODUCER_TYPES.get(fold(str(value)))
+        return PRODUCER_TYPES.get(_fold(str(value)))
     name = fold(producer_name)
     for prefix, kind in (("cong ty", "enterprise"), ("doanh nghiep", "enterprise"), ("hop tac xa", "cooperative"),
                          ("htx", "cooperative"), ("to hop tac", "coop_group")):
@@ -284,11 +327,19 @@ def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str,
     return rows, unknown
 
 
+def provinces_named(dataset: tablib.Dataset, columns: dict = COLUMNS) -> set[str] | None:
+    """The folded province names anywhere in the sheet: they bound the districts and communes worth loading."""
+    at = {name: index for index, name in map_headers(dataset.headers or [], columns)[0].items()}.get("province")
+    if at is None:
+        return None
+    return {_fold_unit_name(str(_unquote(raw[at])).strip()) for raw in dataset if at < len(raw) and not _blank(raw[at])}
+
+
 def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
     """Every data row of a product sheet, checked; and the headers that were not recognised."""
-    resolver, groups = UnitResolver(), _groups()
+    resolver, groups, rules = UnitResolver(provinces_named(dataset)), _groups(), RatingRules()
     required = (*((column,) for column in REQUIRED), ("decision_date", "year"))
-    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups))
+    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups, rules))
 
 
 def _unquote(value):
@@ -298,7 +349,7 @@ def _unquote(value):
     return value
 
 
-def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> SheetRow:
+def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
     v = row.values
     for column in REQUIRED:
@@ -331,13 +382,13 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> Sh
                 v[column] = parse(cells[column])
             except (ValueError, InvalidOperation):
                 row.error(column, lambda: message % {"value": text[column]})
-    v["level"] = LEVELS.get(fold(text.get("level", ""))) or (
+    v["level"] = LEVELS.get(_fold(text.get("level", ""))) or (
         RatingDecision.Level.NATIONAL if v.get("stars") == 5 else RatingDecision.Level.PROVINCE)
-    if "level" in text and fold(text["level"]) not in LEVELS:
+    if "level" in text and _fold(text["level"]) not in LEVELS:
         row.error("level", lambda: _("“%(value)s” is not a level: tỉnh, huyện or quốc gia.") % {"value": text["level"]})
     if "group" not in text:
         row.warn("group", lambda: _("No product group given: group 1 (food) is used."))
-    v["group"] = groups.get(fold(text.get("group", "1")).split(".")[0]) or groups.get(fold(text.get("group", "")))
+    v["group"] = groups.get(_fold(text.get("group", "1")).split(".")[0]) or groups.get(_fold(text.get("group", "")))
     if v["group"] is None:
         row.error("group", lambda: _("“%(value)s” is not a product group (1–6 or its name).") % {"value": text["group"]})
     v["producer_type"] = _producer_type(text.get("producer_type"), text.get("producer", ""))
@@ -349,7 +400,7 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups) -> Sh
         start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
         _locate(row, text, resolver, start, end)
     if "date" in v and "stars" in v:
-        _check_rating(row, v)
+        _check_rating(row, v, rules)
     return row
 
 
@@ -367,19 +418,32 @@ def _locate(row, text, resolver, start, end):
         row.error("district", lambda: _("A district-level decision needs the district."))
 
 
-def _check_rating(row, v):
-    """The model's own rules (stars for the level, score band, expiry after the decision)."""
+class RatingRules:
+    """The model's own rules (stars for the level, score band, expiry after the decision): Rating.clean().
 
-    def errors() -> dict[str, str]:
-        rating = Rating(decision=RatingDecision(level=v["level"], date=v["date"]), stars=v["stars"],
-                        score=v.get("score"), expires=v.get("expires"))
+    One scratch rating and decision, refilled for each row: two new model instances a row cost
+    more than the rest of the row's checks.
+    """
+
+    def __init__(self):
+        self.rating = Rating(decision=RatingDecision())
+
+    def errors(self, v) -> dict[str, str]:
+        rating = self.rating
+        rating.decision.level, rating.decision.date = v["level"], v["date"]
+        rating.stars, rating.score, rating.expires = v["stars"], v.get("score"), v.get("expires")
         try:
             rating.clean()
         except ValidationError as error:
             return {name: " ".join(messages) for name, messages in error.message_dict.items()}
         return {}
 
-    texts = in_both(errors)
+
+def _check_rating(row, v, rules: RatingRules):
+    # The rules do not depend on the language: check once, and word the errors in both only when there are some.
+    if not rules.errors(v):
+        return
+    texts = in_both(lambda: rules.errors(v))
     for name in texts["vi"]:
         column = name if name in ("stars", "score", "expires") else "stars"
         row.errors.append(RowError(row.number, column, {language: texts[language][name] for language in LANGUAGES}))
@@ -399,7 +463,7 @@ PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình ch�
 
 def parse_producer_rows(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow], list[str]]:
     """Every row of a producer sheet, checked; unit names resolve to the units valid on `as_of`."""
-    resolver = UnitResolver()
+    resolver = UnitResolver(provinces_named(dataset, PRODUCER_COLUMNS))
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
         text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django.utils.translation import gettext_lazy as _
 
-from products.sheets import COLUMN_LABELS, COLUMNS, SheetRow, UnitResolver, _blank, parse_date, read_rows
+from products.sheets import COLUMN_LABELS, COLUMNS, SheetRow, UnitResolver, _blank, parse_date, provinces_named, read_rows
 from provinces.text import fold
 
 from .models import Indicator, Plan
@@ -109,7 +109,7 @@ def _place(row: SheetRow, text: dict, resolver: UnitResolver, day) -> None:
 
 def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
     """Every row of a plan-and-target sheet: one target per row, with its plan's details."""
-    resolver, indicators = UnitResolver(), _indicators()
+    resolver, indicators = UnitResolver(provinces_named(dataset, TARGET_COLUMNS)), _indicators()
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
         text = _common(row, cells, ("province", "plan", "starts_on", "ends_on", "indicator", "target"), indicators, "target")
@@ -130,7 +130,7 @@ def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
 
 def parse_figure_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
     """Every row of a published-figure sheet: a value of an indicator for a unit as of a date, with its source."""
-    resolver, indicators = UnitResolver(), _indicators()
+    resolver, indicators = UnitResolver(provinces_named(dataset, FIGURE_COLUMNS)), _indicators()
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
         text = _common(row, cells, ("province", "indicator", "as_of", "value", "source"), indicators)

@@ -1,13 +1,17 @@
 import datetime
 import io
+import itertools
 
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from products.models import Product, Rating
+from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
 from products.services import import_products
 from products.sheets import parse_date, parse_stars
+from provinces.models import AdminUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +141,64 @@ def test_a_row_without_a_group_is_filed_as_food_with_a_warning(db):
     result = import_products(content=sheet("Bắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021", header="Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định"), filename="x.csv")
     assert [w.column for w in result.warnings] == ["group"]
     assert Product.objects.get().group.code == 1
+
+
+def many_rows(n: int, start: int = 0) -> list[str]:
+    """`n` rows of different producers spread over Bắc Kạn's communes, all in one decision."""
+    communes = AdminUnit.objects.filter(level="commune", parent__parent__slug="bac-kan").select_related("parent")
+    places = list(communes.order_by("code"))
+    return [f"Bắc Kạn,{c.parent.name},{c.name},HTX Số {start + i},Hợp tác xã,Sản phẩm {start + i},1,3,55,2616/QĐ-UBND,29/12/2021,"
+            for i, c in zip(range(n), itertools.cycle(places))]
+
+
+def test_an_import_of_200_rows_takes_no_more_queries_than_one_of_2(db, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as two_rows:
+        run(*many_rows(2))
+    with django_assert_max_num_queries(len(two_rows.captured_queries)):
+        result = run(*many_rows(200, start=2))
+    assert result.created == 200
+
+
+def test_reimporting_200_rows_reports_every_row_unchanged(db):
+    run(*many_rows(200))
+    again = run(*many_rows(200))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 200)
+
+
+BAD_STARS_AND_COMMUNE = "Bắc Kạn,Na Rì,Xã Côn Mi,HTX X,,Sản phẩm X,1,7,,,29/12/2021,"
+BAD_DATE = "Bắc Kạn,,,HTX Z,,Sản phẩm Z,1,3,,,31/13/2021,"
+
+
+@pytest.mark.parametrize("size, bad_rows", [(2, (2, 3)), (200, (50, 201))])
+def test_bad_rows_get_the_same_errors_in_a_2_and_a_200_row_file(db, size, bad_rows):
+    rows = many_rows(size - 2)
+    rows.insert(bad_rows[0] - 2, BAD_STARS_AND_COMMUNE)
+    rows.insert(bad_rows[1] - 2, BAD_DATE)
+    result = run(*rows, skip_invalid=True)
+    assert [(e.row, e.column, e.messages["en"]) for e in result.errors] == [
+        (bad_rows[0], "stars", "“7” is not a number of stars from 1 to 5."),
+        (bad_rows[0], "commune", "No unit named “Xã Côn Mi”. Did you mean: con minh, cuong loi?"),
+        (bad_rows[1], "decision_date", "“31/13/2021” is not a date: write dd/mm/yyyy."),
+    ]
+    assert result.created == size - 2
+
+
+def test_rows_of_one_producer_share_it_and_a_product_in_two_decisions_has_two_ratings(db):
+    run(ROWS[0], ROWS[0].replace("Miến dong Tài Hoan", "Mật ong Tài Hoan"),
+        ROWS[0].replace("Hợp tác xã Tài Hoan", "HỢP TÁC XÃ TÀI HOAN").replace("2616/QĐ-UBND,29/12/2021", "107/QĐ-UBND,20/01/2023"))
+    counts = (Producer.objects.count(), Product.objects.count(), Rating.objects.count(), RatingDecision.objects.count())
+    assert counts == (1, 2, 3, 2)
+
+
+def test_ratings_written_in_bulk_get_what_save_fills_in(db):
+    run(ROWS[0])
+    rating = Rating.objects.select_related("product__producer").get()
+    assert (rating.expires, rating.product.search_name, rating.product.producer.search_name) == (
+        datetime.date(2024, 12, 29), "mien dong tai hoan", "hop tac xa tai hoan")
+
+
+def test_a_changed_rating_is_updated_and_points_at_the_new_import(db):
+    run(ROWS[0])
+    record = ImportRecord.objects.create(filename="ds.csv", sha256="0" * 64, content=b"")
+    result = run(ROWS[0].replace(",4,75,", ",4,80,"), record=record)
+    assert (result.updated, Rating.objects.get().score, Rating.objects.get().import_record) == (1, 80, record)
