@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.admin import SimpleHistoryAdmin
+
 from .models import Membership
 from .scope import covers, province_ids, units_q
 from .services import sync_user
@@ -68,6 +70,14 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_write(request, obj))
 
+    def may_read(self, request, obj) -> bool:
+        unit = self.scope_unit(obj)
+        return covers(province_ids(request.user), unit) or (unit is None and self.national_visible)
+
+    def has_view_permission(self, request, obj=None):
+        # The audit trail shows a deleted or out-of-scope record from its history: the scope still holds.
+        return super().has_view_permission(request, obj) and (obj is None or self.may_read(request, obj))
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         model_admin = self
@@ -87,6 +97,13 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         if not self.may_write(request, obj):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """The record's page links to its audit trail: every change with who, when, the import it
+    came from, and each field's value before and after."""
+
+    history_list_display = ["history_import"]
 
 
 class MembershipInline(admin.StackedInline):
@@ -117,3 +134,27 @@ class RoleUserAdmin(UserAdmin):
         membership = Membership.objects.filter(user=form.instance).first()
         if membership is not None:
             sync_user(membership)
+
+
+class ChangeLogAdmin(admin.ModelAdmin):
+    """One model's audit trail across all its records, filterable by user, kind of change and date;
+    read only (the trail is never edited)."""
+
+    list_display = ["history_date", "history_user", "history_type", "history_object", "history_import"]
+    list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "history_date"
+    list_select_related = ["history_user", "history_import"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def register_change_logs(*models) -> None:
+    for model in models:
+        admin.site.register(model.history.model, ChangeLogAdmin)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "axes",
+    "simple_history",
     "provinces",
     "products",
     "targets",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_dashboard.urls"
@@ -132,6 +134,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ocop_dashboard.auth.client_ip"
 AXES_LOCKOUT_CALLABLE = "ocop_dashboard.auth.locked_out"
+
+# The audit trail is read, never replayed: a rating restored from its history would bypass the
+# decision it belongs to.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

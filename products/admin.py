@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin, ScopedQuerysetMixin
+from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin, ScopedQuerysetMixin
 from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
@@ -89,7 +89,7 @@ class RatingInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(RatingDecision)
-class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     """A decision and the batch of products it rates, entered on one screen."""
 
     # A district decision belongs to its province; national ones are read by all, changed by admins.
@@ -169,7 +169,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ProducerAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     form = ProducerForm
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
@@ -217,7 +217,7 @@ class RatingHistoryInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     form = ProductForm
     inlines = [RatingHistoryInline]
     autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
@@ -240,7 +240,7 @@ class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.
 
 
 @admin.register(Rating)
-class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
@@ -403,3 +403,6 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
             context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+register_change_logs(Producer, Product, RatingDecision, Rating)

@@ -6,7 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from provinces.models import AdminUnit
 from provinces.text import fold
@@ -26,6 +29,25 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
+
+
+class ImportedHistory(models.Model):
+    """What every historical record (django-simple-history) carries besides who and when: the
+    spreadsheet import that made the change, if one did."""
+
+    history_import = models.ForeignKey(
+        "products.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("spreadsheet import"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def audited(*excluded: str) -> HistoricalRecords:
+    """The audit trail of a model: every create, change and delete with who, when and the values
+    (but the `excluded` fields, derived or bookkeeping, which the trail's own date covers)."""
+    return HistoricalRecords(bases=[ImportedHistory], excluded_fields=list(excluded))
 
 
 class ProductGroup(models.Model):
@@ -161,6 +183,7 @@ class Producer(Located):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProducerQuerySet.as_manager()
+    history = audited("search_name", "created_at", "updated_at")
 
     class Meta:
         verbose_name = _("producer")
@@ -340,6 +363,7 @@ class Product(Located):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProductQuerySet.as_manager()
+    history = audited("search_name", "created_at", "updated_at")
 
     class Meta:
         verbose_name = _("product")
@@ -396,6 +420,7 @@ class RatingDecision(models.Model):
     note = models.TextField(_("note"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = audited("created_at")
 
     class Meta:
         verbose_name = _("rating decision")
@@ -531,6 +556,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RatingQuerySet.as_manager()
+    history = audited("created_at")
 
     class Meta:
         verbose_name = _("rating")
@@ -590,3 +616,11 @@ class Rating(models.Model):
 
     def status_on(self, day: datetime.date) -> str:
         return Rating.objects.with_status(day).values_list("status", flat=True).get(pk=self.pk)
+
+
+@receiver(pre_create_historical_record)
+def _link_history_to_import(sender, instance, history_instance, **kwargs):
+    """A change saved by an import (services.audit) points at its ImportRecord in the audit trail."""
+    record = getattr(instance, "_import_record", None)
+    if record is not None:
+        history_instance.history_import = record

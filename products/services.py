@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from provinces.text import fold
 
@@ -105,9 +106,12 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
                 changed[rating.pk] = rating
             counts["updated"] += 1
     # Parents first: bulk_create sets their ids (PostgreSQL, SQLite ≥ 3.35), which their children then take.
+    # The audit trail records each write with the importing user and the import.
+    audit = {"default_user": record.user if record else None, "custom_historical_attrs": {"history_import": record}}
     for model, instances in new.items():
-        model.objects.bulk_create(instances)
-    Rating.objects.bulk_update(changed.values(), ["stars", "score", "expires", "import_record"], batch_size=UPDATE_BATCH)
+        bulk_create_with_history(instances, model, **audit)
+    bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
+                             batch_size=UPDATE_BATCH, **audit)
     return counts
 
 
@@ -234,6 +238,13 @@ def model_errors(row: SheetRow, instance, columns: dict[str, str]) -> bool:
     return bool(texts["vi"])
 
 
+def audit(instance, record=None) -> None:
+    """Mark who and which import the next save of `instance` is for, in its audit trail."""
+    if record is not None:
+        instance._history_user = record.user
+        instance._import_record = record
+
+
 def _write_producers(rows: list[SheetRow], record=None) -> Counter:
     counts = Counter()
     fields = ("type", "district", "commune", "tax_code", "phone", "address")
@@ -254,6 +265,7 @@ def _write_producers(rows: list[SheetRow], record=None) -> Counter:
             outcome = "updated"
         if model_errors(row, producer, {"name": "producer", "type": "producer_type"}):
             continue
+        audit(producer, record)
         producer.save()
         counts[outcome] += 1
     return counts

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ScopedAdminMixin, ScopedChoicesMixin
+from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin
 from products.admin import SheetExportMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
@@ -23,7 +23,7 @@ class UnitProvinceFilter(ProvinceFilter):
 
 
 @admin.register(Plan)
-class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     scope_paths = ("unit",)
     inlines = [TargetInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -44,7 +44,7 @@ class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ScopedAdminMixin, SheetExportMixin, admin.ModelAdmin):
+class TargetAdmin(ScopedAdminMixin, SheetExportMixin, AuditedAdmin):
     """Targets across plans, to filter and download with their progress today."""
 
     scope_paths = ("plan__unit",)
@@ -72,7 +72,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     # A figure may be reported for a province, a district or a commune.
     scope_paths = ("unit", "unit__parent", "unit__parent__parent")
     formfield_overrides = DATE_FIELD_OVERRIDES
@@ -87,3 +87,6 @@ class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, admin.ModelAdmin)
     @admin.display(description=_("as of"), ordering="as_of")
     def as_of_display(self, figure):
         return ddmmyyyy(figure.as_of)
+
+
+register_change_logs(Plan, Target, ReportedFigure)

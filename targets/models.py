@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from products.models import audited
 from provinces.models import AdminUnit
 
 
@@ -73,6 +74,7 @@ class Plan(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     objects = PlanManager()
+    history = audited()
 
     class Meta:
         verbose_name = _("plan")
@@ -113,6 +115,7 @@ class Target(models.Model):
             )
 
     objects = Manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("target")
@@ -164,6 +167,7 @@ class ReportedFigure(models.Model):
             return self.get(unit__slug=unit_slug, indicator__code=indicator_code, as_of=as_of, source_name=source_name)
 
     objects = Manager()
+    history = audited()
 
     class Meta:
         verbose_name = _("reported figure")

@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.utils.translation import gettext_lazy as _
 
-from products.services import ImportResult, model_errors, run_import
+from products.services import ImportResult, audit, model_errors, run_import
 from products.sheets import SheetRow, read_sheet
 
 from .models import Plan, ReportedFigure, Target
@@ -14,7 +14,7 @@ PLAN_COLUMNS = {"name": "plan", "kind": "plan_kind", "decision_number": "plan_nu
                 "starts_on": "starts_on", "ends_on": "ends_on", "unit": "province", "__all__": "ends_on"}
 
 
-def _save(row: SheetRow, instance, wanted: dict, columns: dict) -> str | None:
+def _save(row: SheetRow, instance, wanted: dict, columns: dict, record=None) -> str | None:
     """Apply `wanted` to `instance` (new or stored), check it with the model's rules, save it if it changed.
 
     'created', 'updated', 'unchanged', or None when the row has errors.
@@ -26,11 +26,12 @@ def _save(row: SheetRow, instance, wanted: dict, columns: dict) -> str | None:
         setattr(instance, key, value)
     if model_errors(row, instance, columns):
         return None
+    audit(instance, record)
     instance.save()
     return outcome
 
 
-def _write_targets(rows: list[SheetRow]) -> Counter:
+def _write_targets(rows: list[SheetRow], record=None) -> Counter:
     counts, plans, first_row = Counter(), {}, {}
     for row in rows:
         v = row.values
@@ -39,7 +40,7 @@ def _write_targets(rows: list[SheetRow]) -> Counter:
         key = (v["province"].pk, v["plan"].casefold())
         if key not in plans:
             plan = Plan.objects.filter(unit=v["province"], name__iexact=v["plan"]).first() or Plan(unit=v["province"], name=v["plan"])
-            if _save(row, plan, plan_fields, PLAN_COLUMNS) is None:
+            if _save(row, plan, plan_fields, PLAN_COLUMNS, record) is None:
                 continue
             plans[key], first_row[key] = plan, row.number
         plan = plans[key]
@@ -49,7 +50,7 @@ def _write_targets(rows: list[SheetRow]) -> Counter:
         target = Target.objects.filter(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"]).first()
         target = target or Target(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"])
         outcome = _save(row, target, {"value": v["value"], "note": v["note"]},
-                        {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"})
+                        {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"}, record)
         if outcome:
             counts[outcome] += 1
     return counts
@@ -60,17 +61,18 @@ def import_targets(*, content: bytes, filename: str, dry_run: bool = False, skip
     """Import a sheet of plans and their targets, one target per row: the plan (by province and name)
     is created or updated from its rows, which must agree; each target is matched by indicator, unit and deadline."""
     rows, unknown = parse_target_rows(read_sheet(content, filename))
-    return run_import(rows, unknown, _write_targets, dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)
+    return run_import(rows, unknown, lambda valid: _write_targets(valid, record), dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)
 
 
-def _write_figures(rows: list[SheetRow]) -> Counter:
+def _write_figures(rows: list[SheetRow], record=None) -> Counter:
     counts = Counter()
     for row in rows:
         v = row.values
         key = {"unit": v["unit"], "indicator": v["indicator"], "as_of": v["as_of"], "source_name": v["source"]}
         figure = ReportedFigure.objects.filter(**key).first() or ReportedFigure(**key)
         outcome = _save(row, figure, {"value": v["value"], "source_url": v["source_url"], "note": v["note"]},
-                        {"unit": "province", "source_name": "source", "value": "value", "source_url": "source_url", "__all__": "value"})
+                        {"unit": "province", "source_name": "source", "value": "value", "source_url": "source_url", "__all__": "value"},
+                        record)
         if outcome:
             counts[outcome] += 1
     return counts
@@ -80,4 +82,4 @@ def import_figures(*, content: bytes, filename: str, dry_run: bool = False, skip
                    scope=None) -> ImportResult:
     """Import published figures: each is matched by unit, indicator, date and source, and its value updated."""
     rows, unknown = parse_figure_rows(read_sheet(content, filename))
-    return run_import(rows, unknown, _write_figures, dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)
+    return run_import(rows, unknown, lambda valid: _write_figures(valid, record), dry_run=dry_run, skip_invalid=skip_invalid, scope=scope)

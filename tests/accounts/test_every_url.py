@@ -14,6 +14,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from simple_history.admin import SimpleHistoryAdmin
 from django.urls import URLResolver, get_resolver, reverse
 
 from products.models import ImportRecord
@@ -47,6 +48,10 @@ ACCESS = {
     "targets.indicator": Access("read", "read", scoped=False),
     "targets.reportedfigure": Access("read", "read"),
     "targets.target": Access("read", "read"),
+    # Audit trails across records: administrators only (others read a record's own trail from its page).
+    **{f"{app}.historical{model}": Access(None, None, admin="read", scoped=False) for app, model in (
+        ("products", "producer"), ("products", "product"), ("products", "ratingdecision"), ("products", "rating"),
+        ("targets", "plan"), ("targets", "target"), ("targets", "reportedfigure"))},
     # Login throttling's records: an administrator reads them and deletes a lockout to lift it.
     "axes.accessattempt": Access(None, None, admin="unlock", scoped=False),
     "axes.accesslog": Access(None, None, admin="unlock", scoped=False),
@@ -108,6 +113,16 @@ EXTRA = {
     "dashboard:progress_json": (lambda ctx: ("get", reverse("dashboard:progress_json", args=["bac-kan"]), {}), SEES_A),
     "dashboard:table": (lambda ctx: ("get", reverse("dashboard:table", args=["bac-kan", "by-group", "csv"]), {}), SEES_A),
     "provinces:provinces_json": (lambda ctx: ("get", reverse("provinces:provinces_json"), {}), EVERYONE),
+}
+# One past version of an audited record (its audit trail's page links to each).
+EXTRA |= {
+    f"admin:{m._meta.app_label}_{m._meta.model_name}_simple_history": (
+        lambda ctx, label=m._meta.label_lower: ("get", reverse(
+            f"admin:{label.replace('.', '_')}_simple_history",
+            args=[ctx.record(label).pk, ctx.record(label).history.latest().pk]), {}),
+        {user for user in USERS if may(ACCESS[m._meta.label_lower], "history", user)},
+    )
+    for m, model_admin in REGISTRY.items() if isinstance(model_admin, SimpleHistoryAdmin)
 }
 NOT_WALKED = {
     "admin:logout": "POST only: ends the session and shows nothing",
@@ -171,6 +186,9 @@ class Context:
             "targets.reportedfigure": lambda: ReportedFigure.objects.create(
                 unit=bac_kan, indicator=Indicator.objects.get(code="products"), as_of=datetime.date(2020, 12, 31),
                 value=131, source_name="Báo Bắc Kạn"),
+            **{f"{label.split('.')[0]}.historical{label.split('.')[1]}": (lambda label=label: self.record(label).history.latest())
+               for label in ("products.producer", "products.product", "products.ratingdecision", "products.rating",
+                             "targets.plan", "targets.target", "targets.reportedfigure")},
             "auth.user": lambda: administrator,
             "auth.group": lambda: Group.objects.get(name="staff"),
         }

@@ -1,0 +1,80 @@
+"""The audit trail: every change to the register says who made it, when, from which import, and
+the values before and after."""
+
+import pytest
+from django.urls import reverse
+
+from products.models import ImportRecord, Producer, Rating
+from products.services import confirm_import, preview_import
+from targets.models import ReportedFigure
+from targets.services import import_figures
+
+pytestmark = pytest.mark.django_db
+SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,{stars},{score},29/12/2021\n"
+
+
+def upload(user, stars=3, score=60) -> ImportRecord:
+    record = preview_import(user=user, filename="ds.csv", content=SHEET.format(stars=stars, score=score).encode(),
+                            skip_invalid=False)
+    confirm_import(record=record)
+    return record
+
+
+def test_a_rating_changed_in_the_admin_keeps_who_when_and_the_stars_before(make, client, staff_a):
+    rating = make.rate(make.product(), "2021-12-29", 3, score=60)
+    client.force_login(staff_a)
+    url = reverse("admin:products_rating_change", args=[rating.pk])
+    client.post(url, {"product": rating.product_id, "decision": rating.decision_id, "stars": 4, "score": 75,
+                      "expires": "29/12/2024", "certificate_number": "", "revoked_on": "", "note": ""})
+    latest = Rating.history.filter(id=rating.pk).latest()
+    changes = {c.field: (c.old, c.new) for c in latest.diff_against(latest.prev_record).changes}
+    assert (latest.history_user, changes["stars"]) == (staff_a, (3, 4))
+
+
+def test_ratings_written_by_an_import_name_the_importer_and_the_import(bac_kan, staff_a):
+    record = upload(staff_a)
+    trail = Rating.history.get()
+    assert (trail.history_type, trail.history_user, trail.history_import) == ("+", staff_a, record)
+
+
+def test_a_later_import_changing_a_rating_is_a_second_entry_with_the_old_stars(bac_kan, staff_a, administrator):
+    upload(staff_a)
+    second = upload(administrator, stars=4, score=75)
+    latest = Rating.history.latest()
+    assert (latest.history_import, latest.history_user, latest.prev_record.stars, latest.stars) == (second, administrator, 3, 4)
+
+
+def test_producers_from_an_import_are_in_the_trail_too(bac_kan, staff_a):
+    record = upload(staff_a)
+    assert Producer.history.get().history_import == record
+
+
+def test_a_figure_import_is_traced_to_its_record(bac_kan, administrator):
+    record = ImportRecord.objects.create(user=administrator, kind="figures", filename="f.csv", sha256="0" * 64, content=b"")
+    content = "Tỉnh,Chỉ tiêu,Ngày số liệu,Giá trị,Nguồn\nBắc Kạn,products,31/12/2022,150,Báo Bắc Kạn\n".encode()
+    import_figures(content=content, filename="f.csv", record=record)
+    assert ReportedFigure.history.get().history_import == record
+
+
+def test_a_deleted_rating_stays_in_the_trail(make, admin_client):
+    rating = make.rate(make.product(), "2021-12-29", 3)
+    admin_client.post(reverse("admin:products_rating_delete", args=[rating.pk]), {"post": "yes"})
+    assert list(Rating.history.values_list("history_type", flat=True).order_by("history_date")) == ["+", "-"]
+
+
+def test_the_ratings_page_shows_its_changes_with_the_user(make, client, staff_a):
+    rating = make.rate(make.product(), "2021-12-29", 3, score=60)
+    rating.stars, rating.score, rating._history_user = 4, 75, staff_a
+    rating.save()
+    client.force_login(staff_a)
+    page = client.get(reverse("admin:products_rating_history", args=[rating.pk])).content.decode()
+    assert staff_a.username in page and "&rarr;" in page
+
+
+def test_the_change_log_filters_by_user(make, admin_client, staff_a, administrator):
+    first, second = make.rate(make.product("A"), "2021-12-29", 3), make.rate(make.product("B"), "2021-12-29", 3)
+    for rating, user in ((first, staff_a), (second, administrator)):
+        rating.stars, rating.score, rating._history_user = 4, None, user
+        rating.save()
+    page = admin_client.get(reverse("admin:products_historicalrating_changelist"), {"history_user__id__exact": staff_a.pk})
+    assert page.context["cl"].result_count == 1
