@@ -29,8 +29,9 @@ class ImportResult:
     written: bool = False
 
 
-# Existing ratings a sheet changes are updated this many at a time: bulk_update's CASE grows with the batch.
-UPDATE_BATCH = 500
+# Records are written this many to a statement: one statement for a whole sheet would hold its SQL and
+# parameters in memory on top of the rows (SQLite), and bulk_update's CASE grows with the batch.
+BATCH_SIZE = 1000
 
 
 def _issuing_body(values) -> tuple:
@@ -50,8 +51,8 @@ def _decision_key(values) -> tuple:
 def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     """Create or update each valid row's rating, with its producer, product and decision; count the outcomes.
 
-    The records a sheet touches are read in a few queries and the new ones written with bulk_create,
-    to the same end as writing the rows one by one in sheet order: rows naming the same producer
+    The records a sheet touches are read in a few queries and the new ones written with bulk_create
+    (one query per 1,000 records of a kind), to the same end as writing the rows one by one in sheet order: rows naming the same producer
     (province and folded name) share one, as do rows naming the same product of a producer or the
     same decision; a rating whose stars, score and expiry (when given) are the row's is unchanged.
     """
@@ -104,8 +105,8 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
             counts["updated"] += 1
     # Parents first: bulk_create sets their ids (PostgreSQL, SQLite ≥ 3.35), which their children then take.
     for model, instances in new.items():
-        model.objects.bulk_create(instances)
-    Rating.objects.bulk_update(changed.values(), ["stars", "score", "expires", "import_record"], batch_size=UPDATE_BATCH)
+        model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
+    Rating.objects.bulk_update(changed.values(), ["stars", "score", "expires", "import_record"], batch_size=BATCH_SIZE)
     return counts
 
 
