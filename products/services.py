@@ -52,9 +52,10 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     """Create or update each valid row's rating, with its producer, product and decision; count the outcomes.
 
     The records a sheet touches are read in a few queries and the new ones written with bulk_create
-    (one query per 1,000 records of a kind), to the same end as writing the rows one by one in sheet order: rows naming the same producer
-    (province and folded name) share one, as do rows naming the same product of a producer or the
-    same decision; a rating whose stars, score and expiry (when given) are the row's is unchanged.
+    (a query per 1,000 records of a kind), to the same end as writing the rows one by one in sheet
+    order: rows naming the same producer (province and folded name) share one, as do rows naming
+    the same product of a producer or the same decision; a rating whose stars, score and expiry
+    (when given) are the row's is unchanged.
     """
     valid = [row.values for row in rows if not row.errors]
     folded = functools.cache(fold)  # names repeat down a sheet
