@@ -32,8 +32,9 @@ class ImportResult:
     written: bool = False
 
 
-# Existing ratings a sheet changes are updated this many at a time: bulk_update's CASE grows with the batch.
-UPDATE_BATCH = 500
+# Records are written this many to a statement: one statement for a whole sheet would hold its SQL and
+# parameters in memory on top of the rows (SQLite), and bulk_update's CASE grows with the batch.
+BATCH_SIZE = 1000
 
 
 def _issuing_body(values) -> tuple:
@@ -53,10 +54,11 @@ def _decision_key(values) -> tuple:
 def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     """Create or update each valid row's rating, with its producer, product and decision; count the outcomes.
 
-    The records a sheet touches are read in a few queries and the new ones written with bulk_create,
-    to the same end as writing the rows one by one in sheet order: rows naming the same producer
-    (province and folded name) share one, as do rows naming the same product of a producer or the
-    same decision; a rating whose stars, score and expiry (when given) are the row's is unchanged.
+    The records a sheet touches are read in a few queries and the new ones written with bulk_create
+    (a query per 1,000 records of a kind), to the same end as writing the rows one by one in sheet
+    order: rows naming the same producer (province and folded name) share one, as do rows naming
+    the same product of a producer or the same decision; a rating whose stars, score and expiry
+    (when given) are the row's is unchanged.
     """
     valid = [row.values for row in rows if not row.errors]
     folded = functools.cache(fold)  # names repeat down a sheet
@@ -109,9 +111,9 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     # The audit trail records each write with the importing user and the import.
     audit = {"default_user": record.user if record else None, "custom_historical_attrs": {"history_import": record}}
     for model, instances in new.items():
-        bulk_create_with_history(instances, model, **audit)
+        bulk_create_with_history(instances, model, batch_size=BATCH_SIZE, **audit)
     bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
-                             batch_size=UPDATE_BATCH, **audit)
+                             batch_size=BATCH_SIZE, **audit)
     return counts
 
 

@@ -368,7 +368,7 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
             if not 1990 <= year <= 2100:
                 raise ValueError(year)
             v["date"], v["year_only"] = year_end(year), True
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: "inf", or more digits than a float holds
             row.error("year", lambda: _("“%(value)s” is not a year.") % {"value": text["year"]})
     else:
         row.error("decision_date", lambda: _("A decision date or a year is required."))

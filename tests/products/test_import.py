@@ -202,3 +202,9 @@ def test_a_changed_rating_is_updated_and_points_at_the_new_import(db):
     record = ImportRecord.objects.create(filename="ds.csv", sha256="0" * 64, content=b"")
     result = run(ROWS[0].replace(",4,75,", ",4,80,"), record=record)
     assert (result.updated, Rating.objects.get().score, Rating.objects.get().import_record) == (1, 80, record)
+
+
+@pytest.mark.parametrize("year", ["inf", "9" * 400, "-1e999"])
+def test_a_year_too_big_for_a_number_is_an_error_on_its_cell(db, year):
+    result = import_products(content=sheet("Bắc Kạn,,,HTX A,,Miến,1,3,,,," + year, header=HEADER), filename="x.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "year")]
