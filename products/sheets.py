@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from provinces.models import AdminUnit
 from provinces.text import fold, fold_unit_name
 
-from .models import Producer, ProductGroup, Rating, RatingDecision, year_end
+from .models import Producer, Product, ProductGroup, Rating, RatingDecision, year_end
 
 # Column -> the header spellings it answers to, compared after fold() and "_" -> " ".
 COLUMNS = {
@@ -349,6 +349,15 @@ def _unquote(value):
     return value
 
 
+# Text cells written as they are, with the model's limits: the batched writes skip full_clean(), and
+# PostgreSQL refuses a longer value (SQLite would store it).
+TEXT_LIMITS = {
+    "producer": Producer._meta.get_field("name").max_length,
+    "product": Product._meta.get_field("name").max_length,
+    "decision_number": RatingDecision._meta.get_field("number").max_length,
+}
+
+
 def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
     v = row.values
@@ -394,8 +403,11 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
     v["producer_type"] = _producer_type(text.get("producer_type"), text.get("producer", ""))
     if v["producer_type"] is None:
         row.error("producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]})
-    for column in ("producer", "product", "decision_number"):
+    for column, limit in TEXT_LIMITS.items():
         v[column] = " ".join(text.get(column, "").split())
+        if len(v[column]) > limit:
+            row.error(column, lambda: _("The cell holds %(length)s characters; at most %(limit)s fit.") % {
+                "length": len(v[column]), "limit": limit})
     if "date" in v and "province" in text:
         start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
         _locate(row, text, resolver, start, end)

@@ -208,3 +208,12 @@ def test_a_changed_rating_is_updated_and_points_at_the_new_import(db):
 def test_a_year_too_big_for_a_number_is_an_error_on_its_cell(db, year):
     result = import_products(content=sheet("Bắc Kạn,,,HTX A,,Miến,1,3,,,," + year, header=HEADER), filename="x.csv")
     assert [(e.row, e.column) for e in result.errors] == [(2, "year")]
+
+
+@pytest.mark.parametrize("column, at", [("producer", 3), ("product", 5), ("decision_number", 9)])
+def test_a_name_longer_than_the_register_holds_is_an_error_on_its_cell(db, column, at):
+    cells = "Bắc Kạn,,,HTX A,,Miến,1,3,,2616/QĐ-UBND,29/12/2021,".split(",")
+    cells[at] = "x" * 300
+    result = run(",".join(cells), skip_invalid=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, column)]
+    assert Product.objects.count() == 0
