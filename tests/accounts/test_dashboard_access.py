@@ -87,6 +87,21 @@ def test_the_public_province_page_names_producers_of_expiring_certificates(clien
     assert "HTX Tài Hoan" in client.get("/tinh/bac-kan/", {"as_of": "2024-12-01"}).content.decode()
 
 
+@pytest.fixture
+def household(make):
+    producer = make.producer("Hộ Hoàng Thị Điển", type="household")
+    make.rate(make.product("Bánh trời", producer=producer), "2021-12-29", 3)
+
+
+def test_the_public_province_page_gives_only_the_kind_of_a_household_producer(client, public_dashboard, household):
+    text = client.get("/tinh/bac-kan/", {"as_of": "2024-12-01"}).content.decode()
+    assert ("Bánh trời" in text, "Hoàng Thị Điển" in text) == (True, False)
+
+
+def test_signed_in_users_see_the_household_producers_name(login, staff_a, public_dashboard, household):
+    assert "Hộ Hoàng Thị Điển" in login(staff_a).get("/tinh/bac-kan/", {"as_of": "2024-12-01"}).content.decode()
+
+
 @pytest.mark.parametrize("url", public_pages())
 def test_public_pages_show_no_phone_address_or_tax_code_of_producers(client, public_dashboard, register, url):
     response = client.get(url, {"as_of": "2024-12-01"})
