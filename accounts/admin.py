@@ -136,9 +136,10 @@ class RoleUserAdmin(UserAdmin):
             sync_user(membership)
 
 
-class ChangeLogAdmin(admin.ModelAdmin):
+class ChangeLogAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     """One model's audit trail across all its records, filterable by user, kind of change and date;
-    read only (the trail is never edited)."""
+    read only (the trail is never edited), and scoped as the records' own admin is, by the units
+    each version names."""
 
     list_display = ["history_date", "history_user", "history_type", "history_object", "history_import"]
     list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
@@ -154,7 +155,14 @@ class ChangeLogAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or self.get_queryset(request).filter(pk=obj.pk).exists())
+
 
 def register_change_logs(*models) -> None:
+    """A change log for each model, scoped by the paths its registered admin is scoped by."""
     for model in models:
-        admin.site.register(model.history.model, ChangeLogAdmin)
+        tracked = admin.site._registry[model]
+        admin.site.register(model.history.model, ChangeLogAdmin,
+                            scope_paths=tracked.scope_paths, national_visible=tracked.national_visible)

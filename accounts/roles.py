@@ -4,6 +4,8 @@ Groups are named by the role's key. The data migration `0002_roles` creates them
 that adds a model must run `sync_role_groups` again so the roles get its permissions.
 """
 
+from django.contrib.auth.management import create_permissions
+
 STAFF, LEADERSHIP, ADMIN = "staff", "leadership", "admin"
 
 # Office staff record the register of their provinces: create and change, never delete, because
@@ -15,6 +17,11 @@ REFERENCE = [
     "targets.plan", "targets.target", "targets.indicator", "targets.reportedfigure",
 ]
 IMPORTS = "products.importrecord"
+# The audit trails across records (the change logs), read in the user's scope like the records themselves.
+AUDITED = [
+    "products.historicalproducer", "products.historicalproduct", "products.historicalratingdecision",
+    "products.historicalrating", "targets.historicalplan", "targets.historicaltarget", "targets.historicalreportedfigure",
+]
 # Apps whose every permission the admin role holds (admins are also superusers: see services.py).
 ADMIN_APPS = ["accounts", "auth", "products", "provinces", "targets"]
 
@@ -24,13 +31,20 @@ def _perms(actions: list[str], models: list[str]) -> list[str]:
 
 
 ROLE_PERMISSIONS = {
-    STAFF: [*_perms(["add", "change", "view"], REGISTER), *_perms(["view"], REFERENCE), *_perms(["add", "view"], [IMPORTS])],
-    LEADERSHIP: _perms(["view"], [*REGISTER, *REFERENCE, IMPORTS]),
+    STAFF: [*_perms(["add", "change", "view"], REGISTER), *_perms(["view"], [*REFERENCE, *AUDITED]),
+            *_perms(["add", "view"], [IMPORTS])],
+    LEADERSHIP: _perms(["view"], [*REGISTER, *REFERENCE, IMPORTS, *AUDITED]),
 }
 
 
 def sync_role_groups(apps) -> None:
     """Create the role groups and give each exactly its permissions (`apps`: a migration's registry)."""
+    # Permissions are normally created after the last migration (post_migrate); on a fresh
+    # database they do not exist yet, so create them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role in (STAFF, LEADERSHIP, ADMIN):
@@ -38,6 +52,9 @@ def sync_role_groups(apps) -> None:
         if role == ADMIN:
             permissions = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
         else:
+            # An earlier migration's state lacks the models added since: their permissions come with a later sync.
+            models = {model._meta.label_lower for model in apps.get_models()}
             wanted = [perm.split(".") for perm in ROLE_PERMISSIONS[role]]
-            permissions = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted]
+            permissions = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted
+                           if f"{app}.{codename.split('_', 1)[1]}" in models]
         group.permissions.set(permissions)

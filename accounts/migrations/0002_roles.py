@@ -1,16 +1,9 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from accounts.roles import sync_role_groups
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after the last migration (post_migrate); on a fresh
-    # database they do not exist yet, so create them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
     sync_role_groups(apps)
 
 

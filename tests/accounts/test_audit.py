@@ -78,3 +78,27 @@ def test_the_change_log_filters_by_user(make, admin_client, staff_a, administrat
         rating.save()
     page = admin_client.get(reverse("admin:products_historicalrating_changelist"), {"history_user__id__exact": staff_a.pk})
     assert page.context["cl"].result_count == 1
+
+
+def change_log(client, user, model="rating"):
+    client.force_login(user)
+    return client.get(reverse(f"admin:products_historical{model}_changelist")).context["cl"]
+
+
+def test_staff_read_their_provinces_change_log(make, client, staff_a):
+    make.rate(make.product(), "2021-12-29", 3)
+    assert change_log(client, staff_a).result_count == 1
+
+
+def test_staff_of_another_province_see_nothing_of_it_in_the_change_log(make, client, staff_a, staff_b):
+    rating = make.rate(make.product(), "2021-12-29", 3)
+    rating.stars, rating.score, rating._history_user = 4, None, staff_a
+    rating.save()
+    cl = change_log(client, staff_b)
+    users = [choice["display"] for spec in cl.filter_specs for choice in spec.choices(cl)]
+    assert (cl.result_count, staff_a.username in users) == (0, False)
+
+
+def test_leadership_read_the_change_log(make, client, leader):
+    make.producer()
+    assert change_log(client, leader, "producer").result_count == 1

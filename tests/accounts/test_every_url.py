@@ -48,8 +48,8 @@ ACCESS = {
     "targets.indicator": Access("read", "read", scoped=False),
     "targets.reportedfigure": Access("read", "read"),
     "targets.target": Access("read", "read"),
-    # Audit trails across records: administrators only (others read a record's own trail from its page).
-    **{f"{app}.historical{model}": Access(None, None, admin="read", scoped=False) for app, model in (
+    # Audit trails across records, read in scope as the records are.
+    **{f"{app}.historical{model}": Access("read", "read", admin="read") for app, model in (
         ("products", "producer"), ("products", "product"), ("products", "ratingdecision"), ("products", "rating"),
         ("targets", "plan"), ("targets", "target"), ("targets", "reportedfigure"))},
     # Login throttling's records: an administrator reads them and deletes a lockout to lift it.
