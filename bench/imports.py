@@ -154,15 +154,8 @@ def _row(rng, owner, product, word, number, day, year, level, stars):
 
 
 def _typed(rng, unit) -> str:
-    """The full name or, half the time, the short one when it reads back as this unit.
-
-    ("Quản Bạ" alone folds to "bạ": its first word is taken for the unit kind "quận".)
-    """
-    from provinces.text import fold_unit_name
-
-    if rng.random() < 0.5 and fold_unit_name(unit.short_name) == unit.search_name:
-        return unit.short_name
-    return unit.name
+    """The full name or, half the time, the short one, as people type them."""
+    return unit.short_name if rng.random() < 0.5 else unit.name
 
 
 def xlsx(rows: list[list]) -> bytes:

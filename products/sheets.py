@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdminUnit
-from provinces.text import fold, fold_unit_name
+from provinces.text import fold, fold_unit_name, unit_name_keys
 
 from .models import Producer, Product, ProductGroup, Rating, RatingDecision, year_end
 
@@ -69,7 +69,7 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
 # Unit names, levels, groups and producer types repeat down a sheet: fold each once.
 _fold = functools.lru_cache(maxsize=16384)(fold)
-_fold_unit_name = functools.lru_cache(maxsize=16384)(fold_unit_name)
+_unit_name_keys = functools.lru_cache(maxsize=16384)(unit_name_keys)
 
 
 LANGUAGES = ("vi", "en")
@@ -226,16 +226,19 @@ class UnitResolver:
             return None
         return on_day[0]
 
+    @staticmethod
+    def _named(index: dict, name: str) -> list:
+        return next((index[key] for key in _unit_name_keys(name) if key in index), [])
+
     def province(self, row, name, start, end):
-        candidates = self.province_index.get(_fold_unit_name(name), [])
-        return self._pick(row, "province", name, candidates, start, end, self.province_index)
+        return self._pick(row, "province", name, self._named(self.province_index, name), start, end, self.province_index)
 
     def below(self, row, column, name, parent, start, end):
         level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
         if level not in self.below_index:
             self.below_index[level] = self._load(level)
         units = self.below_index[level].get(parent.pk, {})
-        return self._pick(row, column, name, units.get(_fold_unit_name(name), []), start, end, units)
+        return self._pick(row, column, name, self._named(units, name), start, end, units)
 
     def _load(self, level) -> dict:
         """{parent id: {search name: [units]}} for every district or commune of the named provinces.
@@ -332,7 +335,7 @@ def provinces_named(dataset: tablib.Dataset, columns: dict = COLUMNS) -> set[str
     at = {name: index for index, name in map_headers(dataset.headers or [], columns)[0].items()}.get("province")
     if at is None:
         return None
-    return {_fold_unit_name(str(_unquote(raw[at])).strip()) for raw in dataset if at < len(raw) and not _blank(raw[at])}
+    return {key for raw in dataset if at < len(raw) and not _blank(raw[at]) for key in _unit_name_keys(str(_unquote(raw[at])).strip())}
 
 
 def parse_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .text import fold_unit_name
+from .text import fold_unit_name, unit_name_keys
 
 # The 2025 reform: 63 provinces with districts until this day, 34 provinces without districts after.
 REFORM_DATE = datetime.date(2025, 7, 1)
@@ -29,8 +29,10 @@ class AdminUnitQuerySet(models.QuerySet):
         return self.filter(valid_to__isnull=True)
 
     def named(self, name: str) -> "AdminUnitQuerySet":
-        """Units whose name, without its kind prefix and accents, is `name` folded the same way."""
-        return self.filter(search_name=fold_unit_name(name))
+        """Units whose name, without its kind prefix and accents, is `name` folded the same way
+        ("Quản Bạ" and "Huyện Quản Bạ" name Quản Bạ; a name matching as typed wins over one without its first word)."""
+        keys = unit_name_keys(name)
+        return self.filter(search_name=keys[0]) if self.filter(search_name=keys[0]).exists() else self.filter(search_name=keys[-1])
 
 
 class AdminUnitManager(models.Manager.from_queryset(AdminUnitQuerySet)):

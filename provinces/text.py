@@ -35,3 +35,14 @@ def fold(text: str) -> str:
 def fold_unit_name(name: str) -> str:
     """fold() without the leading unit kind: "Tỉnh Bắc Kạn" and "bac kan" give "bac kan"."""
     return _prefix_re.sub("", fold(name), count=1)
+
+
+def unit_name_keys(name: str) -> tuple[str, ...]:
+    """The search names a typed unit name may mean, the literal one first.
+
+    "Huyện Quản Bạ" is "quan ba", and so is "Quản Bạ" (not "ba": its first word only looks like
+    "quận"); "Tỉnh Bắc Kạn" is "bac kan". Look the keys up in order and take the first that matches.
+    """
+    folded = fold(name)
+    stripped = _prefix_re.sub("", folded, count=1)
+    return (folded,) if stripped == folded else (folded, stripped)

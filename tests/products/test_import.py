@@ -217,3 +217,9 @@ def test_a_name_longer_than_the_register_holds_is_an_error_on_its_cell(db, colum
     result = run(",".join(cells), skip_invalid=True)
     assert [(e.row, e.column) for e in result.errors] == [(2, column)]
     assert Product.objects.count() == 0
+
+
+@pytest.mark.parametrize("province, district", [("Hà Giang", "Quản Bạ"), ("Thanh Hóa", "Quan Sơn"), ("Thanh Hóa", "Huyện Quan Hóa")])
+def test_a_district_whose_name_begins_like_a_unit_kind_is_found(db, province, district):
+    result = run(f"{province},{district},,HTX A,,Miến,1,3,,,29/12/2021,")
+    assert (result.errors, Product.objects.get().district.short_name) == ([], district.removeprefix("Huyện "))

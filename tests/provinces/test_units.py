@@ -4,7 +4,7 @@ import pytest
 
 from provinces.models import AdminUnit
 from provinces.services import load_admin_units, short_name
-from provinces.text import fold, fold_unit_name
+from provinces.text import fold, fold_unit_name, unit_name_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,16 @@ def test_fold_ignores_old_and_new_tone_placement():
 @pytest.mark.parametrize("typed", ["Tỉnh Bắc Kạn", "bac kan", "TP. Bắc Kạn", "Thành phố Bắc Kạn"])
 def test_unit_names_fold_without_their_kind(typed):
     assert fold_unit_name(typed) == "bac kan"
+
+
+@pytest.mark.parametrize("typed, keys", [
+    ("Quản Bạ", ("quan ba", "ba")), ("Huyện Quản Bạ", ("huyen quan ba", "quan ba")), ("Na Rì", ("na ri",))])
+def test_a_typed_unit_name_is_looked_up_as_typed_then_without_its_first_word_as_a_kind(typed, keys):
+    assert unit_name_keys(typed) == keys
+
+
+def test_named_finds_a_unit_whose_name_begins_like_a_unit_kind(db):
+    assert AdminUnit.objects.named("Quản Bạ").get(level=AdminUnit.Level.DISTRICT).name == "Huyện Quản Bạ"
 
 
 def test_short_name_drops_the_kind_whatever_its_case():
