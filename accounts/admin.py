@@ -1,5 +1,7 @@
 """Scoping the admin to the user's provinces, and roles on the user page."""
 
+import dataclasses
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -8,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Membership
 from .scope import covers, province_ids, units_q
@@ -99,6 +102,43 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         super().save_model(request, obj, form, change)
 
 
+class PersonalDataMixin:
+    """`personal_fields` (a producer's phone, address, tax code) are shown, searched, exported and
+    traced only to users with `personal_permission`: those who record the records, not leadership."""
+
+    personal_fields: tuple[str, ...] = ()
+    personal_permission = ""
+
+    def hides_personal_data(self, request) -> bool:
+        return bool(self.personal_fields) and not request.user.has_perm(self.personal_permission)
+
+    def _without_personal(self, request, names) -> list:
+        return [name for name in names if name not in self.personal_fields] if self.hides_personal_data(request) else list(names)
+
+    def get_fields(self, request, obj=None):
+        return self._without_personal(request, super().get_fields(request, obj))
+
+    def get_search_fields(self, request):
+        return self._without_personal(request, super().get_search_fields(request))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if not self.hides_personal_data(request):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return _WithoutFields(self.model, historical_record, hidden=self.personal_fields)
+
+
+class _WithoutFields(HistoricalRecordContextHelper):
+    """A version's changes on its record's History page, leaving out `hidden` fields."""
+
+    def __init__(self, *args, hidden, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hidden = hidden
+
+    def context_for_delta_changes(self, delta):
+        kept = [change for change in delta.changes if change.field not in self.hidden]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=kept))
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """The record's page links to its audit trail: every change with who, when, the import it
     came from, and each field's value before and after."""
@@ -136,10 +176,10 @@ class RoleUserAdmin(UserAdmin):
             sync_user(membership)
 
 
-class ChangeLogAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
+class ChangeLogAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
     """One model's audit trail across all its records, filterable by user, kind of change and date;
     read only (the trail is never edited), and scoped as the records' own admin is, by the units
-    each version names."""
+    each version names, and with its personal data hidden from the same users."""
 
     list_display = ["history_date", "history_user", "history_type", "history_object", "history_import"]
     list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
@@ -165,4 +205,6 @@ def register_change_logs(*models) -> None:
     for model in models:
         tracked = admin.site._registry[model]
         admin.site.register(model.history.model, ChangeLogAdmin,
-                            scope_paths=tracked.scope_paths, national_visible=tracked.national_visible)
+                            scope_paths=tracked.scope_paths, national_visible=tracked.national_visible,
+                            personal_fields=getattr(tracked, "personal_fields", ()),
+                            personal_permission=getattr(tracked, "personal_permission", ""))

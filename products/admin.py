@@ -12,7 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin, ScopedQuerysetMixin
+from accounts.admin import (AuditedAdmin, PersonalDataMixin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin,
+                            ScopedQuerysetMixin)
 from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
@@ -141,23 +142,23 @@ class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
 
 class SheetExportMixin:
     """Admin actions that download the selected rows (all the filtered rows with "select all")
-    as .xlsx or .csv; the admin says what the sheet is with `export_sheet(queryset)`."""
+    as .xlsx or .csv; the admin says what the sheet is with `export_sheet(request, queryset)`."""
 
     actions = ["export_xlsx", "export_csv"]
 
-    def export_sheet(self, queryset) -> tablib.Dataset:
+    def export_sheet(self, request, queryset) -> tablib.Dataset:
         raise NotImplementedError
 
-    def _export(self, queryset, fmt: str):
-        return attachment(self.export_sheet(queryset), fmt, f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
+    def _export(self, request, queryset, fmt: str):
+        return attachment(self.export_sheet(request, queryset), fmt, f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
 
     @admin.action(description=_("Download as Excel (.xlsx)"))
     def export_xlsx(self, request, queryset):
-        return self._export(queryset, "xlsx")
+        return self._export(request, queryset, "xlsx")
 
     @admin.action(description=_("Download as CSV"))
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv")
+        return self._export(request, queryset, "csv")
 
 
 class ProductInline(admin.TabularInline):
@@ -169,8 +170,10 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     form = ProducerForm
+    personal_fields = Producer.PERSONAL_FIELDS
+    personal_permission = "products.change_producer"
     inlines = [ProductInline]
     autocomplete_fields = LOCATION_AUTOCOMPLETE
     list_display = ["name", "type", "province", "district", "product_count"]
@@ -182,8 +185,9 @@ class ProducerAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audit
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
 
-    def export_sheet(self, producers):
-        return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate())
+    def export_sheet(self, request, producers):
+        return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate(),
+                              personal=not self.hides_personal_data(request))
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, producer):
@@ -230,7 +234,7 @@ class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audite
     def get_queryset(self, request):
         return super().get_queryset(request).with_stars_on(timezone.localdate())
 
-    def export_sheet(self, products):
+    def export_sheet(self, request, products):
         """Each product with its current stars, as a product sheet that re-imports with no change."""
         return rating_sheet(standing_ratings(products, timezone.localdate()))
 
@@ -254,7 +258,7 @@ class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audited
     def get_queryset(self, request):
         return super().get_queryset(request).with_status(timezone.localdate())
 
-    def export_sheet(self, ratings):
+    def export_sheet(self, request, ratings):
         return rating_sheet(Rating.objects.filter(pk__in=ratings.values("pk")))
 
     @admin.display(description=_("certificate expires"), ordering="expires")
@@ -379,7 +383,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         record = self.get_object(request, pk)
         if record is None:
             raise Http404
-        if not self.has_view_permission(request, record):
+        # The rows come back to be fixed and imported again, as they were typed, personal data included.
+        if not self.has_view_permission(request, record) or not may_import(request.user, record.kind):
             raise PermissionDenied
         return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
 
@@ -400,7 +405,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
             context["rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.errors]
             context["warning_rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.warnings]
-            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors)
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and may_import(request.user, obj.kind)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 

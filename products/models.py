@@ -172,6 +172,9 @@ class Producer(Located):
         COOPERATIVE_GROUP = "coop_group", _("Cooperative group")
         HOUSEHOLD = "household", _("Registered household")
 
+    # Personal data: shown only to those who record producers (accounts.admin.PersonalDataMixin).
+    PERSONAL_FIELDS = ("tax_code", "phone", "address")
+
     name = models.CharField(_("name"), max_length=255)
     search_name = models.CharField(max_length=255, editable=False, db_index=True)
     type = models.CharField(_("producer type"), max_length=12, choices=Type)

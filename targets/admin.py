@@ -56,7 +56,7 @@ class TargetAdmin(ScopedAdminMixin, SheetExportMixin, AuditedAdmin):
     list_select_related = ["indicator", "unit", "plan"]
     search_fields = ["plan__name", "plan__decision_number", "indicator__name"]
 
-    def export_sheet(self, targets):
+    def export_sheet(self, request, targets):
         return target_sheet(targets, timezone.localdate())
 
     @admin.display(description=_("deadline"), ordering="deadline")

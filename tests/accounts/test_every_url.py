@@ -103,7 +103,7 @@ EXTRA = {
         {"staff_a", "staff_b", "administrator"}),
     "admin:products_importrecord_rejected": (
         lambda ctx: ("get", reverse("admin:products_importrecord_rejected", args=[ctx.record("products.importrecord").pk]), {}),
-        SEES_A),
+        {"staff_a", "administrator"}),  # to fix and import again, as typed (personal data included)
     "admin:products_importrecord_confirm": (
         lambda ctx: ("post", reverse("admin:products_importrecord_confirm", args=[ctx.record("products.importrecord").pk]), {}),
         {"staff_a", "administrator"}),
