@@ -22,7 +22,7 @@ from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineFor
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
-from .sheets import PRODUCER_HEADERS
+from .sheets import COLUMN_LABELS, PRODUCER_HEADERS
 from .templates_xlsx import SHEET_KINDS, template_workbook
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
@@ -403,8 +403,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
-            context["rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.errors]
-            context["warning_rows"] = [{**e, "message": e.get(language, e.get("vi"))} for e in obj.warnings]
+            def shown(e):  # the column as the sheet's header names it, the reason in the page's language
+                return {**e, "column": COLUMN_LABELS.get(e["column"], e["column"]), "message": e.get(language, e.get("vi"))}
+
+            context["rows"] = [shown(e) for e in obj.errors]
+            context["warning_rows"] = [shown(e) for e in obj.warnings]
             context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and may_import(request.user, obj.kind)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -34,6 +34,11 @@ def test_preview_lists_every_error_with_its_row(admin_client):
     assert 'id="import-errors"' in page and "<td>3</td>" in page
 
 
+def test_preview_names_the_column_as_the_sheets_header_does(admin_client):
+    page = upload(admin_client, BAD).content.decode()
+    assert "<td>3</td><td>Số sao</td>" in page
+
+
 def test_a_sheet_with_errors_cannot_be_confirmed_unless_asked(admin_client):
     upload(admin_client, BAD)
     record = ImportRecord.objects.get()

@@ -29,3 +29,28 @@ def test_a_new_decision_offers_only_issuers_that_existed_on_its_date(server, des
     assert "Tỉnh Thái Nguyên (đến 30/06/2025)" in offered
     assert "Tỉnh Thái Nguyên" not in offered  # formed on 1/7/2025
     assert desktop.errors == []
+
+
+SHEET = ("Tỉnh,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Điểm,Số quyết định,Ngày quyết định\n"
+         "Cao Bằng,HTX Thử Trình Duyệt,Hợp tác xã,Trà thử trình duyệt,Đồ uống,4 sao,75,99/QĐ-UBND,01/06/2026\n"
+         "Cao Bằng,HTX Thử Trình Duyệt,Hợp tác xã,Miến thử trình duyệt,1,7,,99/QĐ-UBND,01/06/2026\n")
+
+
+def test_an_admin_previews_imports_and_traces_a_sheet(server, desktop):
+    page = desktop.page
+    log_in(page, server)
+    page.goto(server + "/admin/products/importrecord/upload/")
+    page.set_input_files("#id_file", files=[{"name": "ds.csv", "mimeType": "text/csv", "buffer": SHEET.encode()}])
+    page.check("#id_skip_invalid")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#import-errors")
+    desktop.screenshot("admin-import-preview", full_page=True)
+    assert page.locator("#import-errors tbody tr").all_inner_texts() == ["3\tSố sao\t“7” không phải số sao từ 1 đến 5."]
+    page.click("input[form=confirm-import]")
+    assert page.wait_for_selector(".messagelist li").inner_text().startswith("Đã nhập: thêm mới 1,")
+    page.goto(server + "/admin/products/rating/?q=tra+thu+trinh+duyet")
+    page.click("#result_list tbody a")
+    page.click("a.historylink")
+    desktop.screenshot("admin-rating-history", full_page=True)
+    assert "ds.csv" in page.locator("#change-history").inner_text()
+    assert desktop.errors == []
