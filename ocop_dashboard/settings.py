@@ -141,7 +141,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "vi")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first (makemessages writes there), then the Vietnamese for packages that ship none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 FORMAT_MODULE_PATH = ["ocop_dashboard.formats"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

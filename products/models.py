@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -44,10 +46,20 @@ class ImportedHistory(models.Model):
         abstract = True
 
 
+class AuditTrail(HistoricalRecords):
+    # The library names a trail "historical <model>", untranslated: the admin's menu would read
+    # "Historical sản phẩm".
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["verbose_name"] = format_lazy(_("{} (version)"), model._meta.verbose_name)
+        options["verbose_name_plural"] = format_lazy(_("{} (change log)"), model._meta.verbose_name_plural)
+        return options
+
+
 def audited(*excluded: str) -> HistoricalRecords:
     """The audit trail of a model: every create, change and delete with who, when and the values
     (but the `excluded` fields, derived or bookkeeping, which the trail's own date covers)."""
-    return HistoricalRecords(bases=[ImportedHistory], excluded_fields=list(excluded))
+    return AuditTrail(bases=[ImportedHistory], excluded_fields=list(excluded))
 
 
 class ProductGroup(models.Model):
@@ -498,7 +510,7 @@ class ImportRecord(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})" if self.created_at else self.filename
+        return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})" if self.created_at else self.filename
 
 
 class RatingQuerySet(models.QuerySet):

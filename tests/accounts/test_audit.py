@@ -102,3 +102,9 @@ def test_staff_of_another_province_see_nothing_of_it_in_the_change_log(make, cli
 def test_leadership_read_the_change_log(make, client, leader):
     make.producer()
     assert change_log(client, leader, "producer").result_count == 1
+
+
+def test_the_history_page_speaks_vietnamese(make, admin_client):
+    rating = make.rate(make.product(), "2021-12-29", 3)
+    page = admin_client.get(reverse("admin:products_rating_history", args=[rating.pk])).content.decode()
+    assert ("Người thực hiện" in page, "Lần nhập bảng tính" in page, "Changed by" in page) == (True, True, False)
