@@ -38,7 +38,7 @@ db: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_admin_units
 	$(PY) manage.py seed_demo
-	$(PY) manage.py ensure_login
+	$(PY) manage.py ensure_login --url http://$(HOST):$(PORT)/admin/
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

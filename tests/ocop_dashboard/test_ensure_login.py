@@ -75,3 +75,9 @@ def test_a_plain_user_named_admin_stops_it_with_a_clear_error(no_env_password):
 def test_the_admin_it_creates_has_the_administrator_role(env_password):
     ensure_login()
     assert get_user_model().objects.get(username="admin").membership.role == "admin"
+
+
+def test_it_names_the_address_it_is_told_the_admin_is_served_at(no_env_password):
+    out = io.StringIO()
+    call_command("ensure_login", url="http://10.0.0.5:8080/admin/", stdout=out)
+    assert "http://10.0.0.5:8080/admin/" in out.getvalue()

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.services import assign_role
 
-LOGIN_URL = "http://127.0.0.1:8000/admin/"
 USERNAME = "admin"
 
 
@@ -17,13 +16,16 @@ class Command(BaseCommand):
     help = ("Make sure someone can log in: create the superuser `admin`, with the administrator role, when there is "
             "none, never with a fixed password.")
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="where the admin is served (make run passes its own)")
+
+    def handle(self, *args, url, **options):
         User = get_user_model()
         superusers = User.objects.filter(is_superuser=True, is_active=True).order_by("pk")
         if superusers:
             names = ", ".join(user.get_username() for user in superusers)
             self.say(lambda: _("Log in at %(url)s as %(user)s (reset a password: python manage.py changepassword USERNAME).")
-                     % {"url": LOGIN_URL, "user": names})
+                     % {"url": url, "user": names})
             return
         # create_superuser would fail with an IntegrityError traceback; say what to do instead.
         if User.objects.filter(**{User.USERNAME_FIELD: USERNAME}).exists():
@@ -34,10 +36,10 @@ class Command(BaseCommand):
         user = User.objects.create_superuser(USERNAME, password=password)
         assign_role(user=user, role=Membership.Role.ADMIN, units=[])
         if from_env:
-            self.say(lambda: _("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": LOGIN_URL})
+            self.say(lambda: _("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": url})
         else:
             self.say(lambda: _("Log in at %(url)s as admin with this password (shown once; change it after logging in):")
-                     % {"url": LOGIN_URL})
+                     % {"url": url})
             # Last line on its own, so scripts and people can copy it.
             self.stdout.write(f"    {password}")
 
