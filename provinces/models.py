@@ -32,7 +32,8 @@ class AdminUnitQuerySet(models.QuerySet):
         """Units whose name, without its kind prefix and accents, is `name` folded the same way
         ("Quản Bạ" and "Huyện Quản Bạ" name Quản Bạ; a name matching as typed wins over one without its first word)."""
         keys = unit_name_keys(name)
-        return self.filter(search_name=keys[0]) if self.filter(search_name=keys[0]).exists() else self.filter(search_name=keys[-1])
+        literal = self.filter(search_name=keys[0])
+        return literal if len(keys) == 1 or literal.exists() else self.filter(search_name=keys[1])
 
 
 class AdminUnitManager(models.Manager.from_queryset(AdminUnitQuerySet)):
