@@ -635,7 +635,7 @@ class Rating(models.Model):
 
 @receiver(pre_create_historical_record)
 def _link_history_to_import(sender, instance, history_instance, **kwargs):
-    """A change saved by an import (services.audit) points at its ImportRecord in the audit trail."""
+    """A change saved by an import (services.save_row) points at its ImportRecord in the audit trail."""
     record = getattr(instance, "_import_record", None)
     if record is not None:
         history_instance.history_import = record

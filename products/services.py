@@ -240,36 +240,37 @@ def model_errors(row: SheetRow, instance, columns: dict[str, str]) -> bool:
     return bool(texts["vi"])
 
 
-def audit(instance, record=None) -> None:
-    """Mark who and which import the next save of `instance` is for, in its audit trail."""
+def save_row(row: SheetRow, instance, wanted: dict, columns: dict, record=None) -> str | None:
+    """Apply `wanted` to `instance` (new or stored), check it with the model's rules, save it if it changed,
+    marking the save with the importing user and `record` in the audit trail.
+
+    'created', 'updated', 'unchanged', or None when the row has errors (`columns`: field -> sheet column).
+    """
+    if instance.pk and all(getattr(instance, key) == value for key, value in wanted.items()):
+        return "unchanged"
+    outcome = "updated" if instance.pk else "created"
+    for key, value in wanted.items():
+        setattr(instance, key, value)
+    if model_errors(row, instance, columns):
+        return None
     if record is not None:
         instance._history_user = record.user
         instance._import_record = record
+    instance.save()
+    return outcome
 
 
 def _write_producers(rows: list[SheetRow], record=None) -> Counter:
     counts = Counter()
-    fields = ("type", "district", "commune", "tax_code", "phone", "address")
     for row in rows:
         v = row.values
         wanted = {"type": v["producer_type"], "district": v["district"], "commune": v["commune"],
                   **{key: v[key] for key in ("tax_code", "phone", "address") if key in v}}
-        producer = Producer.objects.filter(province=v["province"], search_name=fold(v["producer"])).first()
-        if producer is None:
-            producer = Producer(name=v["producer"], province=v["province"], **wanted)
-            outcome = "created"
-        elif all(getattr(producer, key) == value for key, value in wanted.items()):
-            counts["unchanged"] += 1
-            continue
-        else:
-            for key, value in wanted.items():
-                setattr(producer, key, value)
-            outcome = "updated"
-        if model_errors(row, producer, {"name": "producer", "type": "producer_type"}):
-            continue
-        audit(producer, record)
-        producer.save()
-        counts[outcome] += 1
+        producer = (Producer.objects.filter(province=v["province"], search_name=fold(v["producer"])).first()
+                    or Producer(name=v["producer"], province=v["province"]))
+        outcome = save_row(row, producer, wanted, {"name": "producer", "type": "producer_type"}, record)
+        if outcome:
+            counts[outcome] += 1
     return counts
 
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.utils.translation import gettext_lazy as _
 
-from products.services import ImportResult, audit, model_errors, run_import
+from products.services import ImportResult, run_import, save_row
 from products.sheets import SheetRow, read_sheet
 
 from .models import Plan, ReportedFigure, Target
@@ -12,23 +12,6 @@ from .sheets import parse_figure_rows, parse_target_rows
 
 PLAN_COLUMNS = {"name": "plan", "kind": "plan_kind", "decision_number": "plan_number", "decision_date": "plan_date",
                 "starts_on": "starts_on", "ends_on": "ends_on", "unit": "province", "__all__": "ends_on"}
-
-
-def _save(row: SheetRow, instance, wanted: dict, columns: dict, record=None) -> str | None:
-    """Apply `wanted` to `instance` (new or stored), check it with the model's rules, save it if it changed.
-
-    'created', 'updated', 'unchanged', or None when the row has errors.
-    """
-    if instance.pk and all(getattr(instance, key) == value for key, value in wanted.items()):
-        return "unchanged"
-    outcome = "updated" if instance.pk else "created"
-    for key, value in wanted.items():
-        setattr(instance, key, value)
-    if model_errors(row, instance, columns):
-        return None
-    audit(instance, record)
-    instance.save()
-    return outcome
 
 
 def _write_targets(rows: list[SheetRow], record=None) -> Counter:
@@ -40,7 +23,7 @@ def _write_targets(rows: list[SheetRow], record=None) -> Counter:
         key = (v["province"].pk, v["plan"].casefold())
         if key not in plans:
             plan = Plan.objects.filter(unit=v["province"], name__iexact=v["plan"]).first() or Plan(unit=v["province"], name=v["plan"])
-            if _save(row, plan, plan_fields, PLAN_COLUMNS, record) is None:
+            if save_row(row, plan, plan_fields, PLAN_COLUMNS, record) is None:
                 continue
             plans[key], first_row[key] = plan, row.number
         plan = plans[key]
@@ -49,7 +32,7 @@ def _write_targets(rows: list[SheetRow], record=None) -> Counter:
             continue
         target = Target.objects.filter(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"]).first()
         target = target or Target(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"])
-        outcome = _save(row, target, {"value": v["value"], "note": v["note"]},
+        outcome = save_row(row, target, {"value": v["value"], "note": v["note"]},
                         {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"}, record)
         if outcome:
             counts[outcome] += 1
@@ -70,7 +53,7 @@ def _write_figures(rows: list[SheetRow], record=None) -> Counter:
         v = row.values
         key = {"unit": v["unit"], "indicator": v["indicator"], "as_of": v["as_of"], "source_name": v["source"]}
         figure = ReportedFigure.objects.filter(**key).first() or ReportedFigure(**key)
-        outcome = _save(row, figure, {"value": v["value"], "source_url": v["source_url"], "note": v["note"]},
+        outcome = save_row(row, figure, {"value": v["value"], "source_url": v["source_url"], "note": v["note"]},
                         {"unit": "province", "source_name": "source", "value": "value", "source_url": "source_url", "__all__": "value"},
                         record)
         if outcome:
