@@ -361,12 +361,18 @@ TEXT_LIMITS = {
 }
 
 
-def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
+def filled(row: SheetRow, cells: dict, required) -> dict[str, str]:
+    """The row's cells that are not blank, as stripped text; each `required` column left blank is an error."""
     text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
-    v = row.values
-    for column in REQUIRED:
+    for column in required:
         if column not in text:
             row.error(column, lambda: _("This cell is required."))
+    return text
+
+
+def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
+    text = filled(row, cells, REQUIRED)
+    v = row.values
     # When: a decision date, or a year alone (counting from 31/12 of that year).
     if "decision_date" in text:
         try:
@@ -473,6 +479,7 @@ PRODUCER_COLUMNS = {
     "ocop_products": ("so san pham ocop", "ocop products"),  # in our exports; counted, never imported
 }
 COLUMN_LABELS |= {"tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
+PRODUCER_REQUIRED = ("province", "producer")
 PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]
 
 
@@ -481,10 +488,7 @@ def parse_producer_rows(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[
     resolver = UnitResolver(provinces_named(dataset, PRODUCER_COLUMNS))
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
-        text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
-        for column in ("province", "producer"):
-            if column not in text:
-                row.error(column, lambda: _("This cell is required."))
+        text = filled(row, cells, PRODUCER_REQUIRED)
         v = row.values
         v["producer"] = " ".join(text.get("producer", "").split())
         v["producer_type"] = _producer_type(text.get("producer_type"), v["producer"])
@@ -496,4 +500,4 @@ def parse_producer_rows(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[
             _locate(row, text, resolver, as_of, as_of)
         return row
 
-    return read_rows(dataset, PRODUCER_COLUMNS, (("province",), ("producer",)), parse)
+    return read_rows(dataset, PRODUCER_COLUMNS, tuple((c,) for c in PRODUCER_REQUIRED), parse)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django.utils.translation import gettext_lazy as _
 
-from products.sheets import COLUMN_LABELS, COLUMNS, SheetRow, UnitResolver, _blank, parse_date, provinces_named, read_rows
+from products.sheets import COLUMN_LABELS, COLUMNS, SheetRow, UnitResolver, filled, parse_date, provinces_named, read_rows
 from provinces.text import fold
 
 from .models import Indicator, Plan
@@ -35,6 +35,9 @@ FIGURE_COLUMNS = {
     "source_url": ("dia chi nguon", "source address", "source url", "duong dan"),
     "note": ("ghi chu", "note"),
 }
+# Columns every row needs (in the header row, and filled in on each row).
+TARGET_REQUIRED = ("province", "plan", "starts_on", "ends_on", "indicator", "target")
+FIGURE_REQUIRED = ("province", "indicator", "as_of", "value", "source")
 TARGET_HEADERS = ["Tỉnh", "Kế hoạch", "Loại kế hoạch", "Số văn bản", "Ngày văn bản", "Từ ngày", "Đến ngày",
                   "Chỉ tiêu", "Huyện", "Hạn", "Mục tiêu", "Ghi chú"]
 FIGURE_HEADERS = ["Tỉnh", "Huyện", "Chỉ tiêu", "Ngày số liệu", "Giá trị", "Nguồn", "Địa chỉ nguồn", "Ghi chú"]
@@ -79,10 +82,7 @@ def _date(row: SheetRow, column: str, value):
 
 
 def _common(row: SheetRow, cells: dict, required: tuple[str, ...], indicators, value: str = "value") -> dict:
-    text = {k: str(v).strip() for k, v in cells.items() if not _blank(v)}
-    for column in required:
-        if column not in text:
-            row.error(column, lambda: _("This cell is required."))
+    text = filled(row, cells, required)
     v = row.values
     if "indicator" in text:
         v["indicator"] = indicators.get(fold(text["indicator"]))
@@ -112,7 +112,7 @@ def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
     resolver, indicators = UnitResolver(provinces_named(dataset, TARGET_COLUMNS)), _indicators()
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
-        text = _common(row, cells, ("province", "plan", "starts_on", "ends_on", "indicator", "target"), indicators, "target")
+        text = _common(row, cells, TARGET_REQUIRED, indicators, "target")
         v = row.values
         v["plan"] = " ".join(text.get("plan", "").split())
         for column in ("starts_on", "ends_on", "plan_date", "deadline"):
@@ -125,7 +125,7 @@ def parse_target_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
         _place(row, text, resolver, v["starts_on"])
         return row
 
-    return read_rows(dataset, TARGET_COLUMNS, tuple((c,) for c in ("province", "plan", "starts_on", "ends_on", "indicator", "target")), parse)
+    return read_rows(dataset, TARGET_COLUMNS, tuple((c,) for c in TARGET_REQUIRED), parse)
 
 
 def parse_figure_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str]]:
@@ -133,7 +133,7 @@ def parse_figure_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
     resolver, indicators = UnitResolver(provinces_named(dataset, FIGURE_COLUMNS)), _indicators()
 
     def parse(row: SheetRow, cells: dict) -> SheetRow:
-        text = _common(row, cells, ("province", "indicator", "as_of", "value", "source"), indicators)
+        text = _common(row, cells, FIGURE_REQUIRED, indicators)
         v = row.values
         v["as_of"] = _date(row, "as_of", cells["as_of"]) if "as_of" in text else None
         v["source"] = " ".join(text.get("source", "").split())
@@ -141,4 +141,4 @@ def parse_figure_rows(dataset: tablib.Dataset) -> tuple[list[SheetRow], list[str
         _place(row, text, resolver, v["as_of"])
         return row
 
-    return read_rows(dataset, FIGURE_COLUMNS, tuple((c,) for c in ("province", "indicator", "as_of", "value", "source")), parse)
+    return read_rows(dataset, FIGURE_COLUMNS, tuple((c,) for c in FIGURE_REQUIRED), parse)
