@@ -102,6 +102,19 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyMixin:
+    """An admin whose records are read, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PersonalDataMixin:
     """`personal_fields` (a producer's phone, address, tax code) are shown, searched, exported and
     traced only to users with `personal_permission`: those who record the records, not leadership."""
@@ -176,7 +189,7 @@ class RoleUserAdmin(UserAdmin):
             sync_user(membership)
 
 
-class ChangeLogAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
+class ChangeLogAdmin(ReadOnlyMixin, ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
     """One model's audit trail across all its records, filterable by user, kind of change and date;
     read only (the trail is never edited), and scoped as the records' own admin is, by the units
     each version names, and with its personal data hidden from the same users."""
@@ -185,15 +198,6 @@ class ChangeLogAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
     list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "history_date"
     list_select_related = ["history_user", "history_import"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (

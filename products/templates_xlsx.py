@@ -103,8 +103,8 @@ def producer_sheet_kind() -> SheetKind:
                      choices={"Loại hình chủ thể": list(PRODUCER_TYPE_WORDS.values())})
 
 
-def _indicator_names(**filters) -> list[str]:
-    return list(Indicator.objects.filter(**filters).order_by("order", "code").values_list("name", flat=True))
+def _indicator_names() -> list[str]:
+    return list(Indicator.objects.order_by("order", "code").values_list("name", flat=True))
 
 
 def target_sheet_kind() -> SheetKind:

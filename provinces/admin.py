@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ScopedQuerysetMixin
+from accounts.admin import ReadOnlyMixin, ScopedQuerysetMixin
 from accounts.scope import province_ids
 
 from .models import AdminUnit
@@ -110,7 +110,7 @@ class DatedUnitAutocomplete(AutocompleteSelect):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(ScopedQuerysetMixin, FoldedSearchMixin, admin.ModelAdmin):
+class AdminUnitAdmin(ReadOnlyMixin, ScopedQuerysetMixin, FoldedSearchMixin, admin.ModelAdmin):
     """Read-only: units come from `load_admin_units`; here they are looked up and picked.
 
     Scoped like the register, so every unit autocomplete offers only the user's provinces and
@@ -151,12 +151,3 @@ class AdminUnitAdmin(ScopedQuerysetMixin, FoldedSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("valid to"), ordering="valid_to")
     def valid_to_display(self, unit):
         return ddmmyyyy(unit.valid_to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
