@@ -10,10 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import connections, router, transaction
+from django.db.models import DateTimeField, Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from provinces.text import fold
 
@@ -107,14 +108,91 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
             if rating.pk is not None:  # one created by an earlier row is inserted with its last values
                 changed[rating.pk] = rating
             counts["updated"] += 1
-    # Parents first: bulk_create sets their ids (PostgreSQL, SQLite ≥ 3.35), which their children then take.
-    # The audit trail records each write with the importing user and the import.
-    audit = {"default_user": record.user if record else None, "custom_historical_attrs": {"history_import": record}}
-    for model, instances in new.items():
-        bulk_create_with_history(instances, model, batch_size=BATCH_SIZE, **audit)
+    # Parents first: each insert gives its records their ids, which their children then take.
+    for instances in new.values():
+        create_with_history(instances, record=record)
     bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
-                             batch_size=BATCH_SIZE, **audit)
+                             batch_size=BATCH_SIZE, default_user=record.user if record else None,
+                             custom_historical_attrs={"history_import": record})
     return counts
+
+
+def create_with_history(instances: list, *, record=None) -> None:
+    """Insert new instances of one model, setting their ids, each with its "created" entry in the audit
+    trail naming the importing user and `record`: what simple-history's bulk_create_with_history
+    writes, in a fifth of the time (see _insert)."""
+    if not instances:
+        return
+    model = type(instances[0])
+    using = router.db_for_write(model)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # One time for a whole import, in its records' created_at/updated_at as in their trail entries;
+    # any other field that computes its value on save is asked for it, as bulk_create does.
+    now = timezone.now()
+    stamped = [f.attname for f in fields if isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add)]
+    computed = [f for f in fields if type(f).pre_save is not Field.pre_save and f.attname not in stamped]
+    rows = []
+    for instance in instances:
+        instance._prepare_related_fields_for_save(operation_name="bulk_create")  # a parent inserted just before
+        for name in stamped:
+            setattr(instance, name, now)
+        for f in computed:
+            setattr(instance, f.attname, f.pre_save(instance, True))
+        rows.append({f.attname: getattr(instance, f.attname) for f in fields})
+    for instance, pk in zip(instances, _insert(model, rows, using), strict=True):
+        instance.pk = pk
+        instance._state.adding, instance._state.db = False, using
+    history = model.history.model
+    user = record.user if record else history.get_default_history_user(instances[0])
+    entry = {"history_date": now, "history_type": "+", "history_change_reason": None,
+             "history_user_id": user.pk if user else None, "history_import_id": record.pk if record else None}
+    tracked = [f.attname for f in history.tracked_fields]
+    _insert(history, [{**{name: getattr(instance, name) for name in tracked}, **entry} for instance in instances], using)
+
+
+# Column types whose Python values both database drivers take as they are.
+_AS_IS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField",
+          "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+
+
+def _insert(model, rows: list[dict], using: str) -> list:
+    """INSERT `rows` ({attname: value} for every concrete field but the primary key) into the model's
+    table, up to BATCH_SIZE to a statement; the primary keys given to them, in order.
+
+    The statement is Django's bulk_create's (VALUES … RETURNING the key, whose order both PostgreSQL
+    and SQLite ≥ 3.35 keep), but a value goes to the driver as it is unless its column's type needs
+    converting (dates, times, decimals), and then each distinct value of the column is converted
+    once: bulk_create prepares and compiles every value through its field, which was four fifths
+    of a 20,000-row import's time.
+    """
+    connection = connections[using]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    columns = [_column([row[f.attname] for row in rows], f, connection) for f in fields]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    one = f"({', '.join(['%s'] * len(fields))})"
+    size = min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, rows) or BATCH_SIZE)
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = list(zip(*(column[start : start + size] for column in columns)))
+            cursor.execute(f"{head}{', '.join([one] * len(batch))} RETURNING {quote(pk.column)}",
+                           [value for row in batch for value in row])
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+def _column(values: list, field, connection) -> list:
+    """A column's values as the database driver takes them."""
+    if field.get_internal_type() in _AS_IS:
+        return values
+    converted = {}  # (type, value) -> database value: 1 and 1.0, or a date and a datetime, are not one value
+    for value in values:
+        key = (type(value), value)
+        if key not in converted:
+            converted[key] = field.get_db_prep_save(value, connection)
+    return [converted[type(value), value] for value in values]
 
 
 def _in_chunks(queryset, field: str, values) -> list:

@@ -4,7 +4,7 @@ the values before and after."""
 import pytest
 from django.urls import reverse
 
-from products.models import ImportRecord, Producer, Rating
+from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
 from products.services import confirm_import, preview_import
 from targets.models import ReportedFigure
 from targets.services import import_figures
@@ -108,3 +108,13 @@ def test_the_history_page_speaks_vietnamese(make, admin_client):
     rating = make.rate(make.product(), "2021-12-29", 3)
     page = admin_client.get(reverse("admin:products_rating_history", args=[rating.pk])).content.decode()
     assert ("Người thực hiện" in page, "Lần nhập bảng tính" in page, "Changed by" in page) == (True, True, False)
+
+
+def test_every_record_an_import_creates_has_one_entry_holding_its_values(bac_kan, staff_a):
+    record = upload(staff_a)
+    for model in (Producer, Product, RatingDecision, Rating):
+        tracked = [f.attname for f in model.history.model.tracked_fields]
+        stored = list(model.objects.values_list("pk", *tracked))
+        trail = list(model.history.filter(history_type="+", history_user=staff_a, history_import=record)
+                     .values_list("id", *tracked))
+        assert trail == stored, model.__name__

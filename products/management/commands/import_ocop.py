@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
-        result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+        try:
+            result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+        except ValidationError as error:  # a file that is not a workbook
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
             f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {len(result.errors)}"
         )
