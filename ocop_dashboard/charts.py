@@ -51,43 +51,38 @@ def progress_figure(chart: ProgressChart) -> go.Figure:
     # One tick under each bar: the year for a year end, the full date otherwise (the as-of day, a deadline).
     ticks = sorted(set(days) | {d for d, _v, _l in chart.targets})
     labels = [str(d.year) if (d.month, d.day) == (12, 31) and d in days else _day(d) for d in ticks]
-    figure = go.Figure(layout=_layout(
+    data = [
+        {"type": "bar", "x": days, "y": [counts.get(stars, 0) for _day_, counts in chart.points], "name": f"{stars}★",
+         "marker": {"color": colour}, "width": 1000 * 3600 * 24 * 200, "customdata": [_day(d) for d in days],
+         "hovertemplate": f"{stars}★ %{{customdata}}: %{{y:,}}<extra></extra>"}
+        for stars, colour in STAR_COLOURS.items()
+    ]
+    if chart.path:
+        (start, base), (end, goal) = chart.path
+        data.append({"type": "scatter", "x": [start, end], "y": [base, goal], "mode": "lines",
+                     "name": _("Straight-line path to the target"), "hoverinfo": "skip",
+                     "line": {"color": PATH_COLOUR, "dash": "dash", "width": 2}})
+    if chart.projection:
+        (start, now), (end, projected) = chart.projection
+        data.append({"type": "scatter", "x": [start, end], "y": [now, projected], "mode": "lines+markers",
+                     "name": _("At the recent pace"), "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+                     "marker": {"symbol": "circle-open", "size": 8}, "customdata": [_day(start), _day(end)],
+                     "hovertemplate": "%{customdata}: %{y:,.0f}<extra></extra>"})
+    if chart.targets:
+        data.append({"type": "scatter", "x": [d for d, _v, _l in chart.targets], "y": [v for _d, v, _l in chart.targets],
+                     "mode": "markers", "name": _("Target"), "marker": {"symbol": "diamond", "size": 13, "color": TARGET_COLOUR},
+                     "text": [label for _d, _v, label in chart.targets], "hovertemplate": "%{text}<extra></extra>"})
+    if chart.published:
+        data.append({"type": "scatter", "x": [d for d, _v, _s in chart.published], "y": [v for _d, v, _s in chart.published],
+                     "mode": "markers", "name": _("Published figure"),
+                     "marker": {"symbol": "x-thin-open", "size": 11, "color": "#000000", "line": {"width": 2}},
+                     "text": [f"{_day(d)}: {v:,.0f} — {source}".replace(",", ".") for d, v, source in chart.published],
+                     "hovertemplate": "%{text}<extra></extra>"})
+    # One Figure from the whole spec: plotly checks it all the same, four times faster than trace by trace.
+    return go.Figure(data=data, layout=_layout(
         barmode="stack", xaxis={"type": "date", "tickvals": ticks, "ticktext": labels},
         yaxis={"title": {"text": _("Products 3★+")}, "rangemode": "tozero"},
     ))
-    for stars, colour in STAR_COLOURS.items():
-        values = [counts.get(stars, 0) for _day_, counts in chart.points]
-        figure.add_bar(
-            x=days, y=values, name=f"{stars}★", marker_color=colour, width=1000 * 3600 * 24 * 200,
-            customdata=[_day(d) for d in days], hovertemplate=f"{stars}★ %{{customdata}}: %{{y:,}}<extra></extra>",
-        )
-    if chart.path:
-        (start, base), (end, goal) = chart.path
-        figure.add_scatter(
-            x=[start, end], y=[base, goal], mode="lines", name=_("Straight-line path to the target"),
-            line={"color": PATH_COLOUR, "dash": "dash", "width": 2}, hoverinfo="skip",
-        )
-    if chart.projection:
-        (start, now), (end, projected) = chart.projection
-        figure.add_scatter(
-            x=[start, end], y=[now, projected], mode="lines+markers", name=_("At the recent pace"),
-            line={"color": TARGET_COLOUR, "dash": "dot", "width": 2}, marker={"symbol": "circle-open", "size": 8},
-            customdata=[_day(start), _day(end)], hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>",
-        )
-    if chart.targets:
-        figure.add_scatter(
-            x=[d for d, _v, _l in chart.targets], y=[v for _d, v, _l in chart.targets], mode="markers",
-            name=_("Target"), marker={"symbol": "diamond", "size": 13, "color": TARGET_COLOUR},
-            text=[label for _d, _v, label in chart.targets], hovertemplate="%{text}<extra></extra>",
-        )
-    if chart.published:
-        figure.add_scatter(
-            x=[d for d, _v, _s in chart.published], y=[v for _d, v, _s in chart.published], mode="markers",
-            name=_("Published figure"), marker={"symbol": "x-thin-open", "size": 11, "color": "#000000", "line": {"width": 2}},
-            text=[f"{_day(d)}: {v:,.0f} — {source}".replace(",", ".") for d, v, source in chart.published],
-            hovertemplate="%{text}<extra></extra>",
-        )
-    return figure
 
 
 def _wrap(label: str, width: int = 22) -> str:
@@ -97,30 +92,32 @@ def _wrap(label: str, width: int = 22) -> str:
 def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float | None = None) -> go.Figure:
     """Horizontal bars, one per row label, stacked by stars; an optional target line (e.g. ≥25 per district)."""
     labels = [_wrap(label) for label, _counts in rows]
-    figure = go.Figure(layout=_layout(
+    data = [
+        {"type": "bar", "y": labels, "x": [counts.get(stars, 0) for _label, counts in rows], "orientation": "h",
+         "name": f"{stars}★", "marker": {"color": colour}, "hovertemplate": f"%{{y}} {stars}★: %{{x:,}}<extra></extra>"}
+        for stars, colour in STAR_COLOURS.items()
+    ]
+    marks = {}
+    if target is not None and rows:
+        marks = {
+            "shapes": [{"type": "line", "x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                        "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2}}],
+            "annotations": [{"x": target, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                             "text": _("target %(value)s") % {"value": f"{target:g}"}, "font": {"color": TARGET_COLOUR}}],
+        }
+    return go.Figure(data=data, layout=_layout(
         barmode="stack", height=max(220, 30 * len(rows) + 110),
         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-        margin={"l": 8, "r": 16, "t": 40, "b": 32},
+        margin={"l": 8, "r": 16, "t": 40, "b": 32}, **marks,
     ))
-    for stars, colour in STAR_COLOURS.items():
-        figure.add_bar(
-            y=labels, x=[counts.get(stars, 0) for _label, counts in rows], orientation="h",
-            name=f"{stars}★", marker_color=colour, hovertemplate=f"%{{y}} {stars}★: %{{x:,}}<extra></extra>",
-        )
-    if target is not None and rows:
-        figure.add_vline(x=target, line={"color": TARGET_COLOUR, "dash": "dash", "width": 2})
-        figure.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                              text=_("target %(value)s") % {"value": f"{target:g}"}, font={"color": TARGET_COLOUR})
-    return figure
 
 
 def bars_figure(rows: list[tuple[str, int]], *, title: str) -> go.Figure:
     """Simple horizontal bars (e.g. producers by type)."""
-    figure = go.Figure(layout=_layout(
+    data = [{"type": "bar", "y": [_wrap(r[0]) for r in rows], "x": [r[1] for r in rows], "orientation": "h",
+             "marker": {"color": STAR_COLOURS[4]}, "hovertemplate": "%{y}: %{x:,}<extra></extra>"}]
+    return go.Figure(data=data, layout=_layout(
         height=max(200, 32 * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": title}, "rangemode": "tozero"}, showlegend=False, margin={"l": 8, "r": 16, "t": 16, "b": 48},
     ))
-    figure.add_bar(y=[_wrap(r[0]) for r in rows], x=[r[1] for r in rows], orientation="h", marker_color=STAR_COLOURS[4],
-                   hovertemplate="%{y}: %{x:,}<extra></extra>")
-    return figure
