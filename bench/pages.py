@@ -2,7 +2,9 @@
 on SQLite and PostgreSQL. `python bench/pages.py` (or `--quick`: SQLite at scale 0.05).
 
 Each (backend, scale) runs in its own worker process on a fresh database; PostgreSQL is a private
-throwaway cluster started here and stopped on exit, as in .ci/run.
+throwaway cluster started here and stopped on exit, as in .ci/run. Pages are timed as production
+serves them, with DEBUG off and nothing recording the queries; one more request, with the queries
+captured, gives their number and the SQL that is then run again for its time.
 """
 
 import argparse
@@ -74,14 +76,18 @@ def worker(scale: float) -> None:
     client = Client()
     results = []
     for name, url in pages((largest(valid_to__isnull=False), largest(valid_to__isnull=True))).items():
-        client.get(url)  # warm-up
-        times, sql = [], []
+        client.get(url, secure=True)  # warm-up
+        times = []
         for _run in range(RUNS):
-            with CaptureQueriesContext(connection) as queries:
-                t0 = time.perf_counter()
-                response = client.get(url)
-                times.append(time.perf_counter() - t0)
-            sql.append(replay(connection, queries.captured_queries))
+            t0 = time.perf_counter()
+            response = client.get(url, secure=True)
+            times.append(time.perf_counter() - t0)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+        # Recording the queries costs time of its own (each one's SQL is rendered): not while timing.
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, secure=True)
+        sql = [replay(connection, queries.captured_queries) for _run in range(RUNS)]
         results.append({
             "page": name, "url": url, "status": response.status_code, "queries": len(queries.captured_queries),
             "server_ms": statistics.median(times) * 1000, "sql_ms": statistics.median(sql) * 1000,
@@ -145,7 +151,9 @@ class Postgres:
 
 
 def run_worker(database_url: str, scale: float) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true"}
+    # As production runs: DEBUG off (the static files' manifest needs collectstatic: plain storage).
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
+           "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     done = subprocess.run([sys.executable, __file__, "--worker", str(scale)], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
