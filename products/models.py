@@ -169,15 +169,6 @@ class ProducerQuerySet(models.QuerySet):
         """Producers that own at least one product of `products`."""
         return self.filter(pk__in=products.values("producer"))
 
-    def with_recognised_products(self, products: "ProductQuerySet", day: datetime.date) -> "ProducerQuerySet":
-        """Producers owning at least one of `products` that is an OCOP product (3★+) on `day`.
-
-        The same as with_products_in(products.recognised_on(day)), found from the standing ratings
-        (an anti-join the database hashes) rather than a look-up of each product's latest rating.
-        """
-        ratings = Rating.objects.recognised_on(day).filter(product__in=products.values("pk"))
-        return self.filter(pk__in=ratings.values("product__producer"))
-
     def count_by_type(self) -> dict[str, int]:
         """{producer type: number of producers}, in one query."""
         rows = self.order_by().values_list("type").annotate(n=Count("pk"))
@@ -283,8 +274,7 @@ class ProductQuerySet(models.QuerySet):
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
 
         One lookup of the standing rating per product and day: cheaper than `stars_by` for a few
-        days over many groups (every province of the country), dearer for many days. For every
-        product of the country, RatingQuerySet.count_recognised is cheaper still.
+        days over many groups (every province of the country), dearer for many days.
         """
         annotated = self.annotate(**{f"stars_{key}": _standing_stars(day) for key, day in days.items()})
         rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
@@ -524,40 +514,6 @@ class ImportRecord(models.Model):
 
 
 class RatingQuerySet(models.QuerySet):
-    def standing_on(self, day: datetime.date) -> "RatingQuerySet":
-        """Each product's standing rating on `day`: its latest decided by then (the one latest_rating() finds first).
-
-        The later ratings looked for are those of this queryset too, so the database compares only
-        the ratings asked about: filter it by product (never by stars or date) before calling this.
-        """
-        later = self.filter(product=OuterRef("product"), decision__date__lte=day).filter(
-            Q(decision__date__gt=OuterRef("decision__date")) | Q(decision__date=OuterRef("decision__date"), pk__gt=OuterRef("pk"))
-        )
-        return self.filter(~Exists(later), decision__date__lte=day)
-
-    def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "RatingQuerySet":
-        """The standing ratings on `day` that make their products OCOP products: 3★+ and not revoked by
-        then (and, with in_force=True, a certificate still valid)."""
-        ratings = self.standing_on(day).filter(stars__gte=RECOGNISED_STARS).exclude(revoked_on__lte=day)
-        return ratings.filter(expires__gte=day) if in_force else ratings
-
-    def count_recognised(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
-        """{(values of the product's `fields`): {day key: {stars: n}}}: recognised products on each of `days`, in one query.
-
-        ProductQuerySet.count_by_stars_and's answer, counted from the ratings standing on each day
-        (hashed anti-joins, the days joined by UNION ALL): over every product of the country, a
-        third of the time of looking up each product's standing rating; within one province, dearer.
-        """
-        names = [f"product__{name}" for name in fields]
-        parts = [
-            self.recognised_on(day).annotate(day=Value(key)).order_by().values_list(*names, "stars", "day").annotate(n=Count("pk"))
-            for key, day in days.items()
-        ]
-        counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
-        for *group, stars, key, n in parts[0].union(*parts[1:], all=True).order_by() if parts else ():
-            counts[tuple(group)][key][stars] += n
-        return {group: {key: dict(by_stars) for key, by_stars in by_day.items()} for group, by_day in counts.items()}
-
     def upgrades(self) -> "RatingQuerySet":
         """Ratings that raise a recognised product above the stars of its previous rating."""
         previous = Rating.objects.filter(

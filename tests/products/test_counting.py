@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from products.models import Producer, Product, Rating
+from products.models import Producer, Product
 from tests.conftest import unit
 
 D = datetime.date.fromisoformat
@@ -113,8 +113,7 @@ QUERYSET_READS = {
     "in force": lambda p: p.recognised_on(D("2022-01-01"), in_force=True).count(),
     "stars on many days": lambda p: p.stars_series({str(y): D(f"{y}-12-31") for y in range(2018, 2026)}),
     "stars by district on a day": lambda p: p.count_by_stars_and(("district",), {"day": D("2022-01-01")}),
-    "producers by type": lambda p: Producer.objects.with_recognised_products(p, D("2022-01-01")).count_by_type(),
-    "stars of the country on many days": lambda _p: Rating.objects.count_recognised(("province",), {"a": D("2020-01-01"), "b": D("2022-01-01")}),
+    "producers by type": lambda p: Producer.objects.with_products_in(p.recognised_on(D("2022-01-01"))).count_by_type(),
 }
 
 
@@ -169,26 +168,3 @@ def test_both_ways_of_counting_stars_agree_on_upgrades_ties_and_revocations(make
     days = {d: D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")}
     products = Product.objects.in_unit(bac_kan)
     assert products.stars_by(("district",), days) == products.count_by_stars_and(("district",), days)
-    assert Rating.objects.count_recognised(("district",), days) == products.count_by_stars_and(("district",), days)
-
-
-def test_producers_found_from_standing_ratings_are_those_owning_a_recognised_product(make, bac_kan):
-    cases = [(3, 4, None), (3, None, "2020-03-01"), (4, 2, None), (2, 3, None), (3, 3, "2021-09-01")]
-    for i, (first, second, revoked) in enumerate(cases):
-        product = make.product(f"P{i}", producer=make.producer(name=f"HTX {i}"))
-        make.rate(product, "2019-06-01", first)
-        if second:
-            make.rate(product, "2021-06-01", second, revoked_on=D(revoked) if revoked else None)
-        elif revoked:
-            product.ratings.update(revoked_on=D(revoked))
-    products = Product.objects.in_unit(bac_kan)
-    for day in ("2019-05-31", "2019-12-31", "2020-06-30", "2021-06-01", "2021-12-31"):
-        expected = set(Producer.objects.with_products_in(products.recognised_on(D(day))).values_list("name", flat=True))
-        assert set(Producer.objects.with_recognised_products(products, D(day)).values_list("name", flat=True)) == expected, day
-
-
-def test_of_two_ratings_decided_the_same_day_the_later_recorded_stands(make, bac_kan):
-    product = make.product()
-    make.rate(product, "2021-06-01", 3)
-    later = make.rate(product, make.decision("2021-06-01", number="2/QĐ-UBND"), 4)
-    assert list(Rating.objects.standing_on(D("2021-06-01"))) == [later]
