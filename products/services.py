@@ -125,7 +125,7 @@ def create_with_history(instances: list, *, record=None) -> None:
         return
     model = type(instances[0])
     using = router.db_for_write(model)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
     # One time for a whole import, in its records' created_at/updated_at as in their trail entries;
     # any other field that computes its value on save is asked for it, as bulk_create does.
     now = timezone.now()
@@ -167,7 +167,7 @@ def _insert(model, rows: list[dict], using: str) -> list:
     """
     connection = connections[using]
     pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    fields = [f for f in model._meta.concrete_fields if f is not pk and not f.generated]
     columns = [_column([row[f.attname] for row in rows], f, connection) for f in fields]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
