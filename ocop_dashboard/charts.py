@@ -78,7 +78,7 @@ def progress_figure(chart: ProgressChart) -> go.Figure:
                      "marker": {"symbol": "x-thin-open", "size": 11, "color": "#000000", "line": {"width": 2}},
                      "text": [f"{_day(d)}: {v:,.0f} — {source}".replace(",", ".") for d, v, source in chart.published],
                      "hovertemplate": "%{text}<extra></extra>"})
-    # One Figure from the whole spec: plotly checks it all the same, four times faster than trace by trace.
+    # One Figure from the whole spec: plotly checks it all the same, in less than half the time of adding trace by trace.
     return go.Figure(data=data, layout=_layout(
         barmode="stack", xaxis={"type": "date", "tickvals": ticks, "ticktext": labels},
         yaxis={"title": {"text": _("Products 3★+")}, "rangemode": "tozero"},
