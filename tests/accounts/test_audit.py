@@ -114,7 +114,7 @@ def test_every_record_an_import_creates_has_one_entry_holding_its_values(bac_kan
     record = upload(staff_a)
     for model in (Producer, Product, RatingDecision, Rating):
         tracked = [f.attname for f in model.history.model.tracked_fields]
-        stored = list(model.objects.values_list("pk", *tracked))
+        stored = list(model.objects.order_by("pk").values_list("pk", *tracked))
         trail = list(model.history.filter(history_type="+", history_user=staff_a, history_import=record)
-                     .values_list("id", *tracked))
+                     .order_by("id").values_list("id", *tracked))
         assert trail == stored, model.__name__
