@@ -125,7 +125,7 @@ def create_with_history(instances: list, *, record=None) -> None:
         return
     model = type(instances[0])
     using = router.db_for_write(model)
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
+    fields = _inserted_fields(model)
     # One time for a whole import, in its records' created_at/updated_at as in their trail entries;
     # any other field that computes its value on save is asked for it, as bulk_create does.
     now = timezone.now()
@@ -155,8 +155,13 @@ _AS_IS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharF
           "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
 
 
+def _inserted_fields(model) -> list:
+    """The columns an INSERT gives values to: all but the primary key and generated columns."""
+    return [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
+
+
 def _insert(model, rows: list[dict], using: str) -> list:
-    """INSERT `rows` ({attname: value} for every concrete field but the primary key) into the model's
+    """INSERT `rows` ({attname: value} for each of _inserted_fields) into the model's
     table, up to BATCH_SIZE to a statement; the primary keys given to them, in order.
 
     The statement is Django's bulk_create's (VALUES … RETURNING the key, whose order both PostgreSQL
@@ -167,7 +172,7 @@ def _insert(model, rows: list[dict], using: str) -> list:
     """
     connection = connections[using]
     pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk and not f.generated]
+    fields = _inserted_fields(model)
     columns = [_column([row[f.attname] for row in rows], f, connection) for f in fields]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
