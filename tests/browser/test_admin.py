@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.browser.conftest import ADMIN_PASSWORD
@@ -13,11 +15,21 @@ def log_in(page, server):
     page.wait_for_url(server + "/admin/")
 
 
+def searched_for(term):
+    """Whether a response answers the admin autocomplete's search for term (not the unfiltered list
+    select2 asks for when it opens)."""
+    def matches(response):
+        url = urlsplit(response.url)
+        return url.path.endswith("/admin/autocomplete/") and parse_qs(url.query).get("term") == [term]
+    return matches
+
+
 def issuers_offered(page, term):
     page.click("#id_issuer + .select2")
-    page.fill(".select2-search__field", term)
-    page.wait_for_selector(".select2-results__option:not(.loading-results)")
-    page.wait_for_timeout(300)
+    with page.expect_response(searched_for(term)):
+        page.fill(".select2-search__field", term)
+    # select2 replaces its "searching…" row once it has handled the response.
+    page.wait_for_selector(".select2-results__option.loading-results", state="detached")
     return page.locator(".select2-results__option").all_inner_texts()
 
 
