@@ -55,6 +55,17 @@ class AuditTrail(HistoricalRecords):
         options["verbose_name_plural"] = format_lazy(_("{} (change log)"), model._meta.verbose_name_plural)
         return options
 
+    def copy_fields(self, model):
+        # The library indexes every foreign key a version copies, but nothing looks versions up by
+        # them: a record's versions are found by its id and change logs sort by date (a scoped log
+        # filters while it reads in date order). Each index was one more write per version, half
+        # the index writes of an import.
+        fields = super().copy_fields(model)
+        for field in fields.values():
+            if isinstance(field, models.ForeignKey):
+                field.db_index = False
+        return fields
+
 
 def audited(*excluded: str) -> HistoricalRecords:
     """The audit trail of a model: every create, change and delete with who, when and the values
@@ -188,7 +199,7 @@ class Producer(Located):
     PERSONAL_FIELDS = ("tax_code", "phone", "address")
 
     name = models.CharField(_("name"), max_length=255)
-    search_name = models.CharField(max_length=255, editable=False, db_index=True)
+    search_name = models.CharField(max_length=255, editable=False)
     type = models.CharField(_("producer type"), max_length=12, choices=Type)
     tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -207,6 +218,9 @@ class Producer(Located):
         constraints = [
             models.UniqueConstraint(fields=["province", "search_name"], name="producer_name_unique_in_province"),
         ]
+        # A plain index for look-ups by name and the lists' order: db_index would add a second,
+        # for LIKE 'prefix%', on PostgreSQL, and searches are '%word%', which no index serves.
+        indexes = [models.Index(fields=["search_name"], name="producer_search_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -358,9 +372,10 @@ class Product(Located):
     """A product (or community-tourism service) entered in the OCOP programme."""
 
     name = models.CharField(_("product name"), max_length=255)
-    search_name = models.CharField(max_length=255, editable=False, db_index=True)
+    search_name = models.CharField(max_length=255, editable=False)
+    # No index of its own: product_name_unique_per_producer's index begins with it.
     producer = models.ForeignKey(
-        Producer, models.PROTECT, related_name="products", verbose_name=_("producer")
+        Producer, models.PROTECT, related_name="products", verbose_name=_("producer"), db_index=False
     )
     group = models.ForeignKey(
         ProductGroup, models.PROTECT, related_name="products", verbose_name=_("product group"),
@@ -387,6 +402,7 @@ class Product(Located):
         constraints = [
             models.UniqueConstraint(fields=["producer", "search_name"], name="product_name_unique_per_producer"),
         ]
+        indexes = [models.Index(fields=["search_name"], name="product_search_name")]  # as for producers
 
     def __str__(self) -> str:
         return self.name
@@ -551,7 +567,8 @@ class Rating(models.Model):
         REVOKED = "revoked", _("Revoked")
         SUPERSEDED = "superseded", _("Superseded")
 
-    product = models.ForeignKey(Product, models.PROTECT, related_name="ratings", verbose_name=_("product"))
+    # No index of its own: rating_once_per_decision's index begins with it.
+    product = models.ForeignKey(Product, models.PROTECT, related_name="ratings", verbose_name=_("product"), db_index=False)
     decision = models.ForeignKey(
         RatingDecision, models.PROTECT, related_name="ratings", verbose_name=_("decision")
     )
