@@ -48,7 +48,7 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     )
     days = {as_of} | {min(as_of, t.deadline) for t in targets} | {t.plan.starts_on - DAY for t in targets}
     keys = {d.isoformat(): d for d in days}
-    recorded = Product.objects.all().count_by_stars_and(("province",), keys)
+    recorded = Product.objects.all().stars_by(("province",), keys)
     producers = dict(
         Producer.objects.with_products_in(Product.objects.recognised_on(as_of))
         .order_by().values_list("province").annotate(n=Count("pk"))

@@ -168,3 +168,11 @@ def test_both_ways_of_counting_stars_agree_on_upgrades_ties_and_revocations(make
     days = {d: D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")}
     products = Product.objects.in_unit(bac_kan)
     assert products.stars_by(("district",), days) == products.count_by_stars_and(("district",), days)
+
+
+def test_a_later_rating_below_three_stars_ends_the_series_count(make, bac_kan):
+    product = make.product()
+    make.rate(product, "2019-06-01", 3)
+    make.rate(product, "2021-06-01", 2)
+    series = Product.objects.in_unit(bac_kan).stars_series({"before": D("2020-12-31"), "after": D("2021-12-31")})
+    assert series == {"before": {3: 1}, "after": {}}
