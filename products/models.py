@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Lead
+from django.db.models.functions import FirstValue, Lead
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -254,11 +254,6 @@ def _next_decision_date():
     return Window(Lead("decision__date"), partition_by=F("product"), order_by=[F("decision__date").asc(), F("pk").asc()])
 
 
-def _date(value) -> datetime.date | None:
-    # Outside the ORM, SQLite gives dates as the ISO text it stores them in.
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _standing_stars(day: datetime.date):
     """Stars of the standing rating on `day`, None when it was revoked by then (a subquery)."""
     stars = models.Case(models.When(revoked_on__lte=day, then=Value(None)), default=F("stars"))
@@ -308,34 +303,40 @@ class ProductQuerySet(models.QuerySet):
     def stars_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}}: recognised products on each of `days`, in one query.
 
-        The database counts the ratings grouped by the period each stands: from its decision until
-        the product's next rating, or its revocation. Those groups are bounded by the number of
-        decision dates, not of products, so each day is a sum over a few groups, and asking for
-        more days costs no more SQL.
+        Each rating stands from its decision until its product's next rating (a window over the
+        product's ratings) or its revocation; the database counts, for each day, the ratings
+        standing on it, grouped by `fields` and stars: one pass over the ratings for any number of
+        days, and the same plan with or without planner statistics.
         """
-        # Every rating of the products takes part in the window, as any rating ends the one before
-        # it; the recognised ones are counted, grouped around it (a window cannot be grouped by
-        # in the same SELECT, and a QuerySet cannot select from a subquery).
+        if not days:
+            return {}
         groups = {f"group_{i}": F(f"product__{name}") for i, name in enumerate(fields)}
+        # Every rating of the products takes part in the window, as any rating ends the one before
+        # it. A window cannot be grouped by in its own SELECT, nor a QuerySet select from a
+        # subquery: the counting is a SELECT around the QuerySet's SQL.
         periods = (
             Rating.objects.filter(product__in=self.values("pk"))
-            .annotate(**groups, rated=F("stars"), decided=F("decision__date"), until=_next_decision_date(), revoked=F("revoked_on"))
+            .annotate(**groups, rated=F("stars"), decided=F("decision__date"), until=_next_decision_date(),
+                      revoked=F("revoked_on"))
             .order_by().values_list(*groups, "rated", "decided", "until", "revoked")
         )
         sql, params = periods.query.sql_with_params()
-        columns = ", ".join([*groups, "rated", "decided", "until", "revoked"])
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(f"SELECT {columns}, COUNT(*) FROM ({sql}) periods WHERE rated >= %s GROUP BY {columns}",
-                           (*params, RECOGNISED_STARS))
+        connection = connections[self.db]
+        standing = ("SUM(CASE WHEN decided <= %s AND (until IS NULL OR until > %s) AND (revoked IS NULL OR revoked > %s) "
+                    "THEN 1 ELSE 0 END)")
+        keys = ", ".join([*groups, "rated"])
+        day_params = [connection.ops.adapt_datefield_value(day) for day in days.values() for _i in range(3)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {keys}, {', '.join([standing] * len(days))} FROM ({sql}) periods "
+                           f"WHERE rated >= %s GROUP BY {keys}", (*day_params, *params, RECOGNISED_STARS))
             rows = cursor.fetchall()
-        counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
-        for *group, stars, decided, until, revoked_on, n in rows:
-            decided, until, revoked_on = (_date(d) for d in (decided, until, revoked_on))
-            ends = min(d for d in (until, revoked_on, datetime.date.max) if d is not None)
-            for key, day in days.items():
-                if decided <= day < ends:
-                    counts[tuple(group)][key][stars] += n
-        return {group: {key: dict(by_stars) for key, by_stars in by_day.items()} for group, by_day in counts.items()}
+        counts = defaultdict(lambda: {key: {} for key in days})
+        for row in rows:
+            group, stars, standing_on = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
+            for key, n in zip(days, standing_on, strict=True):
+                if n:
+                    counts[group][key][stars] = n
+        return dict(counts)
 
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
@@ -552,6 +553,20 @@ class RatingQuerySet(models.QuerySet):
         ).exclude(revoked_on__lte=OuterRef("decision__date")).order_by("-decision__date", "-pk")
         return self.annotate(previous_stars=Subquery(previous.values("stars")[:1])).filter(
             previous_stars__gte=RECOGNISED_STARS, stars__gt=F("previous_stars")
+        )
+
+    def recognising_on(self, day: datetime.date) -> "RatingQuerySet":
+        """The ratings that make their product an OCOP product on `day`: its latest rating decided by
+        then, 3★+ and not revoked by then; one per product. Each product's ratings (all of them:
+        filter by product, never by rating) are ranked in a window, one sort for the whole country,
+        which the database plans the same with or without statistics."""
+        latest = {"partition_by": F("product"), "order_by": [F("decision__date").desc(), F("pk").desc()]}
+        return self.filter(decision__date__lte=day).annotate(
+            latest_pk=Window(FirstValue("pk"), **latest), latest_stars=Window(FirstValue("stars"), **latest),
+            latest_revoked=Window(FirstValue("revoked_on"), **latest),
+        ).filter(
+            Q(pk=F("latest_pk"), latest_stars__gte=RECOGNISED_STARS)
+            & (Q(latest_revoked__isnull=True) | Q(latest_revoked__gt=day))
         )
 
     def with_status(self, day: datetime.date) -> "RatingQuerySet":
