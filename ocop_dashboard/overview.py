@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from products.models import Producer, Product, Rating
+from products.models import Producer, Product
 from provinces.models import AdminUnit
 from targets.models import Target
 from targets.progress import DAY, Actuals, TargetProgress, target_progress
@@ -49,8 +49,10 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     days = {as_of} | {min(as_of, t.deadline) for t in targets} | {t.plan.starts_on - DAY for t in targets}
     keys = {d.isoformat(): d for d in days}
     recorded = Product.objects.all().stars_by(("province",), keys)
-    recognising = Rating.objects.recognising_on(as_of).values("product__producer")
-    producers = dict(Producer.objects.filter(pk__in=recognising).order_by().values_list("province").annotate(n=Count("pk")))
+    producers = dict(
+        Producer.objects.with_products_in(Product.objects.recognised_on(as_of))
+        .order_by().values_list("province").annotate(n=Count("pk"))
+    )
     actuals = Actuals()
     for unit in provinces:
         for key, day in keys.items():

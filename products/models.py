@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import FirstValue, Lead
+from django.db.models.functions import Lead
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -553,20 +553,6 @@ class RatingQuerySet(models.QuerySet):
         ).exclude(revoked_on__lte=OuterRef("decision__date")).order_by("-decision__date", "-pk")
         return self.annotate(previous_stars=Subquery(previous.values("stars")[:1])).filter(
             previous_stars__gte=RECOGNISED_STARS, stars__gt=F("previous_stars")
-        )
-
-    def recognising_on(self, day: datetime.date) -> "RatingQuerySet":
-        """The ratings that make their product an OCOP product on `day`: its latest rating decided by
-        then, 3★+ and not revoked by then; one per product. Each product's ratings (all of them:
-        filter by product, never by rating) are ranked in a window, one sort for the whole country,
-        which the database plans the same with or without statistics."""
-        latest = {"partition_by": F("product"), "order_by": [F("decision__date").desc(), F("pk").desc()]}
-        return self.filter(decision__date__lte=day).annotate(
-            latest_pk=Window(FirstValue("pk"), **latest), latest_stars=Window(FirstValue("stars"), **latest),
-            latest_revoked=Window(FirstValue("revoked_on"), **latest),
-        ).filter(
-            Q(pk=F("latest_pk"), latest_stars__gte=RECOGNISED_STARS)
-            & (Q(latest_revoked__isnull=True) | Q(latest_revoked__gt=day))
         )
 
     def with_status(self, day: datetime.date) -> "RatingQuerySet":

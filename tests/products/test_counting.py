@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from products.models import Producer, Product, Rating
+from products.models import Producer, Product
 from tests.conftest import unit
 
 D = datetime.date.fromisoformat
@@ -177,22 +177,3 @@ def test_a_later_rating_below_three_stars_ends_the_series_count(make, bac_kan):
     series = Product.objects.in_unit(bac_kan).stars_series({"before": D("2020-12-31"), "after": D("2021-12-31")})
     assert series == {"before": {3: 1}, "after": {}}
 
-
-def test_the_recognising_ratings_are_those_of_the_recognised_products(make, bac_kan):
-    upgraded, revoked, tied, downgraded = (make.product(name) for name in "ABCD")
-    make.rate(upgraded, "2019-06-01", 3)
-    make.rate(upgraded, "2021-06-01", 4)
-    make.rate(revoked, "2019-06-01", 4, revoked_on=D("2020-03-01"))
-    make.rate(tied, make.decision("2020-06-01", number="1/QĐ"), 2)
-    make.rate(tied, make.decision("2020-06-01", number="2/QĐ"), 3)  # entered later, so it stands
-    make.rate(downgraded, "2019-06-01", 3)
-    make.rate(downgraded, "2021-06-01", 2)
-    for day in map(D, ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")):
-        recognising = sorted(Rating.objects.recognising_on(day).values_list("product", flat=True))
-        assert recognising == sorted(Product.objects.recognised_on(day).values_list("pk", flat=True)), day
-
-
-def test_the_recognising_ratings_take_one_query(make, django_assert_num_queries):
-    make.rate(make.product(), "2019-06-01", 3)
-    with django_assert_num_queries(1):
-        assert Rating.objects.recognising_on(D("2020-01-01")).count() == 1
