@@ -173,12 +173,11 @@ def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
     compiles every value through its field, which was most of a 20,000-row import's time.
     """
     connection = connections[using]
-    pk = model._meta.pk
     fields = _inserted_fields(model)
     columns = [_column([row[f.attname] for row in rows], f, connection) for f in fields]
-    quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         return _copy(connection, model, fields, columns, ids=ids)
+    pk, quote = model._meta.pk, connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     one = f"({', '.join(['%s'] * len(fields))})"
     returning = f" RETURNING {quote(pk.column)}" if ids else ""
