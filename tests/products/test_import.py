@@ -197,6 +197,12 @@ def test_ratings_written_in_bulk_get_what_save_fills_in(db):
         datetime.date(2024, 12, 29), "mien dong tai hoan", "hop tac xa tai hoan")
 
 
+def test_a_rating_made_by_an_earlier_row_takes_a_later_rows_change(db):
+    # Spelled with and without accents: one product to the register, two to the duplicate check.
+    result = run(ROWS[0], ROWS[0].replace("Miến dong", "Mien dong").replace(",4,75,", ",4,80,"))
+    assert (result.created, result.updated, Rating.objects.get().score) == (1, 1, 80)
+
+
 def test_a_changed_rating_is_updated_and_points_at_the_new_import(db):
     run(ROWS[0])
     record = ImportRecord.objects.create(filename="ds.csv", sha256="0" * 64, content=b"")
