@@ -1,5 +1,5 @@
-"""Serve plotly.js from the installed plotly package, so the browser always runs the version the
-Python side writes figure JSON for (plotly 6+ encodes arrays as base64 typed arrays)."""
+"""Serve plotly.js from the installed plotly package, so the browser always runs the version whose
+schema the tests check every figure against (go.Figure in tests/ocop_dashboard)."""
 
 from pathlib import Path
 

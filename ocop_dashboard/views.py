@@ -1,5 +1,4 @@
 import datetime
-import json
 from functools import wraps
 
 import tablib
@@ -62,10 +61,6 @@ def _as_of(request) -> tuple[AsOfForm, datetime.date]:
     return form, form.day() if form.is_valid() else timezone.localdate()
 
 
-def _figure(figure) -> dict:
-    return json.loads(figure.to_json())
-
-
 def _target_json(progress) -> dict:
     target = progress.target
     return {
@@ -119,13 +114,13 @@ def province(request, slug):
     place = tables["by_district" if unit.is_legacy else "by_province"]
     district_target = next((row[5] for row in place.rows if row[5] is not None), None)
     figures = {
-        "chart-progress": _figure(charts.progress_figure(page.progress_chart)),
-        "chart-place": _figure(charts.stacked_bars_figure(
-            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in place.rows], target=district_target)),
-        "chart-group": _figure(charts.stacked_bars_figure(
-            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in tables["by_group"].rows])),
-        "chart-producers": _figure(charts.bars_figure(
-            [(row[0], row[1]) for row in tables["by_producer_type"].rows], title=_("Producers"))),
+        "chart-progress": charts.progress_figure(page.progress_chart),
+        "chart-place": charts.stacked_bars_figure(
+            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in place.rows], target=district_target),
+        "chart-group": charts.stacked_bars_figure(
+            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in tables["by_group"].rows]),
+        "chart-producers": charts.bars_figure(
+            [(row[0], row[1]) for row in tables["by_producer_type"].rows], title=_("Producers")),
     }
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
@@ -180,6 +175,6 @@ def overview(request):
     ranked = [r for r in rows if r.rank]
     figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {
-        "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": _figure(figure)} if ranked else {},
+        "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": figure} if ranked else {},
         "query": request.GET.urlencode(),
     })

@@ -1,5 +1,7 @@
 import datetime
 
+import plotly.graph_objects as go
+import pytest
 from django.contrib.staticfiles import finders
 
 from ocop_dashboard import charts
@@ -9,39 +11,55 @@ from ocop_dashboard.views import download
 D = datetime.date.fromisoformat
 
 
+def drawn(figure: dict) -> go.Figure:
+    """The figure as plotly reads it, every property checked: an unknown one raises ValueError."""
+    return go.Figure(figure)
+
+
 def progress_chart(**fields):
     points = [(D("2019-12-31"), {3: 30, 4: 5}), (D("2020-09-05"), {3: 99, 4: 8})]
     return charts.ProgressChart(points=points, **fields)
 
 
 def test_progress_figure_stacks_one_bar_trace_per_star_level():
-    figure = charts.progress_figure(progress_chart())
+    figure = drawn(charts.progress_figure(progress_chart()))
     assert [t.name for t in figure.data if t.type == "bar"] == ["3★", "4★", "5★"]
 
 
 def test_progress_figure_ticks_a_year_end_by_its_year_and_other_days_in_full():
-    figure = charts.progress_figure(progress_chart())
+    figure = drawn(charts.progress_figure(progress_chart()))
     assert list(figure.layout.xaxis.ticktext) == ["2019", "05/09/2020"]
 
 
 def test_published_figures_name_their_source_on_hover():
-    figure = charts.progress_figure(progress_chart(published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")]))
+    figure = drawn(charts.progress_figure(progress_chart(published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])))
     [marker] = [t for t in figure.data if t.type == "scatter" and t.marker.symbol == "x-thin-open"]
     assert marker.text == ("05/09/2020: 107 — Báo Bắc Kạn",)
 
 
 def test_figures_use_vietnamese_number_separators():
-    assert charts.progress_figure(progress_chart()).layout.separators == ",."
+    assert drawn(charts.progress_figure(progress_chart())).layout.separators == ",."
 
 
 def test_target_line_marks_a_per_district_target():
-    figure = charts.stacked_bars_figure([("Na Rì", {3: 10})], target=25)
+    figure = drawn(charts.stacked_bars_figure([("Na Rì", {3: 10})], target=25))
     assert figure.layout.shapes[0].x0 == 25
 
 
 def test_long_labels_wrap_instead_of_being_cut():
-    figure = charts.stacked_bars_figure([("Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", {3: 1})])
+    figure = drawn(charts.stacked_bars_figure([("Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", {3: 1})]))
     assert "<br>" in figure.data[0].y[0]
+
+
+@pytest.mark.parametrize("figure", [
+    charts.progress_figure(progress_chart(
+        targets=[(D("2025-12-31"), 200, "Đề án 2021–2025: 200")], path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
+        projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)), published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
+    charts.stacked_bars_figure([("Na Rì", {3: 10, 4: 2})], target=25),
+    charts.bars_figure([("Hợp tác xã", 57)], title="Chủ thể"),
+], ids=["progress", "stacked bars", "bars"])
+def test_every_builder_makes_a_figure_plotly_accepts(figure):
+    assert len(drawn(figure).data) == len(figure["data"])
 
 
 def test_plotly_js_is_served_from_the_installed_plotly_package():

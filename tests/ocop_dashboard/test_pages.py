@@ -92,3 +92,11 @@ def test_overview_download_lists_the_ranked_provinces(demo, client):
     response = client.get("/bang/tinh.csv", {"as_of": "2020-09-05"})
     first = response.content.decode("utf-8-sig").splitlines()[1].split(",")
     assert (first[0], first[1], first[6]) == ("1", "Bắc Kạn", "107")
+
+
+@pytest.mark.parametrize("url", ["/", "/tinh/bac-kan/"])
+def test_every_figure_a_page_sends_is_one_plotly_accepts(demo, client, url):
+    import plotly.graph_objects as go
+
+    figures = page(client, url, as_of="2020-09-05").context["figures"]
+    assert [len(go.Figure(figure).data) for figure in figures.values()] == [len(f["data"]) for f in figures.values()]
