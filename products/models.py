@@ -632,10 +632,15 @@ class Rating(models.Model):
         return _("%(product)s: %(stars)s★ (%(decision)s)") % {
             "product": self.product, "stars": self.stars, "decision": self.decision}
 
+    @staticmethod
+    def certificate_expiry(decided: datetime.date) -> datetime.date:
+        """When a certificate granted on `decided` lapses, unless its decision says otherwise."""
+        return add_months(decided, CERTIFICATE_MONTHS)
+
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
         if self.expires is None:
-            self.expires = add_months(self.decision.date, CERTIFICATE_MONTHS)
+            self.expires = self.certificate_expiry(self.decision.date)
 
     def save(self, *args, **kwargs):
         self.fill_derived_fields()

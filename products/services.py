@@ -19,7 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from provinces.text import fold
 
-from .models import CERTIFICATE_MONTHS, ImportRecord, Producer, Product, Rating, RatingDecision, add_months
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
@@ -101,7 +101,7 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
         if rating is None:
             ratings[product_key, decision_key] = add(
                 Rating, product=products[product_key], decision=decisions[decision_key], import_record_id=record_id,
-                **{"expires": add_months(values["date"], CERTIFICATE_MONTHS), **wanted})
+                **{"expires": Rating.certificate_expiry(values["date"]), **wanted})
             counts["created"] += 1
         elif isinstance(rating, dict):  # created by an earlier row: it is written with the last row's values
             if all(rating[key] == value for key, value in wanted.items()):
