@@ -26,7 +26,7 @@ def generate(scale: float, seed: int = 1) -> dict:
     """Fill the database with generated data at `scale`; returns what was created."""
     from django.db import transaction
 
-    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, add_months
+    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, store_superseded
     from provinces.models import AdminUnit
     from provinces.text import fold
     from targets.models import Indicator, Plan, Target
@@ -103,15 +103,16 @@ def generate(scale: float, seed: int = 1) -> dict:
             own = decisions[product.province_id]
             first = rng.randrange(len(own))
             stars = rng.choices((2, 3, 4), weights=(3, 72, 25))[0]
-            ratings.append(_rating(product, own[first], stars, rng, add_months))
+            ratings.append(_rating(product, own[first], stars, rng))
             if rng.random() < 0.5 and first + 1 < len(own):
                 later = rng.randrange(first + 1, len(own))
                 again = min(4, stars + (rng.random() < 0.3))
-                ratings.append(_rating(product, own[later], again, rng, add_months))
+                ratings.append(_rating(product, own[later], again, rng))
             if stars == 4 and rng.random() < 0.02:
                 day = own[first].date
-                ratings.append(_rating(product, next(d for d in national if d.date > day), 5, rng, add_months))
+                ratings.append(_rating(product, next(d for d in national if d.date > day), 5, rng))
         Rating.objects.bulk_create(ratings, batch_size=1000)
+        store_superseded(p.pk for p in products)  # bulk_create sends no signals
         counts["ratings"] = len(ratings)
 
         indicators = {i.code: i for i in Indicator.objects.filter(code__in=["products", "products_5star", "producers"])}
@@ -135,13 +136,13 @@ def generate(scale: float, seed: int = 1) -> dict:
     return dict(counts)
 
 
-def _rating(product, decision, stars, rng, add_months):
+def _rating(product, decision, stars, rng):
     from products.models import SCORE_BANDS, Rating
 
     low, high = SCORE_BANDS[stars]
     revoked = decision.date + datetime.timedelta(days=400) if rng.random() < 0.01 else None
     return Rating(product=product, decision=decision, stars=stars, score=rng.randrange(low, min(high, 100)),
-                  expires=add_months(decision.date, 36), revoked_on=revoked)
+                  expires=Rating.certificate_expiry(decision.date), revoked_on=revoked)
 
 
 def main():

@@ -1,12 +1,13 @@
 import calendar
 import datetime
+import itertools
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Lead
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -32,6 +33,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
+
+
+def in_chunks(queryset, field: str, values) -> list:
+    """queryset.filter(field__in=values), in as many queries as the database's limit on parameters needs."""
+    values = list(values)
+    size = connections[queryset.db].features.max_query_params or len(values) or 1
+    found = []
+    for chunk in itertools.batched(values, size):
+        found += queryset.filter(**{f"{field}__in": chunk})
+    return found
 
 
 class ImportedHistory(models.Model):
@@ -247,11 +258,14 @@ def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
     )
 
 
-def _next_decision_date():
-    """When a rating stops standing: the decision date of its product's next rating, by date then id
-    (a window over the product's ratings: one sort of them all, the same plan with or without
-    planner statistics, where a correlated look-up per rating took twice as long)."""
-    return Window(Lead("decision__date"), partition_by=F("product"), order_by=[F("decision__date").asc(), F("pk").asc()])
+def standing_on(day: datetime.date) -> Q:
+    """Ratings standing on `day`: decided by then, not yet superseded by their product's next rating,
+    and not revoked (a revoked rating stands for no stars until the product is rated again)."""
+    return (
+        Q(decision__date__lte=day)
+        & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=day))
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+    )
 
 
 def _standing_stars(day: datetime.date):
@@ -304,37 +318,22 @@ class ProductQuerySet(models.QuerySet):
     def stars_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}}: recognised products on each of `days`, in one query.
 
-        Each rating stands from its decision until its product's next rating (a window over the
-        product's ratings) or its revocation; the database counts, for each day, the ratings
-        standing on it, grouped by `fields` and stars: one pass over the ratings for any number of
-        days, and the same plan with or without planner statistics.
+        The database counts, for each day, the 3★+ ratings standing on it (`standing_on`), grouped
+        by `fields` and stars: one pass over the ratings for any number of days.
         """
         if not days:
             return {}
-        groups = {f"group_{i}": F(f"product__{name}") for i, name in enumerate(fields)}
-        # Every rating of the products takes part in the window, as any rating ends the one before
-        # it. A window cannot be grouped by in its own SELECT, nor a QuerySet select from a
-        # subquery: the counting is a SELECT around the QuerySet's SQL.
-        periods = (
-            Rating.objects.filter(product__in=self.values("pk"))
-            .annotate(**groups, rated=F("stars"), decided=F("decision__date"), until=_next_decision_date(),
-                      revoked=F("revoked_on"))
-            .order_by().values_list(*groups, "rated", "decided", "until", "revoked")
+        groups = [f"product__{name}" for name in fields]
+        # All products: no list of all their ids for the database to look each one up by.
+        ratings = Rating.objects.filter(product__in=self.values("pk")) if self.query.has_filters() else Rating.objects
+        rows = (
+            ratings.filter(stars__gte=RECOGNISED_STARS).order_by().values_list(*groups, "stars")
+            .annotate(**{f"standing_{i}": Count("pk", filter=standing_on(day)) for i, day in enumerate(days.values())})
         )
-        sql, params = periods.query.sql_with_params()
-        connection = connections[self.db]
-        standing = ("SUM(CASE WHEN decided <= %s AND (until IS NULL OR until > %s) AND (revoked IS NULL OR revoked > %s) "
-                    "THEN 1 ELSE 0 END)")
-        keys = ", ".join([*groups, "rated"])
-        day_params = [connection.ops.adapt_datefield_value(day) for day in days.values() for _i in range(3)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {keys}, {', '.join([standing] * len(days))} FROM ({sql}) periods "
-                           f"WHERE rated >= %s GROUP BY {keys}", (*day_params, *params, RECOGNISED_STARS))
-            rows = cursor.fetchall()
         counts = defaultdict(lambda: {key: {} for key in days})
         for row in rows:
-            group, stars, standing_on = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
-            for key, n in zip(days, standing_on, strict=True):
+            group, stars, standing = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
+            for key, n in zip(days, standing, strict=True):
                 if n:
                     counts[group][key][stars] = n
         return dict(counts)
@@ -598,6 +597,10 @@ class Rating(models.Model):
     )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_note = models.CharField(_("revocation reason"), max_length=255, blank=True)
+    # The decision date of the product's next rating (by date, then id); None for its latest. Kept
+    # by store_superseded() on every write, so that counting the ratings standing on a day is one
+    # pass over them, where finding each one's successor sorted every rating of the count.
+    superseded_on = models.DateField(_("superseded on"), null=True, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
     import_record = models.ForeignKey(
         ImportRecord, models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
@@ -605,7 +608,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RatingQuerySet.as_manager()
-    history = audited("created_at")
+    history = audited("created_at", "superseded_on")
 
     class Meta:
         verbose_name = _("rating")
@@ -670,6 +673,43 @@ class Rating(models.Model):
 
     def status_on(self, day: datetime.date) -> str:
         return Rating.objects.with_status(day).values_list("status", flat=True).get(pk=self.pk)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        rating = super().from_db(db, field_names, values, **kwargs)
+        # A rating moved to another product leaves the ratings it followed there to mend.
+        rating._stored_product_id = rating.__dict__.get("product_id")
+        return rating
+
+
+def store_superseded(product_ids) -> None:
+    """Store on every rating of these products when the product's next rating superseded it
+    (Rating.superseded_on), in one query per date that changes."""
+    ratings = Rating.objects.order_by("product", "decision__date", "pk").values_list(
+        "pk", "product", "decision__date", "superseded_on")
+    found = in_chunks(ratings, "product", set(product_ids) - {None})
+    changed = defaultdict(list)
+    for (pk, product, _decided, stored), following in zip(found, [*found[1:], None]):
+        superseded = following[2] if following and following[1] == product else None
+        if superseded != stored:
+            changed[superseded].append(pk)
+    for day, pks in changed.items():
+        for chunk in itertools.batched(pks, connections[Rating.objects.db].features.max_query_params or len(pks)):
+            Rating.objects.filter(pk__in=chunk).update(superseded_on=day)
+
+
+# Writes one by one (forms, the admin, services, the demo) keep the periods here; bulk writes,
+# which send no signals, call store_superseded() themselves.
+@receiver(post_save, sender=Rating)
+@receiver(post_delete, sender=Rating)
+def _rating_written(sender, instance, **kwargs):
+    store_superseded({instance.product_id, getattr(instance, "_stored_product_id", None)})
+
+
+@receiver(post_save, sender=RatingDecision)
+def _decision_written(sender, instance, created, **kwargs):
+    if not created:  # its date may have moved, and its ratings with it
+        store_superseded(instance.ratings.values_list("product", flat=True))
 
 
 @receiver(pre_create_historical_record)

@@ -5,7 +5,6 @@ import datetime
 import functools
 import hashlib
 import io
-import itertools
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from provinces.text import fold
 
-from .models import ImportRecord, Producer, Product, Rating, RatingDecision
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_superseded
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
@@ -120,6 +119,7 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     # Parents first: each insert gives its rows their ids, which their children then take.
     for model, new_rows in new.items():
         create_with_history(model, new_rows, record=record)
+    store_superseded({row["product_id"] for row in new[Rating]})
     bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
                              batch_size=BATCH_SIZE, default_user=record.user if record else None,
                              custom_historical_attrs={"history_import": record})
@@ -252,27 +252,17 @@ def _column(values: list, field, connection) -> list:
     return [converted[type(value), value] for value in values]
 
 
-def _in_chunks(queryset, field: str, values) -> list:
-    """queryset.filter(field__in=values), in as many queries as the database's limit on parameters needs."""
-    values = list(values)
-    size = connections[queryset.db].features.max_query_params or len(values) or 1
-    found = []
-    for chunk in itertools.batched(values, size):
-        found += queryset.filter(**{f"{field}__in": chunk})
-    return found
-
-
 def _existing_producers(keys: set) -> dict:
     """{(province id, folded name): its values} for the producers of these keys that exist already."""
-    found = _in_chunks(Producer.objects.order_by().values("id", "province_id", "search_name"), "search_name",
-                       {name for _province, name in keys})
+    found = in_chunks(Producer.objects.order_by().values("id", "province_id", "search_name"), "search_name",
+                      {name for _province, name in keys})
     return {key: p for p in found if (key := (p["province_id"], p["search_name"])) in keys}
 
 
 def _existing_products(producers: dict) -> dict:
     """{(producer key, folded name): its values} for every product of these existing producers."""
     key_of = {producer["id"]: key for key, producer in producers.items()}
-    found = _in_chunks(Product.objects.order_by().values("id", "producer_id", "search_name"), "producer", key_of)
+    found = in_chunks(Product.objects.order_by().values("id", "producer_id", "search_name"), "producer", key_of)
     return {(key_of[p["producer_id"]], p["search_name"]): p for p in found}
 
 
@@ -281,7 +271,7 @@ def _existing_decisions(keys: set) -> dict:
     decisions = {}
     # The key is not unique: take the first by id, as row by row .first() would in practice.
     found = RatingDecision.objects.order_by("pk").values("id", "number", "date", "level", "issuer_id")
-    for d in _in_chunks(found, "date", {key[1] for key in keys}):
+    for d in in_chunks(found, "date", {key[1] for key in keys}):
         key = (d["number"], d["date"], d["level"], d["issuer_id"])
         if key in keys:
             decisions.setdefault(key, d)
@@ -292,7 +282,7 @@ def _existing_ratings(products: dict, decisions: dict) -> dict:
     """{(product key, decision key): rating} for the existing products' ratings in these decisions."""
     product_key = {product["id"]: key for key, product in products.items()}
     decision_key = {decision["id"]: key for key, decision in decisions.items()}
-    found = _in_chunks(Rating.objects.order_by(), "product", product_key)
+    found = in_chunks(Rating.objects.order_by(), "product", product_key)
     return {(product_key[r.product_id], decision_key[r.decision_id]): r for r in found if r.decision_id in decision_key}
 
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from products.models import Producer, Product
+from targets.progress import producer_totals
 from tests.conftest import unit
 
 D = datetime.date.fromisoformat
@@ -177,3 +178,25 @@ def test_a_later_rating_below_three_stars_ends_the_series_count(make, bac_kan):
     series = Product.objects.in_unit(bac_kan).stars_series({"before": D("2020-12-31"), "after": D("2021-12-31")})
     assert series == {"before": {3: 1}, "after": {}}
 
+
+
+def test_a_producer_counts_while_one_of_its_products_is_recognised(make, bac_kan):
+    producer = make.producer()
+    kept, lapsed = make.product("A", producer=producer), make.product("B", producer=make.producer("HTX B"))
+    make.rate(kept, "2019-06-01", 3)
+    make.rate(make.product("A2", producer=producer), "2019-06-01", 4)
+    make.rate(lapsed, "2019-06-01", 4)
+    make.rate(lapsed, "2021-06-01", 2)
+    make.rate(make.product("C", producer=make.producer("HTX C")), "2019-06-01", 3, revoked_on=D("2020-01-01"))
+    counts = [producer_totals(bac_kan, D(day))["producers"] for day in ("2019-12-31", "2021-12-31")]
+    assert counts == [3, 1]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_producers_by_type_take_one_query_whatever_the_number_of_products(make, bac_kan, count, django_assert_num_queries):
+    for i in range(count):
+        make.rate(make.product(f"Sản phẩm {i}"), "2019-06-01", 3)
+    bac_kan.lineage_ids  # the units merged into it: looked up once per unit
+    with django_assert_num_queries(1):
+        totals = producer_totals(bac_kan, D("2020-01-01"))
+    assert (totals["producers"], totals["producers_cooperative"]) == (count, count)
