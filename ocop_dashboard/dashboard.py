@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Count
-from django.utils.formats import date_format
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from products.models import Product, RatingDecision
@@ -20,6 +21,20 @@ EXPIRY_WINDOW = datetime.timedelta(days=90)
 YEAR = datetime.timedelta(days=365)
 
 
+def number(value) -> str:
+    """A figure as floatformat:"-1g" writes it in the active language (1.234; 267,5; "—" for none).
+
+    Pages format their table cells here, once, not in the template: a hundred rows of filters
+    and look-ups cost the overview more than its queries. Whole numbers, most cells, cost a
+    third of floatformat's time this way.
+    """
+    if value is None:
+        return "—"
+    if value == int(value):
+        return number_format(int(value), force_grouping=True)
+    return floatformat(value, "-1g")
+
+
 @dataclass
 class Table:
     """A chart's numbers, shown under it and offered as a download."""
@@ -28,6 +43,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list] = field(default_factory=list)
+
+    def cells(self) -> list[list[str]]:
+        """The rows as the page shows them: the first column as it is, figures formatted."""
+        return [["—" if row[0] is None else str(row[0]), *map(number, row[1:])] for row in self.rows]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from provinces.models import AdminUnit
 from targets.progress import register_totals, unit_progress
 
 from . import charts
-from .dashboard import ProvinceDashboard, Table
+from .dashboard import ProvinceDashboard, Table, number
 from .forms import AsOfForm
 from .overview import overview as overview_rows
 
@@ -175,6 +175,23 @@ def overview(request):
     ranked = [r for r in rows if r.rank]
     figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {
-        "form": form, "as_of": as_of, "rows": rows, "figures": {"chart-ranking": figure} if ranked else {},
-        "query": request.GET.urlencode(),
+        "form": form, "as_of": as_of, "rows": rows, "lines": _overview_lines(rows, as_of),
+        "figures": {"chart-ranking": figure} if ranked else {}, "query": request.GET.urlencode(),
     })
+
+
+def _overview_lines(rows, as_of: datetime.date) -> list[dict]:
+    """The overview table's cells, formatted once here (see dashboard.number)."""
+    lines = []
+    for row in rows:
+        unit, head = row.unit, row.headline
+        successor = unit.successor
+        lines.append({
+            "rank": row.rank or "", "url": f"{unit.get_absolute_url()}?as_of={as_of:%Y-%m-%d}", "name": unit.display_name,
+            "merged": _("now part of %(successor)s") % {"successor": successor.name_in_sentence} if successor else "",
+            "figures": [number(n) for n in (row.products, *(row.stars.get(s, 0) for s in (3, 4, 5)), row.producers)],
+            "target": f"{number(head.target.value)} ({head.target.deadline.year})" if head else "—",
+            "percent": "—" if head is None or head.percent is None else f"{number(head.percent)}%",
+            "status": head.status_label if head else "—",
+        })
+    return lines

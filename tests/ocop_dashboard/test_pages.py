@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from products.demo import seed_demo
@@ -36,6 +38,12 @@ def test_overview_shows_the_headline_target_of_each_plan(demo, client):
     rows = page(client, "/", as_of="2020-09-05").context["rows"]
     bac_kan = next(r for r in rows if r.unit.slug == "bac-kan")
     assert bac_kan.headline.percent == 267.5
+
+
+def test_overview_table_writes_each_provinces_figures_in_vietnamese(demo, client):
+    html = page(client, "/", as_of="2020-09-05").content.decode()
+    row = re.search(r'<a href="/tinh/bac-kan/\?as_of=2020-09-05">Bắc Kạn</a>.*?</tr>', html, re.S).group(0)
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["107", "99", "8", "0", "71", "40 (2020)", "267,5%", "Đã đạt"]
 
 
 def test_province_page_selects_the_plan_running_on_the_date(demo, client):

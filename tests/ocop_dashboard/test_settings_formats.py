@@ -1,7 +1,12 @@
 import datetime
+from decimal import Decimal
 
+import pytest
 from django import forms
+from django.template.defaultfilters import floatformat
 from django.utils import translation
+
+from ocop_dashboard.dashboard import number
 
 
 class DateForm(forms.Form):
@@ -12,3 +17,14 @@ def test_vietnamese_dates_are_read_day_first():
     with translation.override("vi"):
         form = DateForm({"day": "01/02/2021"})
         assert form.is_valid() and form.cleaned_data["day"] == datetime.date(2021, 2, 1)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_page_figures_are_written_as_floatformat_writes_them(language):
+    values = [0, 7, 1234, 1234567, 267.5, 99.96, 12345.25, Decimal("200.00"), Decimal("2.50")]
+    with translation.override(language):
+        assert [number(v) for v in values] == [floatformat(v, "-1g") for v in values]
+
+
+def test_a_missing_figure_is_a_dash():
+    assert number(None) == "—"
