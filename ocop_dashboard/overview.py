@@ -50,7 +50,7 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     keys = {d.isoformat(): d for d in days}
     recorded = Product.objects.all().stars_by(("province",), keys)
     producers = dict(
-        Producer.objects.with_products_in(Product.objects.recognised_on(as_of))
+        Producer.objects.with_products_in(Product.objects.counted_on(as_of))
         .order_by().values_list("province").annotate(n=Count("pk"))
     )
     actuals = Actuals()

@@ -78,7 +78,7 @@ def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
 
 def producer_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
     """Producers owning a recognised product on `day`, in all and by type, in one query."""
-    producers = Producer.objects.with_products_in(Product.objects.in_unit(unit).recognised_on(day))
+    producers = Producer.objects.with_products_in(Product.objects.in_unit(unit).counted_on(day))
     return producers.aggregate(
         producers=Count("pk"),
         **{f"producers_{kind}": Count("pk", filter=Q(type=value)) for kind, value in PRODUCER_TYPES.items()},
@@ -95,8 +95,8 @@ def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> 
     """Producers with a recognised product on `end` that had none the day before `start`."""
     products = Product.objects.in_unit(unit)
     return (
-        Producer.objects.with_products_in(products.recognised_on(end))
-        .exclude(pk__in=Producer.objects.with_products_in(products.recognised_on(start - DAY)))
+        Producer.objects.with_products_in(products.counted_on(end))
+        .exclude(pk__in=Producer.objects.with_products_in(products.counted_on(start - DAY)))
         .count()
     )
 

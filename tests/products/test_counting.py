@@ -114,7 +114,8 @@ QUERYSET_READS = {
     "in force": lambda p: p.recognised_on(D("2022-01-01"), in_force=True).count(),
     "stars on many days": lambda p: p.stars_series({str(y): D(f"{y}-12-31") for y in range(2018, 2026)}),
     "stars by district on a day": lambda p: p.count_by_stars_and(("district",), {"day": D("2022-01-01")}),
-    "producers by type": lambda p: Producer.objects.with_products_in(p.recognised_on(D("2022-01-01"))).count_by_type(),
+    "producers by type": lambda p: Producer.objects.with_products_in(p.counted_on(D("2022-01-01"))).count_by_type(),
+    "recognised, no stars": lambda p: p.counted_on(D("2022-01-01")).count(),
 }
 
 
@@ -169,6 +170,22 @@ def test_both_ways_of_counting_stars_agree_on_upgrades_ties_and_revocations(make
     days = {d: D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")}
     products = Product.objects.in_unit(bac_kan)
     assert products.stars_by(("district",), days) == products.count_by_stars_and(("district",), days)
+
+
+def test_counting_with_and_without_stars_finds_the_same_products(make, bac_kan):
+    upgraded, revoked, lapsed, tied = (make.product(name) for name in "ABCD")
+    make.rate(upgraded, "2019-06-01", 3)
+    make.rate(upgraded, "2021-06-01", 4)
+    make.rate(revoked, "2019-06-01", 4, revoked_on=D("2020-03-01"))
+    make.rate(lapsed, "2019-06-01", 3)
+    make.rate(lapsed, "2021-06-01", 2)
+    make.rate(tied, make.decision("2020-06-01", number="1/QĐ"), 2)
+    make.rate(tied, make.decision("2020-06-01", number="2/QĐ"), 3)
+    products = Product.objects.in_unit(bac_kan)
+    days = [D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31")]
+    found = [set(products.counted_on(day).values_list("name", flat=True)) for day in days]
+    assert found == [set(products.recognised_on(day).values_list("name", flat=True)) for day in days]
+    assert found == [{"A", "B", "C"}, {"A", "C"}, {"A", "C", "D"}, {"A", "D"}]
 
 
 def test_a_later_rating_below_three_stars_ends_the_series_count(make, bac_kan):
