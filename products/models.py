@@ -310,8 +310,8 @@ class ProductQuerySet(models.QuerySet):
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
 
         One lookup of the standing rating per product and day, for the single-day breakdowns; for
-        several days, or the whole country's products, `stars_by` costs less (its window sorts
-        the ratings once).
+        several days, or the whole country's products, `stars_by` costs less (one pass over the
+        ratings, by their stored periods).
         """
         annotated = self.annotate(**{f"stars_{key}": _standing_stars(day) for key, day in days.items()})
         rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
