@@ -712,6 +712,7 @@ def store_superseded(product_ids) -> None:
 @receiver(post_delete, sender=Rating)
 def _rating_written(sender, instance, **kwargs):
     store_superseded({instance.product_id, getattr(instance, "_stored_product_id", None)})
+    instance._stored_product_id = instance.product_id
 
 
 @receiver(post_save, sender=RatingDecision)

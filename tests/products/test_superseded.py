@@ -65,6 +65,18 @@ def test_moving_a_rating_to_another_product_mends_both(make):
     assert (superseded(old), superseded(new)) == ([None], [D("2021-06-01"), None])
 
 
+def test_a_rating_moved_twice_mends_every_product_it_left(make):
+    first, second, third = make.product("A"), make.product("B"), make.product("C")
+    moved = make.rate(first, "2021-06-01", 4)
+    make.rate(second, "2019-06-01", 3)
+    moved = Rating.objects.get(pk=moved.pk)
+    moved.product = second
+    moved.save()
+    moved.product = third
+    moved.save()
+    assert (superseded(first), superseded(second), superseded(third)) == ([], [None], [None])
+
+
 def test_an_import_stores_when_its_ratings_supersede_earlier_ones(make):
     product = make.product("Miến dong Tài Hoan", producer=make.producer("Hợp tác xã Tài Hoan"))
     make.rate(product, "2019-06-01", 3)
