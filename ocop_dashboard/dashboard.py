@@ -6,7 +6,8 @@ from functools import cached_property
 
 from django.db.models import Count
 from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format, number_format
+from django.utils import numberformat
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
 from products.models import Product, RatingDecision
@@ -21,18 +22,27 @@ EXPIRY_WINDOW = datetime.timedelta(days=90)
 YEAR = datetime.timedelta(days=365)
 
 
+def number_formatter():
+    """number(), with the active language's separators looked up once: for whole tables."""
+    decimal, grouping, thousands = (get_format(f) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+
+    def number(value) -> str:
+        if value is None:
+            return "—"
+        if value == int(value):
+            return numberformat.format(int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True)
+        return floatformat(value, "-1g")
+    return number
+
+
 def number(value) -> str:
     """A figure as floatformat:"-1g" writes it in the active language (1.234; 267,5; "—" for none).
 
-    Pages format their table cells here, once, not in the template: a hundred rows of filters
-    and look-ups cost the overview more than its queries. Whole numbers, most cells, cost a
-    third of floatformat's time this way.
+    Pages format their table cells in Python, once, not in the template: a hundred rows of
+    filters and look-ups cost the overview more than its queries. Whole numbers, most cells,
+    cost a fraction of floatformat's time this way (number_formatter()).
     """
-    if value is None:
-        return "—"
-    if value == int(value):
-        return number_format(int(value), force_grouping=True)
-    return floatformat(value, "-1g")
+    return number_formatter()(value)
 
 
 @dataclass
@@ -46,7 +56,8 @@ class Table:
 
     def cells(self) -> list[list[str]]:
         """The rows as the page shows them: the first column as it is, figures formatted."""
-        return [["—" if row[0] is None else str(row[0]), *map(number, row[1:])] for row in self.rows]
+        figure = number_formatter()
+        return [["—" if row[0] is None else str(row[0]), *map(figure, row[1:])] for row in self.rows]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from provinces.models import AdminUnit
 from targets.progress import register_totals, unit_progress
 
 from . import charts
-from .dashboard import ProvinceDashboard, Table, number
+from .dashboard import ProvinceDashboard, Table, number_formatter
 from .forms import AsOfForm
 from .overview import overview as overview_rows
 
@@ -182,7 +182,7 @@ def overview(request):
 
 def _overview_lines(rows, as_of: datetime.date) -> list[dict]:
     """The overview table's cells, formatted once here (see dashboard.number)."""
-    lines = []
+    number, lines = number_formatter(), []
     for row in rows:
         unit, head = row.unit, row.headline
         successor = unit.successor
