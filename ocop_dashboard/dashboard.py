@@ -23,7 +23,13 @@ YEAR = datetime.timedelta(days=365)
 
 
 def number_formatter():
-    """number(), with the active language's separators looked up once: for whole tables."""
+    """A function writing a figure as floatformat:"-1g" writes it in the active language
+    (1.234; 267,5; "—" for none), with the language's separators looked up once.
+
+    Pages format their table cells in Python, once, not in the template: a hundred rows of
+    filters and look-ups cost the overview more than its queries. Whole numbers, most cells,
+    cost a fraction of floatformat's time this way.
+    """
     decimal, grouping, thousands = (get_format(f) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
 
     def number(value) -> str:
@@ -33,16 +39,6 @@ def number_formatter():
             return numberformat.format(int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True)
         return floatformat(value, "-1g")
     return number
-
-
-def number(value) -> str:
-    """A figure as floatformat:"-1g" writes it in the active language (1.234; 267,5; "—" for none).
-
-    Pages format their table cells in Python, once, not in the template: a hundred rows of
-    filters and look-ups cost the overview more than its queries. Whole numbers, most cells,
-    cost a fraction of floatformat's time this way (number_formatter()).
-    """
-    return number_formatter()(value)
 
 
 @dataclass

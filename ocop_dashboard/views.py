@@ -181,7 +181,7 @@ def overview(request):
 
 
 def _overview_lines(rows, as_of: datetime.date) -> list[dict]:
-    """The overview table's cells, formatted once here (see dashboard.number)."""
+    """The overview table's cells, formatted once here (see dashboard.number_formatter)."""
     number, lines = number_formatter(), []
     for row in rows:
         unit, head = row.unit, row.headline

@@ -6,7 +6,7 @@ from django import forms
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from ocop_dashboard.dashboard import number
+from ocop_dashboard.dashboard import number_formatter
 
 
 class DateForm(forms.Form):
@@ -23,8 +23,9 @@ def test_vietnamese_dates_are_read_day_first():
 def test_page_figures_are_written_as_floatformat_writes_them(language):
     values = [0, 7, 1234, 1234567, 267.5, 99.96, 12345.25, Decimal("200.00"), Decimal("2.50")]
     with translation.override(language):
+        number = number_formatter()
         assert [number(v) for v in values] == [floatformat(v, "-1g") for v in values]
 
 
 def test_a_missing_figure_is_a_dash():
-    assert number(None) == "—"
+    assert number_formatter()(None) == "—"
