@@ -35,12 +35,16 @@ def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
 
 
+def _batches(values, db: str):
+    """`values` in batches as large as the database's limit on a statement's parameters allows."""
+    values = list(values)
+    return itertools.batched(values, connections[db].features.max_query_params or len(values) or 1)
+
+
 def in_chunks(queryset, field: str, values) -> list:
     """queryset.filter(field__in=values), in as many queries as the database's limit on parameters needs."""
-    values = list(values)
-    size = connections[queryset.db].features.max_query_params or len(values) or 1
     found = []
-    for chunk in itertools.batched(values, size):
+    for chunk in _batches(values, queryset.db):
         found += queryset.filter(**{f"{field}__in": chunk})
     return found
 
@@ -702,7 +706,7 @@ def store_superseded(product_ids) -> None:
         if superseded != stored:
             changed[superseded].append(pk)
     for day, pks in changed.items():
-        for chunk in itertools.batched(pks, connections[Rating.objects.db].features.max_query_params or len(pks)):
+        for chunk in _batches(pks, Rating.objects.db):
             Rating.objects.filter(pk__in=chunk).update(superseded_on=day)
 
 
