@@ -26,7 +26,7 @@ def generate(scale: float, seed: int = 1) -> dict:
     """Fill the database with generated data at `scale`; returns what was created."""
     from django.db import transaction
 
-    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, store_superseded
+    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, store_sequence
     from provinces.models import AdminUnit
     from provinces.text import fold
     from targets.models import Indicator, Plan, Target
@@ -112,7 +112,7 @@ def generate(scale: float, seed: int = 1) -> dict:
                 day = own[first].date
                 ratings.append(_rating(product, next(d for d in national if d.date > day), 5, rng))
         Rating.objects.bulk_create(ratings, batch_size=1000)
-        store_superseded(p.pk for p in products)  # bulk_create sends no signals
+        store_sequence(p.pk for p in products)  # bulk_create sends no signals
         counts["ratings"] = len(ratings)
 
         indicators = {i.code: i for i in Indicator.objects.filter(code__in=["products", "products_5star", "producers"])}
@@ -141,8 +141,10 @@ def _rating(product, decision, stars, rng):
 
     low, high = SCORE_BANDS[stars]
     revoked = decision.date + datetime.timedelta(days=400) if rng.random() < 0.01 else None
-    return Rating(product=product, decision=decision, stars=stars, score=rng.randrange(low, min(high, 100)),
-                  expires=Rating.certificate_expiry(decision.date), revoked_on=revoked)
+    rating = Rating(product=product, decision=decision, stars=stars, score=rng.randrange(low, min(high, 100)),
+                    revoked_on=revoked)
+    rating.fill_derived_fields()  # as save() would: its decision's date and the certificate's expiry
+    return rating
 
 
 def main():

@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -257,25 +257,27 @@ def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
     one it superseded: revocation ends the product's recognition until it is rated again.
     """
     return (
-        Rating.objects.filter(product=OuterRef("pk") if product is None else product, decision__date__lte=day)
-        .order_by("-decision__date", "-pk")
+        Rating.objects.filter(product=OuterRef("pk") if product is None else product, decided_on__lte=day)
+        .order_by("-decided_on", "-pk")
     )
 
 
-def standing_on(day: datetime.date) -> Q:
+def standing_on(day: datetime.date, prefix: str = "") -> Q:
     """Ratings standing on `day`: decided by then, not yet superseded by their product's next rating,
-    and not revoked (a revoked rating stands for no stars until the product is rated again)."""
+    and not revoked (a revoked rating stands for no stars until the product is rated again).
+
+    A product has at most one. `prefix` names the ratings from another model ("ratings__").
+    """
     return (
-        Q(decision__date__lte=day)
-        & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=day))
-        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        Q(**{f"{prefix}decided_on__lte": day})
+        & (Q(**{f"{prefix}superseded_on__isnull": True}) | Q(**{f"{prefix}superseded_on__gt": day}))
+        & (Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": day}))
     )
 
 
-def _standing_stars(day: datetime.date):
-    """Stars of the standing rating on `day`, None when it was revoked by then (a subquery)."""
-    stars = models.Case(models.When(revoked_on__lte=day, then=Value(None)), default=F("stars"))
-    return Subquery(latest_rating(day).annotate(standing_stars=stars).values("standing_stars")[:1])
+def _standing(day: datetime.date) -> FilteredRelation:
+    """A product's rating standing on `day`, as a join (none when there is none, or it was revoked)."""
+    return FilteredRelation("ratings", condition=standing_on(day, prefix="ratings__"))
 
 
 class ProductQuerySet(models.QuerySet):
@@ -288,9 +290,7 @@ class ProductQuerySet(models.QuerySet):
 
         With in_force=True, keep only products whose standing certificate is still valid on `day`.
         """
-        qs = self.annotate(
-            stars_on=_standing_stars(day), expires_on=Subquery(latest_rating(day).values("expires")[:1])
-        )
+        qs = self.alias(standing=_standing(day)).annotate(stars_on=F("standing__stars"), expires_on=F("standing__expires"))
         return qs.filter(expires_on__gte=day) if in_force else qs
 
     def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
@@ -313,12 +313,11 @@ class ProductQuerySet(models.QuerySet):
     def count_by_stars_and(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
 
-        One lookup of the standing rating per product and day, for the single-day breakdowns; for
-        several days, or the whole country's products, `stars_by` costs less (one pass over the
-        ratings, by their stored periods).
+        One join to the standing rating per day, for the single-day breakdowns; for several days, or
+        the whole country's products, `stars_by` costs less (one pass over the ratings).
         """
-        annotated = self.annotate(**{f"stars_{key}": _standing_stars(day) for key, day in days.items()})
-        rows = annotated.order_by().values_list(*fields, *(f"stars_{key}" for key in days)).annotate(n=Count("pk"))
+        joined = self.alias(**{f"standing_{key}": _standing(day) for key, day in days.items()})
+        rows = joined.order_by().values_list(*fields, *(f"standing_{key}__stars" for key in days)).annotate(n=Count("pk"))
         counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
         for row in rows:
             group, stars, n = row[: len(fields)], row[len(fields) : -1], row[-1]
@@ -336,10 +335,8 @@ class ProductQuerySet(models.QuerySet):
         if not days:
             return {}
         groups = [f"product__{name}" for name in fields]
-        # All products: no list of all their ids for the database to look each one up by.
-        ratings = Rating.objects.filter(product__in=self.values("pk")) if self.query.has_filters() else Rating.objects
         rows = (
-            ratings.filter(stars__gte=RECOGNISED_STARS).order_by().values_list(*groups, "stars")
+            self._ratings().filter(stars__gte=RECOGNISED_STARS).order_by().values_list(*groups, "stars")
             .annotate(**{f"standing_{i}": Count("pk", filter=standing_on(day)) for i, day in enumerate(days.values())})
         )
         counts = defaultdict(lambda: {key: {} for key in days})
@@ -350,25 +347,28 @@ class ProductQuerySet(models.QuerySet):
                     counts[group][key][stars] = n
         return dict(counts)
 
+    def _ratings(self) -> "RatingQuerySet":
+        # All products: no list of all their ids for the database to look each one up by.
+        return Rating.objects.filter(product__in=self.values("pk")) if self.query.has_filters() else Rating.objects.all()
+
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
         return self.stars_by((), days).get((), {key: {} for key in days})
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
-        """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query."""
-        first = Min("ratings__decision__date", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
-        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"))
-        annotated = self.annotate(first_recognised=first, **{
-            f"up{stars}_{key}": Exists(upgrades.filter(decision__date__range=window, stars=stars))
-            for key, window in windows.items() for stars in (4, 5)
-        })
-        totals = annotated.aggregate(**{
-            name: Count("pk", filter=condition)
+        """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.
+
+        Counted over the ratings, by their stored first recognitions and upgrades (Rating.is_upgrade).
+        """
+        if not windows:
+            return {}
+        totals = self._ratings().aggregate(**{
+            f"{key}|{name}": aggregate
             for key, window in windows.items()
-            for name, condition in (
-                (f"{key}|new_products", Q(first_recognised__range=window)),
-                (f"{key}|upgrades_to_4", Q(**{f"up4_{key}": True})),
-                (f"{key}|upgrades_to_5", Q(**{f"up5_{key}": True})),
+            for name, aggregate in (
+                ("new_products", Count("pk", filter=Q(is_first_recognition=True, decided_on__range=window))),
+                *((f"upgrades_to_{stars}", Count("product", distinct=True, filter=Q(
+                    is_upgrade=True, stars=stars, decided_on__range=window))) for stars in (4, 5)),
             )
         })
         series = {key: {} for key in windows}
@@ -380,12 +380,12 @@ class ProductQuerySet(models.QuerySet):
     def first_recognised_between(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
         """Products whose first 3★+ rating was decided between start and end, both included."""
         return self.annotate(
-            first_recognised=Min("ratings__decision__date", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
+            first_recognised=Min("ratings__decided_on", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
         ).filter(first_recognised__range=(start, end))
 
     def upgraded_between(self, start: datetime.date, end: datetime.date, *, to_stars: int | None = None):
         """Products rated higher than their previous recognised rating by a decision between start and end."""
-        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"), decision__date__range=(start, end))
+        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"), decided_on__range=(start, end))
         if to_stars is not None:
             upgrades = upgrades.filter(stars=to_stars)
         return self.filter(Exists(upgrades))
@@ -559,13 +559,8 @@ class ImportRecord(models.Model):
 
 class RatingQuerySet(models.QuerySet):
     def upgrades(self) -> "RatingQuerySet":
-        """Ratings that raise a recognised product above the stars of its previous rating."""
-        previous = Rating.objects.filter(
-            product=OuterRef("product"), decision__date__lt=OuterRef("decision__date"),
-        ).exclude(revoked_on__lte=OuterRef("decision__date")).order_by("-decision__date", "-pk")
-        return self.annotate(previous_stars=Subquery(previous.values("stars")[:1])).filter(
-            previous_stars__gte=RECOGNISED_STARS, stars__gt=F("previous_stars")
-        )
+        """Ratings that raise a recognised product above the stars of its previous rating (Rating.is_upgrade)."""
+        return self.filter(is_upgrade=True)
 
     def with_status(self, day: datetime.date) -> "RatingQuerySet":
         """Annotate `status` on `day`: not_yet, revoked, superseded, expired or in_force."""
@@ -610,9 +605,18 @@ class Rating(models.Model):
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_note = models.CharField(_("revocation reason"), max_length=255, blank=True)
     # The decision date of the product's next rating (by date, then id); None for its latest. Kept
-    # by store_superseded() on every write, so that counting the ratings standing on a day is one
+    # by store_sequence() on every write, so that counting the ratings standing on a day is one
     # pass over them, where finding each one's successor sorted every rating of the count.
     superseded_on = models.DateField(_("superseded on"), null=True, blank=True, editable=False)
+    # Its decision's date, copied (and kept with the rest): the counts filter ratings by it, and a
+    # join to the standing rating can only be conditioned on the rating's own columns.
+    decided_on = models.DateField(_("decision date"), editable=False)
+    # Kept with it: whether the rating raised a recognised product above the stars of its previous
+    # rating (the latest decided before it and not revoked by then), and whether it is the product's
+    # first 3★+ rating. The flows (new products, upgrades) then count ratings, with no look-up of
+    # the ratings before each.
+    is_upgrade = models.BooleanField(_("upgrade"), default=False, editable=False)
+    is_first_recognition = models.BooleanField(_("first recognition"), default=False, editable=False)
     note = models.TextField(_("note"), blank=True)
     import_record = models.ForeignKey(
         ImportRecord, models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
@@ -620,7 +624,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RatingQuerySet.as_manager()
-    history = audited("created_at", "superseded_on")
+    history = audited("created_at", "superseded_on", "decided_on", "is_upgrade", "is_first_recognition")
 
     class Meta:
         verbose_name = _("rating")
@@ -654,12 +658,17 @@ class Rating(models.Model):
 
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
+        self.decided_on = self.decision.date
         if self.expires is None:
             self.expires = self.certificate_expiry(self.decision.date)
 
     def save(self, *args, **kwargs):
         self.fill_derived_fields()
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        # decided_on is its decision's date, filled on save: nothing to check before.
+        super().clean_fields({*(exclude or ()), "decided_on"})
 
     def clean(self) -> None:
         super().clean()
@@ -694,35 +703,50 @@ class Rating(models.Model):
         return rating
 
 
-def store_superseded(product_ids) -> None:
-    """Store on every rating of these products when the product's next rating superseded it
-    (Rating.superseded_on), in one query per date that changes."""
+def sequence(ratings: list[tuple]) -> list[tuple]:
+    """(decided_on, superseded_on, is_upgrade, is_first_recognition) of each rating of one product,
+    given as (decision date, stars, revoked_on) in order of decision date, then id."""
+    first = next((i for i, (_day, stars, _revoked) in enumerate(ratings) if stars >= RECOGNISED_STARS), None)
+    stored = []
+    for i, (day, stars, _revoked) in enumerate(ratings):
+        previous = next((r for r in reversed(ratings[:i]) if r[0] < day and not (r[2] and r[2] <= day)), None)
+        upgrade = previous is not None and RECOGNISED_STARS <= previous[1] < stars
+        stored.append((day, ratings[i + 1][0] if i + 1 < len(ratings) else None, upgrade, i == first))
+    return stored
+
+
+def store_sequence(product_ids) -> None:
+    """Store on every rating of these products its decision's date and where it sits among its
+    product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per
+    combination of values that changes."""
+    fields = ("decided_on", "superseded_on", "is_upgrade", "is_first_recognition")
     ratings = Rating.objects.order_by("product", "decision__date", "pk").values_list(
-        "pk", "product", "decision__date", "superseded_on")
-    found = in_chunks(ratings, "product", set(product_ids) - {None})
+        "pk", "product", "decision__date", "stars", "revoked_on", *fields)
     changed = defaultdict(list)
-    for (pk, product, _decided, stored), following in zip(found, [*found[1:], None]):
-        superseded = following[2] if following and following[1] == product else None
-        if superseded != stored:
-            changed[superseded].append(pk)
-    for day, pks in changed.items():
+    found = in_chunks(ratings, "product", set(product_ids) - {None})
+    for _product, rows in itertools.groupby(found, key=lambda row: row[1]):
+        rows = list(rows)
+        for row, wanted in zip(rows, sequence([row[2:5] for row in rows]), strict=True):
+            if row[5:] != wanted:
+                changed[wanted].append(row[0])
+    for wanted, pks in changed.items():
         for chunk in _batches(pks, Rating.objects.db):
-            Rating.objects.filter(pk__in=chunk).update(superseded_on=day)
+            Rating.objects.filter(pk__in=chunk).update(**dict(zip(fields, wanted, strict=True)))
 
 
 # Writes one by one (forms, the admin, services, the demo) keep the periods here; bulk writes,
-# which send no signals, call store_superseded() themselves.
+# which send no signals, call store_sequence() themselves.
 @receiver(post_save, sender=Rating)
 @receiver(post_delete, sender=Rating)
 def _rating_written(sender, instance, **kwargs):
-    store_superseded({instance.product_id, getattr(instance, "_stored_product_id", None)})
+    store_sequence({instance.product_id, getattr(instance, "_stored_product_id", None)})
     instance._stored_product_id = instance.product_id
 
 
 @receiver(post_save, sender=RatingDecision)
 def _decision_written(sender, instance, created, **kwargs):
     if not created:  # its date may have moved, and its ratings with it
-        store_superseded(instance.ratings.values_list("product", flat=True))
+        store_sequence(instance.ratings.values_list("product", flat=True))
 
 
 @receiver(pre_create_historical_record)

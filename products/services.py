@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from provinces.text import fold
 
-from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_superseded
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
@@ -80,7 +80,7 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
 
     for values, (producer_key, product_name, decision_key) in zip(valid, keys, strict=True):
         location = {f"{key}_id": values[key].pk if values[key] else None for key in ("province", "district", "commune")}
-        # search_name and expires as the models' fill_derived_fields() sets them on save().
+        # search_name, decided_on and expires as the models' fill_derived_fields() sets them on save().
         if producer_key not in producers:
             producers[producer_key] = add(Producer, name=values["producer"], search_name=producer_key[1],
                                           type=values["producer_type"], **location)
@@ -100,7 +100,7 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
         if rating is None:
             ratings[product_key, decision_key] = add(
                 Rating, product=products[product_key], decision=decisions[decision_key], import_record_id=record_id,
-                **{"expires": Rating.certificate_expiry(values["date"]), **wanted})
+                decided_on=values["date"], **{"expires": Rating.certificate_expiry(values["date"]), **wanted})
             counts["created"] += 1
         elif isinstance(rating, dict):  # created by an earlier row: it is written with the last row's values
             if all(rating[key] == value for key, value in wanted.items()):
@@ -119,10 +119,11 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     # Parents first: each insert gives its rows their ids, which their children then take.
     for model, new_rows in new.items():
         create_with_history(model, new_rows, record=record)
-    store_superseded({row["product_id"] for row in new[Rating]})
     bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
                              batch_size=BATCH_SIZE, default_user=record.user if record else None,
                              custom_historical_attrs={"history_import": record})
+    # New ratings reorder their products' ratings; new stars change which of them are upgrades.
+    store_sequence({row["product_id"] for row in new[Rating]} | {rating.product_id for rating in changed.values()})
     return counts
 
 
