@@ -4,8 +4,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
-# `make run` is the local development server: debug on, so no SECRET_KEY is needed.
-db serve: export DEBUG ?= true
+# `make run` is the local development server (and `make messages` a developer tool): debug on, so no SECRET_KEY is needed.
+db serve messages: export DEBUG ?= true
 PORT ?= 8000
 
 # The first interpreter >= 3.12 found: python3 (pyenv honours .python-version), then versioned names.
@@ -46,7 +46,7 @@ serve: install
 # Regenerate the translation catalogues after changing user-facing strings; the compiled .mo is
 # committed so a fresh clone needs no gettext tools.
 messages: install
-	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --no-obsolete
+	$(PY) manage.py makemessages -l vi --ignore=.venv --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
