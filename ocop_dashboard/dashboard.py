@@ -22,8 +22,8 @@ EXPIRY_WINDOW = datetime.timedelta(days=90)
 YEAR = datetime.timedelta(days=365)
 
 
-def number_formatter():
-    """A function writing a figure as floatformat:"-1g" writes it in the active language
+def number_formatter(places: int = 1):
+    """A function writing a figure as floatformat:"-<places>g" writes it in the active language
     (1.234; 267,5; "—" for none), with the language's separators looked up once.
 
     Pages format their table cells in Python, once, not in the template: a hundred rows of
@@ -37,7 +37,7 @@ def number_formatter():
             return "—"
         if value == int(value):
             return numberformat.format(int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True)
-        return floatformat(value, "-1g")
+        return floatformat(value, f"-{places}g")
     return number
 
 
@@ -186,6 +186,15 @@ class ProvinceDashboard:
         rows = [[date_format(day, "d/m/Y"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
                 for day, s in self.progress_chart.points]
         return Table("progress", _("Products 3★+ over time"), [_("As of"), "3★", "4★", "5★", _("Total")], rows)
+
+    def target_lines(self) -> list[dict]:
+        """The targets table as the page shows it: each target's status and cells, formatted once."""
+        number, percent = number_formatter(places=2), number_formatter()
+        return [{
+            "status": p.status, "label": p.status_label,
+            "cells": [p.target.indicator, p.target.unit.short_name, p.target.deadline.strftime("%d/%m/%Y"),
+                      number(p.target.value), number(p.actual), "—" if p.percent is None else f"{percent(p.percent)}%"],
+        } for p in self.progress]
 
     def targets_table(self) -> Table:
         rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),

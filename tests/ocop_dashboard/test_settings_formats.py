@@ -27,5 +27,11 @@ def test_page_figures_are_written_as_floatformat_writes_them(language):
         assert [number(v) for v in values] == [floatformat(v, "-1g") for v in values]
 
 
+def test_page_figures_can_keep_two_decimals_as_floatformat_does():
+    values = [2, 12.25, Decimal("2.50"), 1234.125]
+    with translation.override("vi"):
+        assert [number_formatter(places=2)(v) for v in values] == [floatformat(v, "-2g") for v in values]
+
+
 def test_a_missing_figure_is_a_dash():
     assert number_formatter()(None) == "—"
