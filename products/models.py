@@ -717,8 +717,8 @@ def sequence(ratings: list[tuple]) -> list[tuple]:
 
 def store_sequence(product_ids) -> None:
     """Store on every rating of these products its decision's date and where it sits among its
-    product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per
-    combination of values that changes."""
+    product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per field
+    and value that changes (an import's new ratings: one per decision date and two per flag)."""
     fields = ("decided_on", "superseded_on", "is_upgrade", "is_first_recognition")
     ratings = Rating.objects.order_by("product", "decision__date", "pk").values_list(
         "pk", "product", "decision__date", "stars", "revoked_on", *fields)
@@ -727,11 +727,12 @@ def store_sequence(product_ids) -> None:
     for _product, rows in itertools.groupby(found, key=lambda row: row[1]):
         rows = list(rows)
         for row, wanted in zip(rows, sequence([row[2:5] for row in rows]), strict=True):
-            if row[5:] != wanted:
-                changed[wanted].append(row[0])
-    for wanted, pks in changed.items():
+            for field, stored, value in zip(fields, row[5:], wanted, strict=True):
+                if stored != value:
+                    changed[field, value].append(row[0])
+    for (field, value), pks in changed.items():
         for chunk in _batches(pks, Rating.objects.db):
-            Rating.objects.filter(pk__in=chunk).update(**dict(zip(fields, wanted, strict=True)))
+            Rating.objects.filter(pk__in=chunk).update(**{field: value})
 
 
 # Writes one by one (forms, the admin, services, the demo) keep the periods here; bulk writes,
