@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from products.models import Product
 from targets.models import Indicator, Plan, ReportedFigure, Target
 from targets.progress import Status, plan_progress, register_flows, register_totals
 
@@ -129,3 +130,29 @@ def test_totals_tell_ever_recognised_from_certificates_in_force(make, bac_kan):
     make.rate(make.product("Mới"), "2021-12-29", 3)
     totals = register_totals(bac_kan, D("2022-06-01"))
     assert (totals["products"], totals["products_in_force"]) == (2, 1)
+
+
+def test_every_total_is_what_its_own_count_finds(make, bac_kan):
+    national = make.decision("2020-06-01", level="national")
+    for name, decision, stars, fields in (
+        ("Chè", "2018-12-31", 3, {"traceable": True}),  # certificate lapsed by 2022
+        ("Miến", "2021-06-01", 4, {"ecommerce_channels": "Shopee"}),
+        ("Mật ong", national, 5, {"traceable": True, "ecommerce_channels": "Voso"}),
+        ("Gạo", "2021-06-01", 3, {}),
+        ("Rượu", "2021-06-01", 2, {"traceable": True}),
+    ):
+        make.rate(make.product(name, **fields), decision, stars)
+    day = D("2022-06-01")
+    recognised = Product.objects.in_unit(bac_kan).recognised_on(day)
+    expected = {
+        "products": recognised.count(),
+        **{f"products_{s}star": recognised.filter(stars_on=s).count() for s in (3, 4, 5)},
+        "products_4plus": recognised.filter(stars_on__gte=4).count(),
+        "traceable_products": recognised.filter(traceable=True).count(),
+        "ecommerce_products": recognised.exclude(ecommerce_channels="").count(),
+        "products_in_force": Product.objects.in_unit(bac_kan).recognised_on(day, in_force=True).count(),
+    }
+    totals = register_totals(bac_kan, day)
+    assert {key: totals[key] for key in expected} == expected == {
+        "products": 4, "products_3star": 2, "products_4star": 1, "products_5star": 1, "products_4plus": 2,
+        "traceable_products": 2, "ecommerce_products": 2, "products_in_force": 3}
