@@ -229,3 +229,25 @@ def test_a_name_longer_than_the_register_holds_is_an_error_on_its_cell(db, colum
 def test_a_district_whose_name_begins_like_a_unit_kind_is_found(db, province, district):
     result = run(f"{province},{district},,HTX A,,Miến,1,3,,,29/12/2021,")
     assert (result.errors, Product.objects.get().district.short_name) == ([], district.removeprefix("Huyện "))
+
+
+def _rows_the_planner_counts(table: str) -> int | None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        else:
+            cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = %s AND idx IS NOT NULL", [table])
+        row = cursor.fetchone()
+    return row and int(row[0])
+
+
+def test_a_large_import_refreshes_the_planners_statistics(db, monkeypatch):
+    monkeypatch.setattr("products.services.REFRESH_STATISTICS_ROWS", 2)
+    run(*ROWS)
+    assert _rows_the_planner_counts("products_product") == 2
+
+
+def test_a_small_import_leaves_the_statistics_to_the_database(db):
+    with CaptureQueriesContext(connection) as queries:
+        run(*ROWS)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
