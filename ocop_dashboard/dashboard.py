@@ -36,6 +36,8 @@ def number_formatter(places: int = 1):
         if value is None:
             return "—"
         if value == int(value):
+            if grouping == 3:  # Vietnamese and English: Python's own grouping, with the language's mark
+                return f"{int(value):,}".replace(",", thousands)
             return numberformat.format(int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True)
         return floatformat(value, f"-{places}g")
     return number

@@ -21,7 +21,7 @@ def test_vietnamese_dates_are_read_day_first():
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_page_figures_are_written_as_floatformat_writes_them(language):
-    values = [0, 7, 1234, 1234567, 267.5, 99.96, 12345.25, Decimal("200.00"), Decimal("2.50")]
+    values = [0, 7, 1234, 1234567, -4321, 267.5, 99.96, 12345.25, Decimal("200.00"), Decimal("2.50"), Decimal("-1000")]
     with translation.override(language):
         number = number_formatter()
         assert [number(v) for v in values] == [floatformat(v, "-1g") for v in values]
