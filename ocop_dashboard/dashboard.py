@@ -190,13 +190,12 @@ class ProvinceDashboard:
         return Table("progress", _("Products 3★+ over time"), [_("As of"), "3★", "4★", "5★", _("Total")], rows)
 
     def target_lines(self) -> list[dict]:
-        """The targets table as the page shows it: each target's status and cells, formatted once."""
+        """The targets table (targets_table) as the page shows it: each target's status and cells, formatted once."""
         number, percent = number_formatter(places=2), number_formatter()
         return [{
-            "status": p.status, "label": p.status_label,
-            "cells": [p.target.indicator, p.target.unit.short_name, p.target.deadline.strftime("%d/%m/%Y"),
-                      number(p.target.value), number(p.actual), "—" if p.percent is None else f"{percent(p.percent)}%"],
-        } for p in self.progress]
+            "status": p.status, "label": label,
+            "cells": [indicator, unit, deadline, number(target), number(actual), "—" if share is None else f"{percent(share)}%"],
+        } for p, (indicator, unit, deadline, target, actual, share, label) in zip(self.progress, self.targets_table().rows, strict=True)]
 
     def targets_table(self) -> Table:
         rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),
