@@ -114,6 +114,7 @@ class ProvinceDashboard:
         actuals.want_stars(unit, *self.days.values(), as_of - YEAR)
         self.year_start = datetime.date(as_of.year, 1, 1)
         actuals.want_flows(unit, self.year_start, as_of)
+        actuals.want_producers(unit, as_of)
         targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent", "plan")) if self.plan else []
         want(actuals, targets, as_of)
         self.progress = [target_progress(t, as_of, actuals) for t in targets]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.scope import province_ids
 from products.resources import attachment
 from provinces.models import AdminUnit
-from targets.progress import register_totals, unit_progress
+from targets.progress import Actuals, register_totals, unit_progress
 
 from . import charts
 from .dashboard import ProvinceDashboard, Table, number_formatter
@@ -85,7 +85,12 @@ def progress_json(request, slug):
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     as_of = form.day()
-    totals = register_totals(unit, as_of)
+    # One Actuals for the totals and the targets: the unit's lineage, and its producers on `as_of`
+    # and on each plan's eve, are then looked up once.
+    actuals = Actuals(unit)
+    actuals.want_producers(unit, as_of)
+    progress = unit_progress(unit, as_of, actuals)
+    totals = register_totals(unit, as_of, actuals)
     return JsonResponse({
         "unit": {"slug": unit.slug, "name": unit.name, "successor": unit.successor.slug if unit.successor else None},
         "as_of": as_of,
@@ -100,7 +105,7 @@ def progress_json(request, slug):
             "traceable_products": totals["traceable_products"],
             "ecommerce_products": totals["ecommerce_products"],
         },
-        "targets": [_target_json(p) for p in unit_progress(unit, as_of)],
+        "targets": [_target_json(p) for p in progress],
     })
 
 

@@ -196,11 +196,6 @@ class ProducerQuerySet(models.QuerySet):
         """Producers that own at least one product of `products`."""
         return self.filter(pk__in=products.values("producer"))
 
-    def count_by_type(self) -> dict[str, int]:
-        """{producer type: number of producers}, in one query."""
-        rows = self.order_by().values_list("type").annotate(n=Count("pk"))
-        return {kind: n for kind, n in rows}
-
 
 class Producer(Located):
     """A producer (chủ thể OCOP): the organisation or household that owns rated products."""
@@ -354,6 +349,26 @@ class ProductQuerySet(models.QuerySet):
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
         return self.stars_by((), days).get((), {key: {} for key in days})
+
+    def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
+        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`, in one query.
+
+        One pass over the products' 3★+ ratings, as stars_by: each rating standing on a day counts
+        its product's producer, once (a product has one standing rating, a producer many products).
+        """
+        if not days:
+            return {}
+        rows = (
+            self._ratings().filter(stars__gte=RECOGNISED_STARS).order_by().values_list("product__producer__type")
+            .annotate(**{f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
+                         for i, day in enumerate(days.values())})
+        )
+        series = {key: {} for key in days}
+        for kind, *standing in rows:
+            for key, n in zip(days, standing, strict=True):
+                if n:
+                    series[key][kind] = n
+        return series
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
         """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.

@@ -54,8 +54,9 @@ class Status:
     }
 
 
-def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
-    """Every stock indicator counted from the register for `unit` on `day`, in two queries.
+def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | None" = None) -> dict[str, int]:
+    """Every stock indicator counted from the register for `unit` on `day`, in two queries
+    (one when `actuals` has the producers of that day already).
 
     Products count once, at the stars of their standing rating ("ever recognised", as provinces
     publish); `products_in_force` only those whose certificate is still valid on `day`. Producers
@@ -74,13 +75,16 @@ def register_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
         for key, flag in zip(flags, flagged, strict=True):
             totals[key] += n if flag else 0
     totals |= {code: count(stars) for code, count in STARS_INDICATORS.items()}
-    return totals | producer_totals(unit, day)
+    return totals | (actuals or Actuals(unit)).producers(unit, day)
 
 
-def producer_totals(unit: AdminUnit, day: datetime.date) -> dict[str, int]:
-    """Producers owning a recognised product on `day`, in all and by type, in one query."""
-    by_type = Producer.objects.with_products_in(Product.objects.in_unit(unit).counted_on(day)).count_by_type()
-    return {"producers": sum(by_type.values()), **{f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}}
+def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]]:
+    """{day: producers owning a recognised product in `unit` on that day, in all and by type}, in one query."""
+    series = Product.objects.in_unit(unit).producers_series({d.isoformat(): d for d in days})
+
+    def totals(by_type: dict[str, int]) -> dict[str, int]:
+        return {"producers": sum(by_type.values()), **{f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}}
+    return {day: totals(series[day.isoformat()]) for day in days}
 
 
 def register_flows(unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
@@ -110,6 +114,7 @@ class Actuals:
         self.days = defaultdict(set)
         self.district_days = defaultdict(list)
         self.windows = defaultdict(set)
+        self.producer_days = defaultdict(set)
         self.cache = {}
         self.figures = {}
         self.units = {unit.pk: unit for unit in units}
@@ -126,6 +131,9 @@ class Actuals:
 
     def want_flows(self, unit: AdminUnit, start: datetime.date, end: datetime.date) -> None:
         self.windows[unit.pk].add((start, end))
+
+    def want_producers(self, unit: AdminUnit, *days: datetime.date) -> None:
+        self.producer_days[unit.pk].update(days)
 
     def stars(self, unit: AdminUnit, day: datetime.date) -> dict[int, int]:
         unit = self._same(unit)
@@ -172,7 +180,11 @@ class Actuals:
 
     def producers(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
         unit = self._same(unit)
-        return self._cached(("producers", unit.pk, day), producer_totals, unit, day)
+        key = ("producers", unit.pk, day)
+        if key not in self.cache:
+            days = sorted(self.producer_days[unit.pk] | {day})
+            self.cache.update({("producers", unit.pk, d): totals for d, totals in producer_series(unit, days).items()})
+        return self.cache[key]
 
     def by_field(self, unit: AdminUnit, day: datetime.date, fields: tuple[str, ...]) -> dict[tuple, dict[int, int]]:
         """{(values of `fields`): {stars: n}} for `unit` on `day` (e.g. by product group)."""
@@ -215,7 +227,7 @@ class Actuals:
             return self.producers(unit, day)[code]
         if code == "new_producers":
             return self._cached(("new_producers", unit.pk, start, day), new_producers, unit, start, day)
-        return self._cached(("totals", unit.pk, day), register_totals, unit, day)[code]
+        return self._cached(("totals", unit.pk, day), register_totals, unit, day, self)[code]
 
     def _cached(self, key, compute, *args):
         if key not in self.cache:
@@ -250,10 +262,14 @@ def want(actuals: Actuals, targets, as_of: datetime.date) -> None:
     """Tell `actuals` every count the progress of `targets` on `as_of` will read."""
     for target in targets:
         plan, day = target.plan, min(as_of, target.deadline)
+        if as_of < plan.starts_on:
+            continue  # not started: nothing is counted (target_progress)
         if target.indicator.code in STARS_INDICATORS:
             actuals.want_stars(target.unit, day, plan.starts_on - DAY)
         elif target.indicator.code in FLOW_INDICATORS:
             actuals.want_flows(target.unit, plan.starts_on, day)
+        elif target.indicator.code in PRODUCER_INDICATORS:
+            actuals.want_producers(target.unit, day, plan.starts_on - DAY)
 
 
 def target_progress(target: Target, as_of: datetime.date, actuals: Actuals | None = None) -> TargetProgress:

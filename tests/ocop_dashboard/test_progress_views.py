@@ -49,7 +49,7 @@ def test_the_province_page_is_in_vietnamese_by_default(demo, client):
 
 @pytest.mark.parametrize("as_of", ["2018-12-31", "2023-07-31"])
 def test_progress_json_queries_do_not_grow_with_the_register(demo, client, as_of, django_assert_max_num_queries):
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(15):
         client.get("/tinh/bac-kan/progress.json", {"as_of": as_of})
 
 

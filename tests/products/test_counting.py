@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from products.models import Producer, Product
-from targets.progress import producer_totals
+from targets.progress import producer_series
 from tests.conftest import unit
 
 D = datetime.date.fromisoformat
@@ -114,7 +114,7 @@ QUERYSET_READS = {
     "in force": lambda p: p.recognised_on(D("2022-01-01"), in_force=True).count(),
     "stars on many days": lambda p: p.stars_series({str(y): D(f"{y}-12-31") for y in range(2018, 2026)}),
     "stars by district on a day": lambda p: p.count_by_stars_and(("district",), {"day": D("2022-01-01")}),
-    "producers by type": lambda p: Producer.objects.with_products_in(p.counted_on(D("2022-01-01"))).count_by_type(),
+    "producers on many days": lambda p: p.producers_series({str(y): D(f"{y}-12-31") for y in range(2018, 2026)}),
     "recognised, no stars": lambda p: p.counted_on(D("2022-01-01")).count(),
 }
 
@@ -205,8 +205,23 @@ def test_a_producer_counts_while_one_of_its_products_is_recognised(make, bac_kan
     make.rate(lapsed, "2019-06-01", 4)
     make.rate(lapsed, "2021-06-01", 2)
     make.rate(make.product("C", producer=make.producer("HTX C")), "2019-06-01", 3, revoked_on=D("2020-01-01"))
-    counts = [producer_totals(bac_kan, D(day))["producers"] for day in ("2019-12-31", "2021-12-31")]
+    counts = [totals["producers"] for totals in producer_series(bac_kan, [D("2019-12-31"), D("2021-12-31")]).values()]
     assert counts == [3, 1]
+
+
+def test_producers_on_many_days_are_those_owning_a_product_recognised_each_day(make, bac_kan):
+    one, two, three = make.producer("HTX A"), make.producer("HTX B"), make.producer("Hộ C", type=Producer.Type.HOUSEHOLD)
+    upgraded, lapsed = make.product("A1", producer=one), make.product("B1", producer=two)
+    make.rate(upgraded, "2019-06-01", 3)
+    make.rate(upgraded, "2021-06-01", 4)  # one producer, however many of its ratings stand
+    make.rate(make.product("A2", producer=one), "2020-06-01", 3)
+    make.rate(lapsed, "2019-06-01", 3)
+    make.rate(lapsed, "2021-06-01", 2)
+    make.rate(make.product("C1", producer=three), "2020-06-01", 4, revoked_on=D("2021-01-01"))
+    days = {d: D(d) for d in ("2019-12-31", "2020-12-31", "2021-12-31")}
+    assert Product.objects.in_unit(bac_kan).producers_series(days) == {
+        "2019-12-31": {"cooperative": 2}, "2020-12-31": {"cooperative": 2, "household": 1}, "2021-12-31": {"cooperative": 1},
+    }
 
 
 @pytest.mark.parametrize("count", [1, 6])
@@ -215,5 +230,5 @@ def test_producers_by_type_take_one_query_whatever_the_number_of_products(make, 
         make.rate(make.product(f"Sản phẩm {i}"), "2019-06-01", 3)
     bac_kan.lineage_ids  # the units merged into it: looked up once per unit
     with django_assert_num_queries(1):
-        totals = producer_totals(bac_kan, D("2020-01-01"))
+        [totals] = producer_series(bac_kan, [D("2020-01-01")]).values()
     assert (totals["producers"], totals["producers_cooperative"]) == (count, count)

@@ -117,6 +117,21 @@ def test_new_producers_in_a_period_exclude_those_recognised_before(make, bac_kan
     assert register_flows(bac_kan, D("2021-01-01"), D("2021-12-31"))["new_producers"] == 1
 
 
+def test_a_producers_target_counts_from_the_producers_there_when_the_plan_began(make, plan):
+    target(plan, "producers", 3)
+    make.rate(make.product("A", producer=make.producer("HTX A")), "2020-06-01", 3)
+    make.rate(make.product("B", producer=make.producer("HTX B")), "2022-06-01", 3)
+    progress = only(plan, "2023-07-02")
+    assert (progress.actual, progress.baseline) == (2, 1)
+
+
+def test_a_producers_target_reads_its_actual_and_baseline_in_one_query(make, plan, django_assert_num_queries):
+    target(plan, "producers", 3)
+    make.rate(make.product(), "2020-06-01", 3)
+    with django_assert_num_queries(3):  # the targets, the unit's lineage, producers on both days
+        only(plan, "2023-07-02")
+
+
 @pytest.mark.parametrize("products", [1, 6])
 def test_register_totals_take_a_fixed_number_of_queries(make, bac_kan, products, django_assert_num_queries):
     for i in range(products):
