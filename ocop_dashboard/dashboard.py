@@ -115,7 +115,7 @@ class ProvinceDashboard:
         self.year_start = datetime.date(as_of.year, 1, 1)
         actuals.want_flows(unit, self.year_start, as_of)
         actuals.want_producers(unit, as_of)
-        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent", "plan")) if self.plan else []
+        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent")) if self.plan else []  # each knows its plan
         want(actuals, targets, as_of)
         self.progress = [target_progress(t, as_of, actuals) for t in targets]
         self.headline = headline_target(self.progress, unit)

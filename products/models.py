@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -20,6 +21,7 @@ from provinces.text import fold
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
+STANDS_FOREVER = datetime.date.max  # Rating.stands_until of a rating neither superseded nor revoked
 
 # Decision 1048/QĐ-TTg (2019): the score band of each star level, [low, high).
 SCORE_BANDS = {5: (90, 101), 4: (70, 90), 3: (50, 70), 2: (30, 50), 1: (0, 30)}
@@ -258,16 +260,13 @@ def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
 
 
 def standing_on(day: datetime.date, prefix: str = "") -> Q:
-    """Ratings standing on `day`: decided by then, not yet superseded by their product's next rating,
-    and not revoked (a revoked rating stands for no stars until the product is rated again).
+    """Ratings standing on `day`: decided by then, and neither superseded by their product's next
+    rating nor revoked (a revoked rating stands for no stars until the product is rated again) by
+    then, which Rating.stands_until holds.
 
     A product has at most one. `prefix` names the ratings from another model ("ratings__").
     """
-    return (
-        Q(**{f"{prefix}decided_on__lte": day})
-        & (Q(**{f"{prefix}superseded_on__isnull": True}) | Q(**{f"{prefix}superseded_on__gt": day}))
-        & (Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": day}))
-    )
+    return Q(**{f"{prefix}decided_on__lte": day, f"{prefix}stands_until__gt": day})
 
 
 def _standing(day: datetime.date) -> FilteredRelation:
@@ -626,6 +625,16 @@ class Rating(models.Model):
     # Its decision's date, copied (and kept with the rest): the counts filter ratings by it, and a
     # join to the standing rating can only be conditioned on the rating's own columns.
     decided_on = models.DateField(_("decision date"), editable=False)
+    # The day it stops standing: the earlier of superseded_on and revoked_on, or STANDS_FOREVER while
+    # neither is set. Computed by the database, so "standing on a day" is two comparisons of the
+    # rating's own columns (standing_on), which every count repeats for every day it counts.
+    stands_until = models.GeneratedField(
+        expression=Coalesce(
+            Least(Coalesce("superseded_on", "revoked_on"), Coalesce("revoked_on", "superseded_on")),  # Least of NULL is NULL on SQLite
+            Value(STANDS_FOREVER),
+        ),
+        output_field=models.DateField(), db_persist=True,
+    )
     # Kept with it: whether the rating raised a recognised product above the stars of its previous
     # rating (the latest decided before it and not revoked by then), and whether it is the product's
     # first 3★+ rating. The flows (new products, upgrades) then count ratings, with no look-up of
@@ -639,7 +648,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RatingQuerySet.as_manager()
-    history = audited("created_at", "superseded_on", "decided_on", "is_upgrade", "is_first_recognition")
+    history = audited("created_at", "superseded_on", "decided_on", "stands_until", "is_upgrade", "is_first_recognition")
 
     class Meta:
         verbose_name = _("rating")

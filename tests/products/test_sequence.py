@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from products.models import Product, Rating
+from products.models import STANDS_FOREVER, Product, Rating
 from products.services import import_products
 
 D = datetime.date.fromisoformat
@@ -30,6 +30,22 @@ def test_a_later_rating_supersedes_the_one_before_on_its_decision_date(make):
     make.rate(product, "2019-06-01", 3)
     make.rate(product, "2021-06-01", 4)
     assert superseded(product) == [D("2021-06-01"), None]
+
+
+def test_a_rating_stands_until_it_is_superseded_or_revoked_whichever_comes_first(make):
+    product = make.product()
+    make.rate(product, "2019-06-01", 3, revoked_on=D("2020-01-01"))
+    make.rate(product, "2020-06-01", 4, revoked_on=D("2022-01-01"))
+    make.rate(product, "2021-06-01", 4)
+    make.rate(product, "2023-06-01", 3)
+    Rating.objects.filter(decided_on=D("2023-06-01")).update(revoked_on=D("2024-01-01"))  # the database keeps it
+    until = list(product.ratings.order_by("decided_on").values_list("stands_until", flat=True))
+    assert until == [D("2020-01-01"), D("2021-06-01"), D("2023-06-01"), D("2024-01-01")]
+
+
+def test_a_rating_neither_superseded_nor_revoked_stands_for_ever(make):
+    make.rate(make.product(), "2019-06-01", 3)
+    assert Rating.objects.get().stands_until == STANDS_FOREVER
 
 
 def test_a_rating_entered_for_an_earlier_decision_is_superseded_by_the_later_one(make):
