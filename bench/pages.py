@@ -1,13 +1,17 @@
 """Page benchmark: SQL queries, server time and SQL time per page, at 1/10 and full national scale,
 on SQLite and PostgreSQL. `python bench/pages.py` (or `--quick`: SQLite at scale 0.05).
 
-Each (backend, scale) runs in its own worker process on a fresh database; PostgreSQL is a private
-throwaway cluster started here and stopped on exit, as in .ci/run. Pages are timed as production
-serves them, with DEBUG off and nothing recording the queries; one more request, with the queries
-captured, gives their number and the SQL that is then run again for its time.
+Each (backend, scale) gets a fresh database, prepared once by a worker process; PostgreSQL is a
+private throwaway cluster started here and stopped on exit, as in .ci/run. Then the pages are timed
+in rounds, each round a new worker per database in turn, and each figure is the median over the
+rounds: a machine that speeds up or slows down during the run (a shared VM does) then weighs on both
+sides of a ratio alike. Pages are timed as production serves them, with DEBUG off and nothing
+recording the queries; one more request, with the queries captured, gives their number and the SQL
+that is then run again for its time.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -22,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 RUNS = 5
+ROUNDS = 3
 
 
 def pages(client_units) -> dict[str, str]:
@@ -35,8 +40,7 @@ def pages(client_units) -> dict[str, str]:
     }
 
 
-def worker(scale: float) -> None:
-    """Prepare a fresh database at `scale`, then time every page; print one JSON line."""
+def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop_dashboard.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     # Pages as the public dashboard serves them; a logged-in user adds the session and role look-ups.
@@ -45,14 +49,15 @@ def worker(scale: float) -> None:
     import django
 
     django.setup()
+
+
+def prepare(scale: float) -> None:
+    """Fill a fresh database at `scale`; print one JSON line saying what it took."""
+    _setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from bench.generate import generate
-    from provinces.models import AdminUnit
 
     call_command("migrate", verbosity=0)
     call_command("load_admin_units", verbosity=0)
@@ -64,6 +69,19 @@ def worker(scale: float) -> None:
     # PostgreSQL guesses 5 products per province and picks plans 10x slower.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    print(json.dumps({"scale": scale, "generated": generated, "generation_s": generation}))
+
+
+def worker() -> None:
+    """Time every page on the prepared database; print one JSON line."""
+    _setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from provinces.models import AdminUnit
+
     provinces = AdminUnit.objects.provinces()
 
     def largest(**filters):
@@ -92,7 +110,7 @@ def worker(scale: float) -> None:
             "page": name, "url": url, "status": response.status_code, "queries": len(queries.captured_queries),
             "server_ms": statistics.median(times) * 1000, "sql_ms": statistics.median(sql) * 1000,
         })
-    print(json.dumps({"scale": scale, "generated": generated, "generation_s": generation, "pages": results}))
+    print(json.dumps({"pages": results}))
 
 
 def replay(connection, captured) -> float:
@@ -150,17 +168,37 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_worker(database_url: str, scale: float) -> dict:
+def run_worker(database_url: str, *args: str) -> dict:
     # As production runs: DEBUG off (the static files' manifest needs collectstatic: plain storage).
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    done = subprocess.run([sys.executable, __file__, "--worker", str(scale)], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, __file__, *args], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def table(runs: dict) -> str:
-    lines = ["| page | backend | scale | queries | server ms | SQL ms |", "|---|---|---|---|---|---|"]
+def timed_rounds(databases: dict[tuple[str, float], str], rounds: int) -> dict[tuple[str, float], list[dict]]:
+    """Each database's pages timed `rounds` times, the databases taking turns within each round."""
+    timings = {key: [] for key in databases}
+    for _round in range(rounds):
+        for key, url in databases.items():
+            timings[key].append(run_worker(url, "--worker")["pages"])
+    return timings
+
+
+def medians(rounds: list[list[dict]]) -> list[dict]:
+    """One page list: each page's server and SQL time, the median over the rounds."""
+    return [{
+        **pages[0],
+        "queries": max(page["queries"] for page in pages),
+        "server_ms": statistics.median(page["server_ms"] for page in pages),
+        "sql_ms": statistics.median(page["sql_ms"] for page in pages),
+    } for pages in zip(*rounds, strict=True)]
+
+
+def table(runs: dict, rounds: int) -> str:
+    lines = [f"Each time: the median of {RUNS} requests (or SQL replays), then the median over {rounds} round(s).", "",
+             "| page | backend | scale | queries | server ms | SQL ms |", "|---|---|---|---|---|---|"]
     for (backend, scale), run in runs.items():
         for page in run["pages"]:
             lines.append(f"| {page['page']} | {backend} | {scale:g} | {page['queries']} | "
@@ -184,21 +222,29 @@ def table(runs: dict) -> str:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", type=float, help=argparse.SUPPRESS)
-    parser.add_argument("--quick", action="store_true", help="SQLite only, scale 0.05")
+    parser.add_argument("--prepare", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="SQLite only, scale 0.05, one round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"timing rounds (default {ROUNDS})")
     args = parser.parse_args()
-    if args.worker is not None:
-        return worker(args.worker)
+    if args.prepare is not None:
+        return prepare(args.prepare)
+    if args.worker:
+        return worker()
     scales = [0.05] if args.quick else [0.1, 1.0]
-    runs = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    databases, prepared = {}, {}
+    with tempfile.TemporaryDirectory() as tmp, (contextlib.nullcontext() if args.quick else Postgres()) as postgres:
         for scale in scales:
-            runs[("sqlite", scale)] = run_worker(f"sqlite:///{tmp}/bench-{scale}.sqlite3", scale)
-        if not args.quick:
-            with Postgres() as postgres:
-                for scale in scales:
-                    runs[("postgresql", scale)] = run_worker(postgres.database(f"bench_{str(scale).replace('.', '_')}"), scale)
-    report = table(runs)
+            databases[("sqlite", scale)] = f"sqlite:///{tmp}/bench-{scale}.sqlite3"
+        if postgres:
+            for scale in scales:
+                databases[("postgresql", scale)] = postgres.database(f"bench_{str(scale).replace('.', '_')}")
+        for (backend, scale), url in databases.items():
+            prepared[(backend, scale)] = run_worker(url, "--prepare", str(scale))
+        rounds = 1 if args.quick else args.rounds
+        timings = timed_rounds(databases, rounds)
+    runs = {key: {**prepared[key], "pages": medians(timed)} for key, timed in timings.items()}
+    report = table(runs, rounds)
     OUT.mkdir(exist_ok=True)
     (OUT / "pages.md").write_text(report + "\n")
     print(report)
