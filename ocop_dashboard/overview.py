@@ -4,9 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
-
-from products.models import Producer, Product
+from products.models import Product
 from provinces.models import AdminUnit
 from targets.models import Target
 from targets.progress import DAY, Actuals, TargetProgress, target_progress
@@ -49,10 +47,12 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     days = {as_of} | {min(as_of, t.deadline) for t in targets} | {t.plan.starts_on - DAY for t in targets}
     keys = {d.isoformat(): d for d in days}
     recorded = Product.objects.all().stars_by(("province",), keys)
-    producers = dict(
-        Producer.objects.with_products_in(Product.objects.counted_on(as_of))
-        .order_by().values_list("province").annotate(n=Count("pk"))
-    )
+    # Where their products are, as a province page counts them (a producer with products in two
+    # provinces counts in each).
+    producers = {
+        province: sum(by_day["day"].values())
+        for (province,), by_day in Product.objects.all().producers_by(("province",), {"day": as_of}).items()
+    }
     actuals = Actuals()
     for unit in provinces:
         for key, day in keys.items():

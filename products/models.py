@@ -349,25 +349,36 @@ class ProductQuerySet(models.QuerySet):
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
         return self.stars_by((), days).get((), {key: {} for key in days})
 
-    def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
-        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`, in one query.
+    def producers_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
+        """{(values of `fields`): {day key: {producer type: n}}}: producers owning one of these products
+        recognised on each of `days`, grouped by the products' `fields`, in one query.
 
         One pass over the products' 3★+ ratings, as stars_by: each rating standing on a day counts
         its product's producer, once (a product has one standing rating, a producer many products).
         """
         if not days:
             return {}
-        rows = (
-            self._ratings().filter(stars__gte=RECOGNISED_STARS).order_by().values_list("product__producer__type")
-            .annotate(**{f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
-                         for i, day in enumerate(days.values())})
-        )
-        series = {key: {} for key in days}
-        for kind, *standing in rows:
+        groups = [f"product__{name}" for name in fields]
+        ratings = self._ratings().filter(stars__gte=RECOGNISED_STARS)
+        if len(days) == 1:
+            # One day: its standing ratings are all there is to read (the whole country's in half the time).
+            [day] = days.values()
+            ratings, counts = ratings.filter(standing_on(day)), {"standing_0": Count("product__producer", distinct=True)}
+        else:
+            counts = {f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
+                      for i, day in enumerate(days.values())}
+        rows = ratings.order_by().values_list(*groups, "product__producer__type").annotate(**counts)
+        result = defaultdict(lambda: {key: {} for key in days})
+        for row in rows:
+            group, kind, standing = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
             for key, n in zip(days, standing, strict=True):
                 if n:
-                    series[key][kind] = n
-        return series
+                    result[group][key][kind] = n
+        return dict(result)
+
+    def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
+        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`, in one query."""
+        return self.producers_by((), days).get((), {key: {} for key in days})
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
         """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.

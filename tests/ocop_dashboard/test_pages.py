@@ -1,9 +1,13 @@
+import datetime
 import re
 
 import pytest
 
+from ocop_dashboard.overview import overview
 from products.demo import seed_demo
 from products.models import Product
+from targets.progress import register_totals
+from tests.conftest import unit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,19 @@ def test_overview_shows_the_headline_target_of_each_plan(demo, client):
     rows = page(client, "/", as_of="2020-09-05").context["rows"]
     bac_kan = next(r for r in rows if r.unit.slug == "bac-kan")
     assert bac_kan.headline.percent == 267.5
+
+
+def test_overview_counts_producers_where_their_products_are_as_a_province_page_does(make, bac_kan):
+    cao_bang = unit("cao-bang-cu")
+    producer = make.producer()  # of Bắc Kạn
+    make.rate(make.product("Miến dong", producer=producer), "2019-06-01", 3)
+    make.rate(make.product("Trà", producer=producer, province=cao_bang), "2019-06-01", 4)
+    make.rate(make.product("Mật ong"), "2019-06-01", 3)
+    day = datetime.date(2020, 1, 1)
+    rows = overview(day)
+    assert {row.unit.slug: row.producers for row in rows} == {
+        row.unit.slug: register_totals(row.unit, day)["producers"] for row in rows
+    } == {"bac-kan": 2, "cao-bang-cu": 1, "thai-nguyen": 2, "cao-bang": 1}  # and the provinces they became
 
 
 def test_overview_table_writes_each_provinces_figures_in_vietnamese(demo, client):

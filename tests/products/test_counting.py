@@ -224,6 +224,28 @@ def test_producers_on_many_days_are_those_owning_a_product_recognised_each_day(m
     }
 
 
+def test_producers_of_one_day_are_those_it_has_among_several_days(make, bac_kan, na_ri):
+    upgraded, lapsed = make.product("A", district=na_ri), make.product("B")
+    make.rate(upgraded, "2019-06-01", 3)
+    make.rate(upgraded, "2021-06-01", 4)
+    make.rate(lapsed, "2019-06-01", 3)
+    make.rate(lapsed, "2021-06-01", 2)
+    make.rate(make.product("C", district=na_ri), "2020-06-01", 4, revoked_on=D("2021-01-01"))
+    products, days = Product.objects.in_unit(bac_kan), {d: D(d) for d in ("2019-12-31", "2020-12-31", "2021-12-31")}
+
+    def found(counts):
+        return {(group, key): by_type for group, by_day in counts.items() for key, by_type in by_day.items() if by_type}
+    alone = {}
+    for key, day in days.items():
+        alone |= found(products.producers_by(("district",), {key: day}))
+    coop = Producer.Type.COOPERATIVE
+    assert found(products.producers_by(("district",), days)) == alone == {
+        ((na_ri.pk,), "2019-12-31"): {coop: 1}, ((None,), "2019-12-31"): {coop: 1},
+        ((na_ri.pk,), "2020-12-31"): {coop: 2}, ((None,), "2020-12-31"): {coop: 1},
+        ((na_ri.pk,), "2021-12-31"): {coop: 1},
+    }
+
+
 @pytest.mark.parametrize("count", [1, 6])
 def test_producers_by_type_take_one_query_whatever_the_number_of_products(make, bac_kan, count, django_assert_num_queries):
     for i in range(count):
