@@ -383,23 +383,28 @@ class ProductQuerySet(models.QuerySet):
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
         """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.
 
-        Counted over the ratings, by their stored first recognitions and upgrades (Rating.is_upgrade).
+        Counted over the ratings, by their stored first recognitions and upgrades (Rating.is_upgrade),
+        grouped by stars: an upgrade to 4★ is one in the 4★ group, so each window is two counts.
         """
         if not windows:
             return {}
-        totals = self._ratings().aggregate(**{
-            f"{key}|{name}": aggregate
-            for key, window in windows.items()
-            for name, aggregate in (
-                ("new_products", Count("pk", filter=Q(is_first_recognition=True, decided_on__range=window))),
-                *((f"upgrades_to_{stars}", Count("product", distinct=True, filter=Q(
-                    is_upgrade=True, stars=stars, decided_on__range=window))) for stars in (4, 5)),
-            )
-        })
-        series = {key: {} for key in windows}
-        for name, n in totals.items():
-            key, measure = name.split("|")
-            series[key][measure] = n
+        rows = (
+            self._ratings().filter(Q(is_first_recognition=True) | Q(is_upgrade=True)).order_by().values_list("stars")
+            .annotate(**{
+                f"{name}_{i}": aggregate
+                for i, window in enumerate(windows.values())
+                for name, aggregate in (
+                    ("new", Count("pk", filter=Q(is_first_recognition=True, decided_on__range=window))),
+                    ("up", Count("product", distinct=True, filter=Q(is_upgrade=True, decided_on__range=window))),
+                )
+            })
+        )
+        series = {key: {"new_products": 0, "upgrades_to_4": 0, "upgrades_to_5": 0} for key in windows}
+        for stars, *counts in rows:
+            for key, new, upgraded in zip(windows, counts[::2], counts[1::2], strict=True):
+                series[key]["new_products"] += new
+                if stars in (4, 5):
+                    series[key][f"upgrades_to_{stars}"] = upgraded
         return series
 
     def first_recognised_between(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
