@@ -49,10 +49,7 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     recorded = Product.objects.all().stars_by(("province",), keys)
     # Where their products are, as a province page counts them (a producer with products in two
     # provinces counts in each).
-    producers = {
-        province: sum(by_day["day"].values())
-        for (province,), by_day in Product.objects.all().producers_by(("province",), {"day": as_of}).items()
-    }
+    producers = {province: by_day["day"] for (province,), by_day in Product.objects.all().producers_by(("province",), {"day": as_of}).items()}
     actuals = Actuals()
     for unit in provinces:
         for key, day in keys.items():

@@ -350,8 +350,8 @@ class ProductQuerySet(models.QuerySet):
         return self.stars_by((), days).get((), {key: {} for key in days})
 
     def producers_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
-        """{(values of `fields`): {day key: {producer type: n}}}: producers owning one of these products
-        recognised on each of `days`, grouped by the products' `fields`, in one query.
+        """{(values of `fields`): {day key: n}}: producers owning one of these products recognised on
+        each of `days`, grouped by the products' `fields` ("province", "producer__type"), in one query.
 
         One pass over the products' 3★+ ratings, as stars_by: each rating standing on a day counts
         its product's producer, once (a product has one standing rating, a producer many products).
@@ -367,18 +367,13 @@ class ProductQuerySet(models.QuerySet):
         else:
             counts = {f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
                       for i, day in enumerate(days.values())}
-        rows = ratings.order_by().values_list(*groups, "product__producer__type").annotate(**counts)
-        result = defaultdict(lambda: {key: {} for key in days})
-        for row in rows:
-            group, kind, standing = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
-            for key, n in zip(days, standing, strict=True):
-                if n:
-                    result[group][key][kind] = n
-        return dict(result)
+        rows = ratings.order_by().values_list(*groups).annotate(**counts)
+        return {tuple(row[: len(fields)]): dict(zip(days, row[len(fields) :], strict=True)) for row in rows}
 
     def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
         """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`, in one query."""
-        return self.producers_by((), days).get((), {key: {} for key in days})
+        by_type = self.producers_by(("producer__type",), days)
+        return {key: {kind: by_day[key] for (kind,), by_day in by_type.items() if by_day[key]} for key in days}
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
         """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.
