@@ -76,6 +76,9 @@ class AdminUnit(models.Model):
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
         ordering = ["level", "search_name", "-valid_to"]
+        # The provinces (or a province's communes) in name order without reading all 14,000 units:
+        # SQLite otherwise walks the search_name index through every unit (3.6 ms for the overview's 97).
+        indexes = [models.Index(fields=["level", "search_name"], name="unit_level_name")]
         constraints = [
             models.UniqueConstraint(fields=["level", "code", "valid_to"], name="unit_code_unique_per_period"),
             models.UniqueConstraint(
