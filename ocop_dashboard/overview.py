@@ -49,7 +49,8 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     recorded = Product.objects.all().stars_by(("province",), keys)
     # Where their products are, as a province page counts them (a producer with products in two
     # provinces counts in each).
-    producers = {province: by_day["day"] for (province,), by_day in Product.objects.all().producers_by(("province",), {"day": as_of}).items()}
+    by_province = Product.objects.all().producers_by(("province",), {"day": as_of})
+    producers = {province: by_day["day"] for (province,), by_day in by_province.items()}
     actuals = Actuals()
     for unit in provinces:
         for key, day in keys.items():

@@ -83,7 +83,8 @@ def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]
     series = Product.objects.in_unit(unit).producers_series({d.isoformat(): d for d in days})
 
     def totals(by_type: dict[str, int]) -> dict[str, int]:
-        return {"producers": sum(by_type.values()), **{f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}}
+        by_kind = {f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}
+        return {"producers": sum(by_type.values()), **by_kind}
     return {day: totals(series[day.isoformat()]) for day in days}
 
 
