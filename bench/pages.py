@@ -72,28 +72,32 @@ def prepare(scale: float) -> None:
     print(json.dumps({"scale": scale, "generated": generated, "generation_s": generation}))
 
 
-def worker() -> None:
-    """Time every page on the prepared database; print one JSON line."""
-    _setup()
-    from django.db import connection
+def page_urls() -> dict[str, str]:
+    """The benchmarked pages on the prepared database: those of the legacy and the current province with the most products."""
     from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
+    from products.models import Product
     from provinces.models import AdminUnit
 
     provinces = AdminUnit.objects.provinces()
 
     def largest(**filters):
-        from products.models import Product
-
         row = Product.objects.filter(province__in=provinces.filter(**filters)).values("province__slug").annotate(
             n=Count("pk")).order_by("-n").first()
         return row["province__slug"]
+    return pages((largest(valid_to__isnull=False), largest(valid_to__isnull=True)))
+
+
+def worker() -> None:
+    """Time every page on the prepared database; print one JSON line."""
+    _setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     results = []
-    for name, url in pages((largest(valid_to__isnull=False), largest(valid_to__isnull=True))).items():
+    for name, url in page_urls().items():
         client.get(url, secure=True)  # warm-up
         times = []
         for _run in range(RUNS):
@@ -168,11 +172,11 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_worker(database_url: str, *args: str) -> dict:
+def run_worker(database_url: str, *args: str, script: str = __file__) -> dict:
     # As production runs: DEBUG off (the static files' manifest needs collectstatic: plain storage).
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    done = subprocess.run([sys.executable, __file__, *args], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, script, *args], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
