@@ -193,11 +193,11 @@ def timed_rounds(databases: dict[tuple[str, float], str], rounds: int) -> dict[t
 def medians(rounds: list[list[dict]]) -> list[dict]:
     """One page list: each page's server and SQL time, the median over the rounds."""
     return [{
-        **pages[0],
-        "queries": max(page["queries"] for page in pages),
-        "server_ms": statistics.median(page["server_ms"] for page in pages),
-        "sql_ms": statistics.median(page["sql_ms"] for page in pages),
-    } for pages in zip(*rounds, strict=True)]
+        **page_rounds[0],
+        "queries": max(page["queries"] for page in page_rounds),
+        "server_ms": statistics.median(page["server_ms"] for page in page_rounds),
+        "sql_ms": statistics.median(page["sql_ms"] for page in page_rounds),
+    } for page_rounds in zip(*rounds, strict=True)]
 
 
 def table(runs: dict, rounds: int) -> str:
