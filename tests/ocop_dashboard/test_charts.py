@@ -1,6 +1,9 @@
 import datetime
+import re
+from pathlib import Path
 
 import plotly.graph_objects as go
+import plotly.offline
 import pytest
 from django.contrib.staticfiles import finders
 
@@ -51,19 +54,38 @@ def test_long_labels_wrap_instead_of_being_cut():
     assert "<br>" in figure.data[0].y[0]
 
 
-@pytest.mark.parametrize("figure", [
+BUILT = [
     charts.progress_figure(progress_chart(
         targets=[(D("2025-12-31"), 200, "Đề án 2021–2025: 200")], path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
         projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)), published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
     charts.stacked_bars_figure([("Na Rì", {3: 10, 4: 2})], target=25),
     charts.bars_figure([("Hợp tác xã", 57)], title="Chủ thể"),
-], ids=["progress", "stacked bars", "bars"])
+]
+BUILT_IDS = ["progress", "stacked bars", "bars"]
+
+
+@pytest.mark.parametrize("figure", BUILT, ids=BUILT_IDS)
 def test_every_builder_makes_a_figure_plotly_accepts(figure):
     assert len(drawn(figure).data) == len(figure["data"])
 
 
-def test_plotly_js_is_served_from_the_installed_plotly_package():
-    assert finders.find("vendor/plotly.min.js").endswith("plotly/package_data/plotly.min.js")
+def served_plotly_js() -> str:
+    return Path(finders.find("vendor/plotly-basic.min.js")).read_text(encoding="utf-8")
+
+
+def traces_in_bundle() -> set[str]:
+    """The trace types the served plotly.js bundle registers (a partial bundle lacks the others)."""
+    return set(re.findall(r'moduleType:"trace",name:"(\w+)"', served_plotly_js()))
+
+
+def test_served_plotly_js_is_the_release_whose_schema_the_figures_are_checked_against():
+    served = re.search(r"plotly\.js \(basic - minified\) v(\d+\.\d+)\.", served_plotly_js()[:200]).group(1)
+    assert plotly.offline.get_plotlyjs_version().startswith(served + "."), "re-vendor static/vendor/plotly-basic.min.js"
+
+
+@pytest.mark.parametrize("figure", BUILT, ids=BUILT_IDS)
+def test_every_builder_draws_only_traces_the_served_bundle_has(figure):
+    assert {trace["type"] for trace in figure["data"]} <= traces_in_bundle()
 
 
 def test_csv_download_starts_with_a_bom_for_excel():
