@@ -47,6 +47,14 @@ def test_phone_width_has_no_horizontal_scrolling(server, phone):
     assert overflow <= 0
 
 
+def test_on_a_phone_each_target_shows_its_figures_under_its_indicator_in_full_view(server, phone):
+    phone.open(server + BAC_KAN + "?as_of=2023-07-31")
+    row = phone.page.locator("table.targets tbody tr").first
+    indicator, status = row.locator("td").first.bounding_box(), row.locator("td").last.bounding_box()
+    assert status["y"] >= indicator["y"] + indicator["height"]
+    assert status["x"] + status["width"] <= phone.page.viewport_size["width"]
+
+
 def test_strict_content_security_policy_is_sent(server, desktop):
     response = desktop.open(server + BAC_KAN)
     policy = response.headers["content-security-policy"]
@@ -57,4 +65,4 @@ def test_strict_content_security_policy_is_sent(server, desktop):
 def test_plotly_is_served_from_our_static_files(server, desktop):
     desktop.open(server + BAC_KAN)
     sources = desktop.page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
-    assert any(s.startswith(server + "/static/vendor/plotly.min") for s in sources)
+    assert any(s.startswith(server + "/static/vendor/plotly-basic.min") for s in sources)
