@@ -47,11 +47,12 @@ def test_phone_width_has_no_horizontal_scrolling(server, phone):
     assert overflow <= 0
 
 
-def test_on_a_phone_each_target_shows_its_figures_under_its_indicator_in_full_view(server, phone):
-    phone.open(server + BAC_KAN + "?as_of=2023-07-31")
-    row = phone.page.locator("table.targets tbody tr").first
-    indicator, status = row.locator("td").first.bounding_box(), row.locator("td").last.bounding_box()
-    assert status["y"] >= indicator["y"] + indicator["height"]
+@pytest.mark.parametrize("url, table, name_cell", [(BAC_KAN, "targets", 0), ("/", "overview", 1)])
+def test_on_a_phone_a_row_shows_its_figures_under_its_name_in_full_view(server, phone, url, table, name_cell):
+    phone.open(server + url + "?as_of=2023-07-31")
+    row = phone.page.locator(f"table.{table} tbody tr").first
+    name, status = row.locator("td").nth(name_cell).bounding_box(), row.locator("td").last.bounding_box()
+    assert status["y"] >= name["y"] + name["height"]
     assert status["x"] + status["width"] <= phone.page.viewport_size["width"]
 
 
