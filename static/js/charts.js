@@ -17,9 +17,26 @@
   } else {
     draw();
   }
-  // On paper every chart shows its numbers, and charts fit the A4 width.
+  // On paper every chart shows its numbers, and charts fit the A4 width. Chrome prints without
+  // waiting for Plotly's resize (it runs on a timer), so each chart is redrawn now at its width on
+  // A4 (relayout draws at once), and its SVGs get a viewBox: on other paper, or other margins, the
+  // drawing then scales to its box (site.css) instead of being cut at the edge.
+  var PAPER_WIDTH = 186 * 96 / 25.4;  // A4 less the 12 mm margins of site.css's @page, in CSS px
+  var GAP = 24;  // .grid's column gap; on paper the grid has two columns
+  function charts() { return document.querySelectorAll("[data-chart] .js-plotly-plot, .js-plotly-plot[data-chart]"); }
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.numbers").forEach(function (el) { el.open = true; });
-    document.querySelectorAll("[data-chart]").forEach(function (el) { window.Plotly.Plots.resize(el); });
+    charts().forEach(function (el) {
+      window.Plotly.relayout(el, {width: el.closest(".grid") ? (PAPER_WIDTH - GAP) / 2 : PAPER_WIDTH});
+      el.querySelectorAll("svg.main-svg").forEach(function (svg) {
+        svg.setAttribute("viewBox", "0 0 " + svg.getAttribute("width") + " " + svg.getAttribute("height"));
+      });
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    charts().forEach(function (el) {
+      el.querySelectorAll("svg.main-svg").forEach(function (svg) { svg.removeAttribute("viewBox"); });
+      window.Plotly.relayout(el, {width: null});  // back to the width of the screen
+    });
   });
 })();

@@ -56,6 +56,22 @@ def test_on_a_phone_a_row_shows_its_figures_under_its_name_in_full_view(server, 
     assert status["x"] + status["width"] <= phone.page.viewport_size["width"]
 
 
+A4_WIDTH = (210 - 2 * 12) / 25.4 * 96  # CSS px between site.css's print margins
+
+
+def test_printing_draws_every_chart_within_a4_opens_every_table_and_then_restores_the_screen(server, desktop):
+    desktop.open(server + BAC_KAN + "?as_of=2020-09-05")
+    widths = "[...document.querySelectorAll('[data-chart] svg.main-svg')].map(s => +s.getAttribute('width'))"
+    on_screen = desktop.page.evaluate(widths)
+    # Registered after charts.js's listener, so it sees the charts as they are printed.
+    desktop.page.evaluate(f"addEventListener('beforeprint', () => window.printed = {widths})")
+    desktop.page.pdf(format="A4")
+    printed, closed = desktop.page.evaluate("[window.printed, document.querySelectorAll('details.numbers:not([open])').length]")
+    assert len(printed) == len(on_screen) and max(printed) <= A4_WIDTH
+    assert closed == 0
+    assert desktop.page.evaluate(widths) == on_screen
+
+
 def test_strict_content_security_policy_is_sent(server, desktop):
     response = desktop.open(server + BAC_KAN)
     policy = response.headers["content-security-policy"]
