@@ -92,6 +92,11 @@ def _wrap(label: str, width: int = 22) -> str:
     return "<br>".join(textwrap.wrap(label, width)) or label
 
 
+def _row_height(labels: list[str], least: int) -> int:
+    """Pixels per bar: room for the longest wrapped label's lines, so none runs into the next."""
+    return max(least, 16 * max((label.count("<br>") + 1 for label in labels), default=1))
+
+
 def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float | None = None) -> dict:
     """Horizontal bars, one per row label, stacked by stars; an optional target line (e.g. ≥25 per district)."""
     labels = [_wrap(label) for label, _counts in rows]
@@ -109,7 +114,7 @@ def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float
                              "text": _("target %(value)s") % {"value": f"{target:g}"}, "font": {"color": TARGET_COLOUR}}],
         }
     return {"data": data, "layout": _layout(
-        barmode="stack", height=max(220, 30 * len(rows) + 110),
+        barmode="stack", height=max(220, _row_height(labels, 30) * len(rows) + 110),
         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
         margin={"l": 8, "r": 16, "t": 40, "b": 32}, **marks,
@@ -118,9 +123,10 @@ def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float
 
 def bars_figure(rows: list[tuple[str, int]], *, title: str) -> dict:
     """Simple horizontal bars (e.g. producers by type)."""
-    data = [{"type": "bar", "y": [_wrap(r[0]) for r in rows], "x": [r[1] for r in rows], "orientation": "h",
+    labels = [_wrap(r[0]) for r in rows]
+    data = [{"type": "bar", "y": labels, "x": [r[1] for r in rows], "orientation": "h",
              "marker": {"color": STAR_COLOURS[4]}, "hovertemplate": "%{y}: %{x:,}<extra></extra>"}]
     return {"data": data, "layout": _layout(
-        height=max(200, 32 * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
+        height=max(200, _row_height(labels, 32) * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": title}, "rangemode": "tozero"}, showlegend=False, margin={"l": 8, "r": 16, "t": 16, "b": 48},
     )}

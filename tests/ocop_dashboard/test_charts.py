@@ -64,6 +64,13 @@ BUILT = [
 BUILT_IDS = ["progress", "stacked bars", "bars"]
 
 
+def test_a_label_wrapped_on_three_lines_gets_the_room_of_three_lines():
+    long, short = "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", "Thực phẩm"
+    heights = [charts.stacked_bars_figure([(label, {3: 1}) for label in labels])["layout"]["height"]
+               for labels in ([short] * 8, [short] * 7 + [long])]
+    assert heights[1] - heights[0] == 8 * (16 * 3 - 30)
+
+
 @pytest.mark.parametrize("figure", BUILT, ids=BUILT_IDS)
 def test_every_builder_makes_a_figure_plotly_accepts(figure):
     assert len(drawn(figure).data) == len(figure["data"])
