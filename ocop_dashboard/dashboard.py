@@ -1,6 +1,7 @@
 """What the province dashboard and the overview show, built from batched counts (targets.progress.Actuals)."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -56,6 +57,13 @@ class Table:
         """The rows as the page shows them: the first column as it is, figures formatted."""
         figure = number_formatter()
         return [["—" if row[0] is None else str(row[0]), *map(figure, row[1:])] for row in self.rows]
+
+
+@dataclass
+class CommuneBreakdown:
+    table: Table
+    covered: int  # of today's communes, those with a product 3★+
+    communes: int
 
 
 @dataclass
@@ -175,6 +183,33 @@ class ProvinceDashboard:
         ]
         return Table("by-province", _("Products 3★+ by former province"), [_("Recorded in"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
 
+    @cached_property
+    def communes(self) -> "CommuneBreakdown | None":
+        """Current provinces: products 3★+ in each of today's communes, counting those recorded in a
+        commune merged into it; every commune is listed, those with none too. None for a legacy province.
+
+        "Mỗi xã một sản phẩm": how many communes have a recognised product is the programme's own measure.
+        """
+        if self.unit.is_legacy:
+            return None
+        communes = list(AdminUnit.objects.filter(parent=self.unit, level=AdminUnit.Level.COMMUNE).values_list("pk", "name", "search_name"))
+        lines = {pk: (name, key, defaultdict(int)) for pk, name, key in communes}  # pk -> name, sort key, {stars: n}
+        found = self.actuals.by_field(self.unit, self.as_of, ("commune", "commune__name", "commune__search_name", "commune__successor"))
+        for (commune, name, key, successor), stars in found.items():
+            into = successor or commune
+            if commune is None:
+                name, key = _("Commune not recorded"), "\uffff"  # last among equals
+            elif into not in lines:
+                name = _("%(name)s (former)") % {"name": name}  # split between today's communes: none holds it all
+            by_stars = lines.setdefault(into, (name, key, defaultdict(int)))[2]
+            for level, n in stars.items():
+                by_stars[level] += n
+        rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
+                for name, _key, s in sorted(lines.values(), key=lambda line: (-sum(line[2].values()), line[1]))]
+        covered = sum(1 for pk, _name, _key in communes if lines[pk][2])
+        table = Table("by-commune", _("Products 3★+ by commune or ward"), [_("Commune or ward"), "3★", "4★", "5★", _("Total")], rows)
+        return CommuneBreakdown(table, covered, len(communes))
+
     def by_group(self) -> Table:
         counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
         rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())] for (_code, name), s in sorted(counts.items())]
@@ -220,4 +255,5 @@ class ProvinceDashboard:
         )
 
     def tables(self) -> list[Table]:
-        return [self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type()]
+        communes = [self.communes.table] if self.communes else []
+        return [self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes]

@@ -100,6 +100,12 @@ def test_table_download_gives_the_chart_numbers(demo, client):
     assert sum(int(line.split(",")[4]) for line in lines[1:]) == 131
 
 
+def test_a_current_province_downloads_its_products_by_commune(demo, client):
+    response = client.get("/tinh/thai-nguyen/bang/by-commune.csv", {"as_of": "2025-12-31"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == 184
+
+
 def test_unknown_table_is_404(client):
     assert client.get("/tinh/bac-kan/bang/nothing.csv").status_code == 404
 
