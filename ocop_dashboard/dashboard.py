@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import numberformat
 from django.utils.formats import date_format, get_format
@@ -192,23 +192,30 @@ class ProvinceDashboard:
         """
         if self.unit.is_legacy:
             return None
-        communes = list(AdminUnit.objects.filter(parent=self.unit, level=AdminUnit.Level.COMMUNE).values_list("pk", "name", "search_name"))
-        lines = {pk: (name, key, defaultdict(int)) for pk, name, key in communes}  # pk -> name, sort key, {stars: n}
-        found = self.actuals.by_field(self.unit, self.as_of, ("commune", "commune__name", "commune__search_name", "commune__successor"))
-        for (commune, name, key, successor), stars in found.items():
-            into = successor or commune
+        # Counted by the commune recorded and named by a second query: naming them in the count made
+        # PostgreSQL hash all 14,000 units (9.5 ms for Cao Bằng; 4.5 ms this way).
+        found = self.actuals.by_field(self.unit, self.as_of, ("commune",))
+        recorded = [pk for (pk,) in found if pk is not None]
+        units = AdminUnit.objects.filter(Q(parent=self.unit, level=AdminUnit.Level.COMMUNE) | Q(pk__in=recorded)).order_by()
+        named = {pk: rest for pk, *rest in units.values_list("pk", "name", "search_name", "successor", "parent")}
+        today = {pk: (name, key, defaultdict(int)) for pk, (name, key, _successor, parent) in named.items() if parent == self.unit.pk}
+        lines = dict(today)  # and the lines of products no commune of today holds
+        for (commune,), stars in found.items():
             if commune is None:
-                name, key = _("Commune not recorded"), "\uffff"  # last among equals
-            elif into not in lines:
-                name = _("%(name)s (former)") % {"name": name}  # split between today's communes: none holds it all
+                into, name, key = None, _("Commune not recorded"), "\uffff"  # last among equals
+            else:
+                name, key, successor, _parent = named[commune]
+                into = successor if successor in today else commune
+                if into not in today:  # a former commune split between today's: none holds it all
+                    name = _("%(name)s (former)") % {"name": name}
             by_stars = lines.setdefault(into, (name, key, defaultdict(int)))[2]
             for level, n in stars.items():
                 by_stars[level] += n
         rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
                 for name, _key, s in sorted(lines.values(), key=lambda line: (-sum(line[2].values()), line[1]))]
-        covered = sum(1 for pk, _name, _key in communes if lines[pk][2])
+        covered = sum(1 for _name, _key, stars in today.values() if stars)
         table = Table("by-commune", _("Products 3★+ by commune or ward"), [_("Commune or ward"), "3★", "4★", "5★", _("Total")], rows)
-        return CommuneBreakdown(table, covered, len(communes))
+        return CommuneBreakdown(table, covered, len(today))
 
     def by_group(self) -> Table:
         counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
