@@ -91,6 +91,10 @@ def test_postgres_connections_run_without_the_jit():
     assert "jit=off" in database_from_url("postgres://ocop@localhost/ocop")["OPTIONS"]["options"]
 
 
+def test_postgres_connections_plan_for_ssd_storage():
+    assert "random_page_cost=1.1" in database_from_url("postgres://ocop@localhost/ocop")["OPTIONS"]["options"]
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     env = {"PATH": os.environ.get("PATH", ""), "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-varied-0123456789",
            "ALLOWED_HOSTS": "ocop.example.gov.vn", "DATABASE_URL": f"sqlite:///{tmp_path}/ocop.sqlite3"}
