@@ -23,7 +23,7 @@
   // drawing then scales to its box (site.css) instead of being cut at the edge.
   var PAPER_WIDTH = 186 * 96 / 25.4;  // A4 less the 12 mm margins of site.css's @page, in CSS px
   var GAP = 24;  // .grid's column gap; on paper the grid has two columns
-  function charts() { return document.querySelectorAll("[data-chart] .js-plotly-plot, .js-plotly-plot[data-chart]"); }
+  function charts() { return document.querySelectorAll(".js-plotly-plot[data-chart]"); }  // those drawn
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.numbers").forEach(function (el) { el.open = true; });
     charts().forEach(function (el) {
