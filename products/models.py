@@ -455,7 +455,12 @@ class Product(Located):
         constraints = [
             models.UniqueConstraint(fields=["producer", "search_name"], name="product_name_unique_per_producer"),
         ]
-        indexes = [models.Index(fields=["search_name"], name="product_search_name")]  # as for producers
+        indexes = [
+            models.Index(fields=["search_name"], name="product_search_name"),  # as for producers
+            # The overview's national producer count reads each product's province and producer
+            # from this index alone (with rating_standing: 12.6 -> 8.1 ms on SQLite at national scale).
+            models.Index(fields=["province", "producer"], name="product_province_producer"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -665,6 +670,9 @@ class Rating(models.Model):
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
         ordering = ["-decision__date", "product__search_name"]
+        # A product's ratings with what "standing on a day" reads (standing_on), so the counts find
+        # its 3★+ ones in the index: the overview's national counts 30 -> 24 ms on SQLite.
+        indexes = [models.Index(fields=["product", "stars", "decided_on", "stands_until"], name="rating_standing")]
         constraints = [
             models.UniqueConstraint(fields=["product", "decision"], name="rating_once_per_decision"),
             models.CheckConstraint(condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5"),
