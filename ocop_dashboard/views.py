@@ -4,7 +4,7 @@ from functools import wraps
 import tablib
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -57,8 +57,13 @@ def _overview_rows(request, as_of: datetime.date):
 
 
 def _as_of(request) -> tuple[AsOfForm, datetime.date]:
+    """The form and the day it asks for; a page whose form was refused shows today, with the reason."""
     form = AsOfForm(request.GET)
     return form, form.day() if form.is_valid() else timezone.localdate()
+
+
+def _refused(form: AsOfForm) -> HttpResponse:
+    return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
 
 
 def _target_json(progress) -> dict:
@@ -130,14 +135,16 @@ def province(request, slug):
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
         "query": request.GET.urlencode(),
-    })
+    }, status=200 if form.is_valid() else 400)
 
 
 @require_GET
 @_login_unless_public
 def table_download(request, slug, table, fmt):
     unit = _province(request, slug)
-    _form, as_of = _as_of(request)
+    form, as_of = _as_of(request)
+    if not form.is_valid():
+        return _refused(form)
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     found = next((t for t in page.tables() if t.slug == table), None)
     if found is None:
@@ -168,7 +175,9 @@ def _overview_table(rows, as_of: datetime.date) -> Table:
 @require_GET
 @_login_unless_public
 def overview_download(request, fmt):
-    _form, as_of = _as_of(request)
+    form, as_of = _as_of(request)
+    if not form.is_valid():
+        return _refused(form)
     return download(_overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
 
 
@@ -182,7 +191,7 @@ def overview(request):
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "rows": rows, "lines": _overview_lines(rows, as_of),
         "figures": {"chart-ranking": figure} if ranked else {}, "query": request.GET.urlencode(),
-    })
+    }, status=200 if form.is_valid() else 400)
 
 
 def _overview_lines(rows, as_of: datetime.date) -> list[dict]:
