@@ -62,6 +62,14 @@ def _as_of(request) -> tuple[AsOfForm, datetime.date]:
     return form, form.day() if form.is_valid() else timezone.localdate()
 
 
+def _query(request, as_of: datetime.date) -> str:
+    """The page's query string for its download links, naming the day the page shows."""
+    query = request.GET.copy()
+    if "as_of" in query:
+        query["as_of"] = f"{as_of:%Y-%m-%d}"
+    return query.urlencode()
+
+
 def _refused(form: AsOfForm) -> HttpResponse:
     return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
 
@@ -134,7 +142,7 @@ def province(request, slug):
     }
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
-        "query": request.GET.urlencode(),
+        "query": _query(request, as_of),
     }, status=200 if form.is_valid() else 400)
 
 
@@ -190,7 +198,7 @@ def overview(request):
     figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "rows": rows, "lines": _overview_lines(rows, as_of),
-        "figures": {"chart-ranking": figure} if ranked else {}, "query": request.GET.urlencode(),
+        "figures": {"chart-ranking": figure} if ranked else {}, "query": _query(request, as_of),
     }, status=200 if form.is_valid() else 400)
 
 

@@ -74,3 +74,8 @@ def test_a_download_says_why_it_was_refused(client, url):
 @pytest.mark.parametrize("plan", ["abc", "-1", "9" * 30, "\x00", "1e9", ""])
 def test_a_junk_plan_shows_the_page_with_the_plan_of_the_day(client, bac_kan, plan):
     assert client.get("/tinh/bac-kan/", {"as_of": "2020-09-05", "plan": plan}).status_code == 200
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_download_links_of_a_refused_page_name_the_day_it_shows(client, url):
+    assert f"as_of={timezone.localdate():%Y-%m-%d}" in client.get(url, {"as_of": "9999-12-31"}).context["query"]
