@@ -1,0 +1,108 @@
+"""The project's admin site: no value in a query string makes any of its pages fail.
+
+Every model admin registered on it, the project's and other apps' (axes, auth), lists with
+`StrictChangeList` and leaves out of a new record's form the values its fields could never hold.
+"""
+
+from contextlib import contextmanager
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models.constants import LOOKUP_SEP
+
+# What a value a field cannot hold raises when it reaches a lookup or the database driver
+# (`int("abc")`, a year past 9999, an integer wider than the column).
+BAD_VALUE_ERRORS = (ValueError, OverflowError, ValidationError)
+# The lookups a link to a list may make of a filtered field (`?level=province`); others (`__regex`,
+# whose pattern the database compiles) are no filter's.
+EQUALITY_LOOKUPS = {"exact", "iexact", "isnull", "in"}
+
+
+@contextmanager
+def refused_as_incorrect_lookup():
+    try:
+        yield
+    except BAD_VALUE_ERRORS as error:
+        raise IncorrectLookupParameters(error) from error
+
+
+class StrictChangeList(ChangeList):
+    """A list that takes only the filter values it offers.
+
+    The admin answers `IncorrectLookupParameters` with a redirect to the plain list (`?e=1`). It is
+    raised for: a simple filter's value that is not one of its choices; a lookup in the query
+    string that neither a filter, nor the date hierarchy, nor an equality on a filtered field reads
+    (`?level__regex=(`, which Django would pass to the database); and any value that fails when the list is filtered or counted (a date
+    hierarchy's year 9999, whose next year does not exist).
+    """
+
+    def get_filters(self, request):
+        specs, has_filters, remaining, may_have_duplicates, has_active_filters = super().get_filters(request)
+        for spec in specs:
+            if isinstance(spec, admin.SimpleListFilter) and spec.value() is not None and \
+                    spec.value() not in {str(value) for value, _label in spec.lookup_choices}:
+                raise IncorrectLookupParameters(f"{spec.parameter_name}={spec.value()!r} is not offered")
+        unread = [key for key in set(remaining) - self.hierarchy_lookups() if not self.is_equality(key)]
+        if unread:
+            raise IncorrectLookupParameters(f"no filter reads {sorted(unread)}")
+        return specs, has_filters, remaining, may_have_duplicates, has_active_filters
+
+    def hierarchy_lookups(self) -> set[str]:
+        """The lookups the date hierarchy makes of the year, month and day asked for."""
+        if self.date_hierarchy and f"{self.date_hierarchy}__year" in self.params:
+            return {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}
+        return set()
+
+    def is_equality(self, key: str) -> bool:
+        path, _, lookup = key.rpartition(LOOKUP_SEP)
+        for fields, kind in ((key, "exact"), (path, lookup)):
+            try:
+                get_fields_from_path(self.model, fields)
+            except (FieldDoesNotExist, NotRelationField):
+                continue
+            return kind in EQUALITY_LOOKUPS
+        return False
+
+    def get_queryset(self, request, exclude_parameters=None):
+        with refused_as_incorrect_lookup():
+            return super().get_queryset(request, exclude_parameters)
+
+    def get_results(self, request):
+        # Counting runs the filtered query: a value no lookup refused fails here if at all.
+        with refused_as_incorrect_lookup():
+            super().get_results(request)
+
+
+class StrictParametersMixin:
+    def get_changelist(self, request, **kwargs):
+        return StrictChangeList
+
+    def get_changeform_initial_data(self, request):
+        """The values a link fills in on a new record's form, without those its fields could never
+        hold: a related field's widget would look them up (`?producer=abc`, a 20-digit id)."""
+        initial = super().get_changeform_initial_data(request)
+        return {name: value for name, value in initial.items() if self.may_hold(name, value)}
+
+    def may_hold(self, name: str, value) -> bool:
+        try:
+            field = self.opts.get_field(name)
+        except FieldDoesNotExist:
+            return True
+        field = field.target_field if field.is_relation else field
+        try:
+            for item in value if isinstance(value, list) else [value]:
+                field.clean(item, None)
+        except ValidationError:
+            return False
+        return True
+
+
+class AdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, StrictParametersMixin):
+            admin_class = type(admin_class.__name__, (StrictParametersMixin, admin_class), {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
