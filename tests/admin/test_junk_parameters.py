@@ -23,15 +23,12 @@ REFUSED = [
     "/admin/products/ratingdecision/?date__year=2021&date__month=13",
     "/admin/products/rating/?decision__date__year=9999",
     "/admin/products/importrecord/?created_at__year=9999&created_at__month=12",
-    "/admin/products/importrecord/?created_at__year=1",
     "/admin/products/historicalproduct/?history_date__year=9999",
     "/admin/axes/accessattempt/?attempt_time__year=9999",
-    "/admin/axes/accessattempt/?attempt_time__year=1",
     # lookups no filter offers, on fields a filter reads
     "/admin/products/ratingdecision/?date__gte=junk",
     "/admin/products/ratingdecision/?level__regex=(",
     "/admin/products/ratingdecision/?date__month=2",
-    f"/admin/products/rating/?stars__in={HUGE}",
 ]
 
 
@@ -46,6 +43,21 @@ def admin(client, administrator, make):
 def test_a_list_with_a_junk_filter_value_redirects_to_the_plain_list(admin, url):
     response = admin.get(url)
     assert (response.status_code, response.get("Location")) == (302, f"{url.split('?')[0]}?e=1")
+
+
+# Values SQLite's driver cannot take (year 1 in UTC, an integer wider than 64 bits) and PostgreSQL
+# answers (with no rows).
+DRIVER_DEPENDENT = [
+    "/admin/products/importrecord/?created_at__year=1",
+    "/admin/axes/accessattempt/?attempt_time__year=1",
+    f"/admin/products/rating/?stars__in={HUGE}",
+]
+
+
+@pytest.mark.parametrize("url", DRIVER_DEPENDENT)
+def test_a_list_with_a_value_the_database_may_not_take_is_refused_or_empty(admin, url):
+    response = admin.get(url)
+    assert response.status_code == 302 or response.context["cl"].result_count == 0
 
 
 @pytest.mark.parametrize(("url", "shown"), [
