@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import (AuditedAdmin, PersonalDataMixin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin,
-                            ScopedQuerysetMixin)
+from accounts.admin import (AuditedAdmin, count_in_scope, PersonalDataMixin, register_change_logs, ScopedAdminMixin,
+                            ScopedInlineMixin, ScopedQuerysetMixin)
 from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
@@ -81,8 +81,11 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
-class RatingInline(ScopedChoicesMixin, admin.TabularInline):
+class RatingInline(ScopedInlineMixin, admin.TabularInline):
+    """A decision's ratings in the user's provinces: a national decision is read by all, its ratings by province."""
+
     model = Rating
+    scope_paths = ("product__province",)
     form = RatingInlineForm
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product"]
@@ -113,7 +116,8 @@ class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
         js = ["admin/js/jquery.init.js", "js/admin/decision_date.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(rating_count=Count("ratings"))
+        return super().get_queryset(request).annotate(
+            rating_count=count_in_scope(request, "ratings", ("ratings__product__province",)))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issuer":
@@ -161,7 +165,7 @@ class SheetExportMixin:
         return self._export(request, queryset, "csv")
 
 
-class ProductInline(admin.TabularInline):
+class ProductInline(ScopedInlineMixin, admin.TabularInline):
     model = Product
     form = ProductInlineForm
     fields = ["name", "group", "traceable", "ecommerce_channels"]
@@ -183,21 +187,25 @@ class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, Folde
     ordering = ["search_name"]  # as for decisions: the count annotation drops the default ordering
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_count=Count("products"))
+        return super().get_queryset(request).annotate(
+            product_count=count_in_scope(request, "products", ("products__province",)))
 
     def export_sheet(self, request, producers):
+        # Each producer's OCOP products counted in the user's provinces only, as on its page.
+        products = self.admin_site._registry[Product].in_scope(request, Product.objects.all())
         return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate(),
-                              personal=not self.hides_personal_data(request))
+                              personal=not self.hides_personal_data(request), products=products)
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, producer):
         return producer.product_count
 
 
-class RatingHistoryInline(admin.TabularInline):
+class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
     """Ratings are entered with their decision; here they are read, with their status today."""
 
     model = Rating
+    scope_paths = ("product__province",)
     fields = ["decision", "stars", "score", "expires_display", "status_today"]
     readonly_fields = fields
     show_change_link = True
