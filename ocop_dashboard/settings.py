@@ -62,7 +62,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.ScopedAdminConfig",  # django.contrib.admin, its view_on_site scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

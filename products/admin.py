@@ -8,13 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
-from django.db.models import Count
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import (AuditedAdmin, count_in_scope, PersonalDataMixin, register_change_logs, ScopedAdminMixin,
                             ScopedInlineMixin, ScopedQuerysetMixin)
-from accounts.scope import colleagues_q, province_ids
+from accounts.scope import province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
@@ -326,8 +326,16 @@ def sheet_kinds() -> list[tuple[str, list[str]]]:
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
-    """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
+class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
+    """Upload → preview (what would change, every error) → confirm. Every upload is kept.
+
+    A record is read by its uploader, and by whoever's scope covers every province its rows name
+    (administrators and national leadership: all); its rows come back (rejected rows) only to users
+    who may import the sheet and read producers' personal data.
+    """
+
+    personal_fields = Producer.PERSONAL_FIELDS
+    personal_permission = "products.change_producer"
 
     list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
     list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
@@ -348,8 +356,10 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         ]
 
     def scope_q(self, request, ids):
-        # Uploads of the user and of everyone working on the same provinces.
-        return colleagues_q("user", request.user, ids)
+        # A file naming no province (none could be read) is its uploader's alone.
+        rows = ImportRecord.provinces.through.objects
+        covered = Q(pk__in=rows.values("importrecord")) & ~Q(pk__in=rows.exclude(adminunit__in=ids).values("importrecord"))
+        return Q(user=request.user) | covered
 
     @admin.display(description=_("errors"))
     def error_count(self, record):
@@ -392,9 +402,13 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         if record is None:
             raise Http404
         # The rows come back to be fixed and imported again, as they were typed, personal data included.
-        if not self.has_view_permission(request, record) or not may_import(request.user, record.kind):
+        if not self.may_download_rows(request, record):
             raise PermissionDenied
         return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
+    def may_download_rows(self, request, record) -> bool:
+        return (self.has_view_permission(request, record) and may_import(request.user, record.kind)
+                and not self.hides_personal_data(request))
 
     def confirm_view(self, request, pk):
         record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
@@ -411,12 +425,15 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
+            hidden = self.personal_fields if self.hides_personal_data(request) else ()
+
             def shown(e):  # the column as the sheet's header names it, the reason in the page's language
-                return {**e, "column": COLUMN_LABELS.get(e["column"], e["column"]), "message": e.get(language, e.get("vi"))}
+                message = "…" if e["column"] in hidden else e.get(language, e.get("vi"))  # it may quote a phone number
+                return {**e, "column": COLUMN_LABELS.get(e["column"], e["column"]), "message": message}
 
             context["rows"] = [shown(e) for e in obj.errors]
             context["warning_rows"] = [shown(e) for e in obj.warnings]
-            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and may_import(request.user, obj.kind)
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 

@@ -198,9 +198,9 @@ def test_another_provinces_upload_is_neither_listed_nor_confirmable(client_a, st
     assert client_a.post(reverse("admin:products_importrecord_confirm", args=[theirs.pk])).status_code == 404
 
 
-def test_staff_see_uploads_of_colleagues_of_their_province(login, staff_a):
+def test_staff_see_uploads_of_colleagues_touching_only_their_province(login, staff_a, bac_kan):
     colleague = member("dong-nghiep", "staff", "bac-kan")
-    ImportRecord.objects.create(user=colleague, filename="bk.csv", sha256="0" * 64, content=b"")
+    ImportRecord.objects.create(user=colleague, filename="bk.csv", sha256="0" * 64, content=b"").provinces.set([bac_kan])
     assert len(listed(login(staff_a), "importrecord")) == 1
 
 
