@@ -5,7 +5,7 @@ import dataclasses
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -48,6 +48,12 @@ class ScopedQuerysetMixin:
         if self.national_visible:
             q |= Q(**{f"{self.scope_paths[0]}__isnull": True})
         return q
+
+    def get_list_filter(self, request):
+        # A foreign key's own filter offers every record of the related model (another province's
+        # plans, by name); offer those the user's rows name instead.
+        return [(name, admin.RelatedOnlyFieldListFilter) if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
+                else name for name in super().get_list_filter(request)]
 
     def in_scope(self, request, queryset):
         """`queryset` (of this admin's model) narrowed to the records of the user's scope."""

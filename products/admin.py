@@ -366,6 +366,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         return len(record.errors)
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect("admin:products_importrecord_upload")
 
     def has_change_permission(self, request, obj=None):
