@@ -47,12 +47,6 @@ def units_q(paths: tuple[str, ...], ids) -> Q:
     return q
 
 
-def colleagues_q(path: str, user, ids) -> Q:
-    """Records of `user`, or of any user with a unit in `ids` (`path` leads to the user)."""
-    colleagues = Membership.objects.filter(units__in=ids).values("user")
-    return Q(**{path: user.pk}) | Q(**{f"{path}__in": colleagues})
-
-
 def covers(ids, unit: AdminUnit | None) -> bool:
     """Whether a record of `unit` (a province, district or commune; None: national) is in scope `ids`."""
     if ids is None:
