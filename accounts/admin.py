@@ -5,19 +5,18 @@ import dataclasses
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Membership
-from .scope import covers, province_ids, units_q
+from .scope import covers, province_ids, refusal, units_q
 from .services import sync_user
-
-OUTSIDE_SCOPE = _("This record belongs to a province outside yours.")
-NATIONAL_ONLY = _("Only an administrator can record this for the whole country.")
 
 
 class ScopedChoicesMixin:
@@ -50,10 +49,66 @@ class ScopedQuerysetMixin:
             q |= Q(**{f"{self.scope_paths[0]}__isnull": True})
         return q
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+    def get_list_filter(self, request):
+        # A foreign key's own filter offers every record of the related model (another province's
+        # plans, by name); offer those the user's rows name instead.
+        return [(name, admin.RelatedOnlyFieldListFilter) if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
+                else name for name in super().get_list_filter(request)]
+
+    def in_scope(self, request, queryset):
+        """`queryset` (of this admin's model) narrowed to the records of the user's scope."""
         ids = province_ids(request.user)
         return queryset if ids is None else queryset.filter(self.scope_q(request, ids))
+
+    def get_queryset(self, request):
+        return self.in_scope(request, super().get_queryset(request))
+
+    # A record outside the user's scope is not found, exactly as a missing one: its pages answer 404
+    # before anything else is checked, so no answer tells whether it exists. (What the role may not
+    # do with a record it sees stays 403.)
+    def visible_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # the admin's own answer, a redirect with a message, for the same missing record
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+
+def count_in_scope(request, relation: str, paths: tuple[str, ...]) -> Count:
+    """Count(relation) of only the related records in the user's scope (`paths` from the record to their units)."""
+    ids = province_ids(request.user)
+    return Count(relation, filter=None if ids is None else units_q(paths, ids))
+
+
+class ScopedInlineMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
+    """The records listed under another (a producer's products, a decision's ratings): only those in
+    the user's scope are listed and saved; a form posted back naming another is refused."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class ScopedFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                # Django offers any stored id here and quietly drops one outside the formset's
+                # queryset; refuse it instead, so a tampered form says so and writes nothing.
+                self.form_pk_field(form).queryset = self.get_queryset()
+
+            def form_pk_field(self, form):
+                return form.fields[self._pk_field.name]
+
+        ScopedFormSet.__name__ = formset.__name__
+        return ScopedFormSet
 
 
 class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
@@ -65,7 +120,7 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         return obj
 
     def may_write(self, request, obj) -> bool:
-        return covers(province_ids(request.user), self.scope_unit(obj))
+        return refusal(province_ids(request.user), self.scope_unit(obj)) is None
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or self.may_write(request, obj))
@@ -89,8 +144,10 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
             def full_clean(self):
                 super().full_clean()
                 # After the model's own cleaning, so derived fields (a province from its commune) are set.
-                if self.is_bound and not self._errors and not model_admin.may_write(request, self.instance):
-                    self.add_error(None, OUTSIDE_SCOPE if model_admin.scope_unit(self.instance) else NATIONAL_ONLY)
+                if self.is_bound and not self._errors:
+                    reason = refusal(province_ids(request.user), model_admin.scope_unit(self.instance))
+                    if reason is not None:
+                        self.add_error(None, reason)
 
         ScopedForm.__name__ = form.__name__
         return ScopedForm
@@ -100,6 +157,38 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         if not self.may_write(request, obj):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+    def visible_or_404(self, request, object_id):
+        """The record, or for a deleted one its last version, when the user may read it; else 404."""
+        try:
+            return super().visible_or_404(request, object_id)
+        except Http404:
+            pass
+        object_id = unquote(object_id)
+        try:
+            if self.model._default_manager.filter(pk=object_id).exists():
+                raise Http404  # stored, outside the user's scope
+            version = self.model.history.filter(**{self.model._meta.pk.attname: object_id}).latest("history_date")
+        except (ValidationError, ValueError, self.model.history.model.DoesNotExist):
+            raise Http404 from None
+        deleted = version.instance
+        try:
+            readable = self.may_read(request, deleted)
+        except ObjectDoesNotExist:  # the unit is reached through a record deleted too
+            readable = False
+        if not readable:
+            raise Http404
+        return deleted
+
+    # The audit trail's pages (simple-history) find a record in its history when it is not in the
+    # user's queryset, then refuse it with 403: found, and so known to exist.
+    def history_view(self, request, object_id, extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyMixin:

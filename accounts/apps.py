@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
 
 
 class AdminConfig(admin_apps.AdminConfig):
-    """Django's admin on the project's site (accounts/admin_site.py)."""
+    """Django's admin on the project's site (accounts/sites.py)."""
 
-    default = False
-    default_site = "accounts.admin_site.AdminSite"
+    default = False  # accounts' own config stays AccountsConfig
+    default_site = "accounts.sites.AdminSite"

@@ -1,12 +1,16 @@
 """Which provinces' records a user may see: the rule every admin list, form and dashboard applies."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdminUnit
 
 from .models import Membership
 
 _CACHE = "_ocop_province_ids"
+
+OUTSIDE_SCOPE = _("This record belongs to a province outside yours.")
+NATIONAL_ONLY = _("Only an administrator can record this for the whole country.")
 
 
 def province_ids(user) -> frozenset[int] | None:
@@ -43,12 +47,6 @@ def units_q(paths: tuple[str, ...], ids) -> Q:
     return q
 
 
-def colleagues_q(path: str, user, ids) -> Q:
-    """Records of `user`, or of any user with a unit in `ids` (`path` leads to the user)."""
-    colleagues = Membership.objects.filter(units__in=ids).values("user")
-    return Q(**{path: user.pk}) | Q(**{f"{path}__in": colleagues})
-
-
 def covers(ids, unit: AdminUnit | None) -> bool:
     """Whether a record of `unit` (a province, district or commune; None: national) is in scope `ids`."""
     if ids is None:
@@ -58,3 +56,13 @@ def covers(ids, unit: AdminUnit | None) -> bool:
             return True
         unit = unit.parent
     return False
+
+
+def refusal(ids, unit: AdminUnit | None):
+    """Why a record of `unit` (None: national) may not be written in scope `ids`, or None when it may.
+
+    The one write rule: the admin's forms and every import row ask it.
+    """
+    if covers(ids, unit):
+        return None
+    return NATIONAL_ONLY if unit is None else OUTSIDE_SCOPE

@@ -62,7 +62,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "accounts.apps.AdminConfig",
+    "accounts.apps.AdminConfig",  # django.contrib.admin on our site: strict parameters, scoped view_on_site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

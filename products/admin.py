@@ -8,13 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
-from django.db.models import Count
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import (AuditedAdmin, PersonalDataMixin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin,
-                            ScopedQuerysetMixin)
-from accounts.scope import colleagues_q, province_ids
+from accounts.admin import (AuditedAdmin, count_in_scope, PersonalDataMixin, register_change_logs, ScopedAdminMixin,
+                            ScopedInlineMixin, ScopedQuerysetMixin)
+from accounts.scope import province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
@@ -81,8 +81,11 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
-class RatingInline(ScopedChoicesMixin, admin.TabularInline):
+class RatingInline(ScopedInlineMixin, admin.TabularInline):
+    """A decision's ratings in the user's provinces: a national decision is read by all, its ratings by province."""
+
     model = Rating
+    scope_paths = ("product__province",)
     form = RatingInlineForm
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product"]
@@ -113,7 +116,8 @@ class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
         js = ["admin/js/jquery.init.js", "js/admin/decision_date.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(rating_count=Count("ratings"))
+        return super().get_queryset(request).annotate(
+            rating_count=count_in_scope(request, "ratings", ("ratings__product__province",)))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issuer":
@@ -161,7 +165,7 @@ class SheetExportMixin:
         return self._export(request, queryset, "csv")
 
 
-class ProductInline(admin.TabularInline):
+class ProductInline(ScopedInlineMixin, admin.TabularInline):
     model = Product
     form = ProductInlineForm
     fields = ["name", "group", "traceable", "ecommerce_channels"]
@@ -183,21 +187,25 @@ class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, Folde
     ordering = ["search_name"]  # as for decisions: the count annotation drops the default ordering
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_count=Count("products"))
+        return super().get_queryset(request).annotate(
+            product_count=count_in_scope(request, "products", ("products__province",)))
 
     def export_sheet(self, request, producers):
+        # Each producer's OCOP products counted in the user's provinces only, as on its page.
+        products = self.admin_site._registry[Product].in_scope(request, Product.objects.all())
         return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate(),
-                              personal=not self.hides_personal_data(request))
+                              personal=not self.hides_personal_data(request), products=products)
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, producer):
         return producer.product_count
 
 
-class RatingHistoryInline(admin.TabularInline):
+class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
     """Ratings are entered with their decision; here they are read, with their status today."""
 
     model = Rating
+    scope_paths = ("product__province",)
     fields = ["decision", "stars", "score", "expires_display", "status_today"]
     readonly_fields = fields
     show_change_link = True
@@ -318,8 +326,16 @@ def sheet_kinds() -> list[tuple[str, list[str]]]:
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
-    """Upload → preview (what would change, every error) → confirm. Every upload is kept."""
+class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
+    """Upload → preview (what would change, every error) → confirm. Every upload is kept.
+
+    A record is read by its uploader, and by whoever's scope covers every province its rows name
+    (administrators and national leadership: all); its rows come back (rejected rows) only to users
+    who may import the sheet and read producers' personal data.
+    """
+
+    personal_fields = Producer.PERSONAL_FIELDS
+    personal_permission = "products.change_producer"
 
     list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
     list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
@@ -340,14 +356,18 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         ]
 
     def scope_q(self, request, ids):
-        # Uploads of the user and of everyone working on the same provinces.
-        return colleagues_q("user", request.user, ids)
+        # A file naming no province (none could be read) is its uploader's alone.
+        rows = ImportRecord.provinces.through.objects
+        covered = Q(pk__in=rows.values("importrecord")) & ~Q(pk__in=rows.exclude(adminunit__in=ids).values("importrecord"))
+        return Q(user=request.user) | covered
 
     @admin.display(description=_("errors"))
     def error_count(self, record):
         return len(record.errors)
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect("admin:products_importrecord_upload")
 
     def has_change_permission(self, request, obj=None):
@@ -384,9 +404,13 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         if record is None:
             raise Http404
         # The rows come back to be fixed and imported again, as they were typed, personal data included.
-        if not self.has_view_permission(request, record) or not may_import(request.user, record.kind):
+        if not self.may_download_rows(request, record):
             raise PermissionDenied
         return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
+    def may_download_rows(self, request, record) -> bool:
+        return (self.has_view_permission(request, record) and may_import(request.user, record.kind)
+                and not self.hides_personal_data(request))
 
     def confirm_view(self, request, pk):
         record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
@@ -403,12 +427,15 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
+            hidden = self.personal_fields if self.hides_personal_data(request) else ()
+
             def shown(e):  # the column as the sheet's header names it, the reason in the page's language
-                return {**e, "column": COLUMN_LABELS.get(e["column"], e["column"]), "message": e.get(language, e.get("vi"))}
+                message = "…" if e["column"] in hidden else e.get(language, e.get("vi"))  # it may quote a phone number
+                return {**e, "column": COLUMN_LABELS.get(e["column"], e["column"]), "message": message}
 
             context["rows"] = [shown(e) for e in obj.errors]
             context["warning_rows"] = [shown(e) for e in obj.warnings]
-            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and may_import(request.user, obj.kind)
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 

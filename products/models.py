@@ -577,6 +577,9 @@ class ImportRecord(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
+    # The provinces the sheet's rows name, stored at preview: the record is read by whoever's scope covers them all.
+    provinces = models.ManyToManyField(AdminUnit, blank=True, editable=False, related_name="+",
+                                       verbose_name=_("provinces of the rows"))
 
     class Meta:
         verbose_name = _("spreadsheet import")

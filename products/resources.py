@@ -48,13 +48,15 @@ def rating_sheet(ratings) -> tablib.Dataset:
 PRODUCER_EXPORT_HEADERS = [*PRODUCER_HEADERS, "Số sản phẩm OCOP"]
 
 
-def producer_sheet(producers, day, personal: bool = True) -> tablib.Dataset:
-    """One row per producer, with how many OCOP products (3★+) it has on `day`; two queries.
+def producer_sheet(producers, day, personal: bool = True, products=None) -> tablib.Dataset:
+    """One row per producer, with how many OCOP products (3★+) it has on `day` among `products` (default:
+    all); two queries.
 
     Without `personal`, the tax code, phone and address cells are left blank (re-imported, blanks keep what is stored).
     """
     producers = producers.select_related("province", "district", "commune").order_by("province__search_name", "search_name")
-    ocop = Product.objects.filter(producer__in=producers.values("pk")).recognised_on(day).count_by("producer")
+    products = Product.objects.all() if products is None else products
+    ocop = products.filter(producer__in=producers.values("pk")).recognised_on(day).count_by("producer")
     data = tablib.Dataset(headers=PRODUCER_EXPORT_HEADERS, title="Chủ thể OCOP")
     for p in producers:
         data.append([

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.scope import refusal
 from provinces.text import fold
 
 from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
@@ -31,6 +32,7 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     written: bool = False
+    provinces: set[int] = field(default_factory=set)  # ids of the provinces the sheet's rows name
 
 
 # Records are written this many to a statement: one statement for a whole sheet would hold its SQL and
@@ -61,13 +63,14 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     product of a producer or the same decision; a rating whose stars, score and expiry (when
     given) are the row's is unchanged.
     """
-    valid = [row.values for row in rows if not row.errors]
+    valid_rows = [row for row in rows if not row.errors]
+    valid = [row.values for row in valid_rows]
     folded = functools.cache(fold)  # names repeat down a sheet
     keys = [((v["province"].pk, folded(v["producer"])), folded(v["product"]), _decision_key(v)) for v in valid]
     # Stored producers, products and decisions as values ({"id": …}), new ones as the rows
     # create_with_history will write: children name a parent by either, which has its id once written.
     producers = _existing_producers({producer_key for producer_key, _name, _decision in keys})
-    products = _existing_products(producers)
+    products, elsewhere = _existing_products(producers)
     decisions = _existing_decisions({decision_key for _producer, _name, decision_key in keys})
     ratings = _existing_ratings(products, decisions)  # model instances, for bulk_update_with_history
     new = {Producer: [], Product: [], RatingDecision: [], Rating: []}
@@ -78,13 +81,19 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
         new[model].append(row)
         return row
 
-    for values, (producer_key, product_name, decision_key) in zip(valid, keys, strict=True):
+    for row, (producer_key, product_name, decision_key) in zip(valid_rows, keys, strict=True):
+        values = row.values
         location = {f"{key}_id": values[key].pk if values[key] else None for key in ("province", "district", "commune")}
         # search_name, decided_on and expires as the models' fill_derived_fields() sets them on save().
         if producer_key not in producers:
             producers[producer_key] = add(Producer, name=values["producer"], search_name=producer_key[1],
                                           type=values["producer_type"], **location)
         product_key = (producer_key, product_name)
+        if product_key in elsewhere:
+            # The producer's product of that name is recorded in another province: a row of this
+            # province never writes to it, and the name is the producer's (unique), so none is made.
+            row.error("product", lambda: _("This producer already has a product named %(name)s.") % {"name": row.values["product"]})
+            continue
         if product_key not in products:
             products[product_key] = add(Product, name=values["product"], search_name=product_name,
                                         producer=producers[producer_key], group_id=values["group"].pk, **location)
@@ -260,11 +269,19 @@ def _existing_producers(keys: set) -> dict:
     return {key: p for p in found if (key := (p["province_id"], p["search_name"])) in keys}
 
 
-def _existing_products(producers: dict) -> dict:
-    """{(producer key, folded name): its values} for every product of these existing producers."""
+def _existing_products(producers: dict) -> tuple[dict, set]:
+    """{(producer key, folded name): its values} for the products of these existing producers recorded in
+    the province of the key (the row's), and the keys of their products recorded in another province."""
     key_of = {producer["id"]: key for key, producer in producers.items()}
-    found = in_chunks(Product.objects.order_by().values("id", "producer_id", "search_name"), "producer", key_of)
-    return {(key_of[p["producer_id"]], p["search_name"]): p for p in found}
+    found = in_chunks(Product.objects.order_by().values("id", "producer_id", "search_name", "province_id"), "producer", key_of)
+    here, elsewhere = {}, set()
+    for p in found:
+        producer_key = key_of[p["producer_id"]]
+        if p["province_id"] == producer_key[0]:
+            here[producer_key, p["search_name"]] = p
+        else:
+            elsewhere.add((producer_key, p["search_name"]))
+    return here, elsewhere
 
 
 def _existing_decisions(keys: set) -> dict:
@@ -307,8 +324,21 @@ def _outside(rows: list[SheetRow], scope) -> None:
     """A row in a province outside `scope` (ids of the importing user's provinces) is an error."""
     for row in rows:
         province = row.values.get("province")
-        if province is not None and province.pk not in scope:
+        if province is not None and refusal(scope, province) is not None:
             row.error("province", lambda: _("%(province)s is not one of your provinces.") % {"province": province})
+
+
+def _unauthorised_decisions(rows: list[SheetRow], scope) -> None:
+    """A row whose decision the user may not record in the admin's form (a national decision for
+    staff, another province's) is an error on the column that says so: the forms' rule, refusal()."""
+    for row in rows:
+        v = row.values
+        if row.errors or v.get("province") is None or refusal(scope, v["province"]) is not None:
+            continue  # unreadable, or refused by _outside already
+        issuer, _body = _issuing_body(v)
+        if (reason := refusal(scope, issuer)) is not None:
+            column = "level" if issuer is None else "district" if v["level"] == RatingDecision.Level.DISTRICT else "province"
+            row.error(column, lambda reason=reason: reason)
 
 
 def import_products(
@@ -321,6 +351,7 @@ def import_products(
     """
     rows, unknown = parse_rows(read_sheet(content, filename))
     _duplicates(rows)
+    _unauthorised_decisions(rows, scope)
     result = run_import(rows, unknown, lambda valid: _write_rows(valid, record), dry_run=dry_run,
                         skip_invalid=skip_invalid, scope=scope)
     if result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
@@ -353,7 +384,8 @@ def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool
     """
     if scope is not None:
         _outside(rows, scope)
-    result = ImportResult(unknown_columns=unknown)
+    result = ImportResult(unknown_columns=unknown,
+                          provinces={row.values["province"].pk for row in rows if row.values.get("province") is not None})
     if any(row.errors for row in rows) and not skip_invalid:
         return _collect(result, rows)
     with transaction.atomic():
@@ -476,9 +508,10 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
     check_upload(filename, content)
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest())
-    _record_result(record, importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid,
-                                          scope=scope))
+    result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)
+    _record_result(record, result)
     record.save()
+    record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q
     return record
 
 

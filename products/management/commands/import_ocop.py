@@ -1,9 +1,12 @@
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from accounts.scope import province_ids
+from products.admin import may_import
 from products.models import ImportRecord
 from products.services import importer
 
@@ -17,13 +20,17 @@ class Command(BaseCommand):
                             help="What the sheet lists (default: products and their ratings).")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
         parser.add_argument("--skip-invalid", action="store_true", help="Write the valid rows even if others have errors.")
+        parser.add_argument("--user", metavar="NAME",
+                            help="Import as this user: their provinces and permissions apply (default: the whole country).")
 
-    def handle(self, *args, file, kind=ImportRecord.Kind.PRODUCTS, dry_run=False, skip_invalid=False, **options):
+    def handle(self, *args, file, kind=ImportRecord.Kind.PRODUCTS, dry_run=False, skip_invalid=False, user=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
+        scope = None if user is None else self.scope_of(user, kind)
         try:
-            result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+            result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
+                                    scope=scope)
         except ValidationError as error:  # a file that is not a workbook
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
@@ -37,3 +44,12 @@ class Command(BaseCommand):
             self.stderr.write(_("Columns not recognised, ignored: %(columns)s") % {"columns": ", ".join(result.unknown_columns)})
         if result.errors and not skip_invalid:
             raise SystemExit(1)
+
+    def scope_of(self, username: str, kind: str):
+        """The provinces `username` may import `kind` into, as on the upload page (None: all)."""
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(_("No active user named %(name)s.") % {"name": username})
+        if not may_import(user, kind):
+            raise CommandError(f"{username}: {_('You may not import this kind of sheet.')}")
+        return province_ids(user)

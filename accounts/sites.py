@@ -1,4 +1,5 @@
-"""The project's admin site: no value in a query string makes any of its pages fail.
+"""The project's admin site: no value in a query string makes any of its pages fail, and its
+"view on site" link is scoped like every other admin page.
 
 Every model admin registered on it, the project's and other apps' (axes, auth), lists with
 `StrictChangeList` and leaves out of a new record's form the values its fields could never hold.
@@ -10,8 +11,12 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models.constants import LOOKUP_SEP
+from django.http import Http404
+from django.urls import path
 
 # What a value a field cannot hold raises when it reaches a lookup or the database driver
 # (`int("abc")`, a year past 9999, an integer wider than the column).
@@ -106,3 +111,21 @@ class AdminSite(admin.AdminSite):
         if not issubclass(admin_class, StrictParametersMixin):
             admin_class = type(admin_class.__name__, (StrictParametersMixin, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        # Django's view_on_site redirects to any object's page, found by its id alone: a record
+        # outside the user's scope would answer differently from a missing one.
+        ours = path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site")
+        return [ours if getattr(url, "name", None) == "view_on_site" else url for url in super().get_urls()]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """The object's public page, for an object the user may read in its model's admin; else 404."""
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except (ContentType.DoesNotExist, ValueError):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        obj = model_admin.get_object(request, object_id) if model_admin else None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
