@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from products.models import ImportRecord
 from products.services import importer
+from products import sheets
+from products.sheets import in_both_text
 
 
 class Command(BaseCommand):
@@ -23,14 +25,19 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
         try:
-            result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
-        except ValidationError as error:  # a file that is not a workbook
+            with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
+                content = opened.read(sheets.MAX_UPLOAD_BYTES + 1)
+            result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+        except ValidationError as error:  # refused by the upload gate (products.sheets.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
-            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {len(result.errors)}"
+            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {result.failed_rows}"
         )
         for error in result.errors:
             self.stdout.write(error.bilingual())
+        if result.unlisted_failed_rows:
+            self.stdout.write(in_both_text(lambda: _("… and %(rows)s more rows with errors, not listed.") % {
+                "rows": result.unlisted_failed_rows}))
         for warning in result.warnings:
             self.stderr.write(_("warning") + ": " + warning.bilingual())
         if result.unknown_columns:
