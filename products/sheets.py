@@ -203,9 +203,10 @@ def check_file(content: bytes, filename: str) -> None:
         _check_workbook(content)
 
 
-_TAG_RE = re.compile(rb"<(row|c)\b([^>]*)>")
+# Tags with or without a namespace prefix ("<x:row>", as the .NET Open XML SDK writes them).
+_TAG_RE = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
 _REF_RE = re.compile(rb'\br="([A-Z]{1,3})?([0-9]{1,9})"')
-_DIMENSION_RE = re.compile(rb'<dimension\s+ref="[A-Z]{0,3}[0-9]*:?([A-Z]{1,3})?([0-9]{1,9})?"')
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{0,3}[0-9]*:?([A-Z]{1,3})?([0-9]{1,9})?"')
 
 
 def _column_number(letters: bytes) -> int:

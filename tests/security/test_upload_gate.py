@@ -27,6 +27,9 @@ UPLOAD = "/admin/products/importrecord/upload/"
 # name -> (file name, content builder, bounds lowered for the test, a words of the message in English)
 HOSTILE = {
     "far cell": ("a.xlsx", abuse.far_cell_xlsx, {}, "reaches row 1048576"),
+    "far cell, prefixed tags": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + f'<x:row xmlns:x="{abuse.MAIN}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
+        {}, "reaches row 1048576"),
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
                    {}, "reaches column XFD"),
     "declared rows": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), "A1:N1000000"), {}, "reaches row 1000000"),
