@@ -67,3 +67,12 @@ def unit_name_keys(name: str) -> tuple[str, ...]:
     folded = fold(name)
     stripped = _prefix_re.sub("", folded, count=1)
     return (folded,) if stripped == folded else (folded, stripped)
+
+
+def compose_text_fields(sender, instance, **kwargs) -> None:
+    """Before any model is saved (pre_save, connected in ProvincesConfig.ready): its text in NFC,
+    whichever form, import or code set it, so the same words are stored the same way."""
+    for field in sender._meta.concrete_fields:
+        value = getattr(instance, field.attname, None)
+        if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
+            setattr(instance, field.attname, unicodedata.normalize("NFC", value))

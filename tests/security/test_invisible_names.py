@@ -64,3 +64,19 @@ def test_the_migration_keeps_both_of_two_names_that_become_one_and_marks_the_sec
     migration.clean_names(apps, None)
     assert list(Producer.objects.order_by("pk").values_list("name", flat=True)) == ["HTX Tài Hoan", f"HTX Tài Hoan (#{second.pk})"]
     assert str(second.pk) in capsys.readouterr().out and first.pk != second.pk
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_text_typed_decomposed_in_a_form_is_stored_composed(bac_kan):
+    form = ProducerForm(data={"name": nfd("Hợp tác xã Tài Hoan"), "type": Producer.Type.COOPERATIVE, "province": bac_kan.pk,
+                              "address": nfd("Thôn Nà Làng, xã Côn Minh")})
+    producer = form.save()
+    assert Producer.objects.values_list("name", "address").get(pk=producer.pk) == ("Hợp tác xã Tài Hoan", "Thôn Nà Làng, xã Côn Minh")
+
+
+def test_text_of_any_app_is_stored_composed(django_user_model):
+    user = django_user_model.objects.create(username="hau", first_name=nfd("Nguyễn Thị Hậu"))
+    assert django_user_model.objects.get(pk=user.pk).first_name == "Nguyễn Thị Hậu"
