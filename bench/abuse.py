@@ -70,15 +70,18 @@ def header_row() -> str:
     return '<row r="1">' + "".join(cell(f"{chr(65 + i)}1", h) for i, h in enumerate(HEADERS)) + "</row>"
 
 
-def workbook(sheet_data: str, dimension: str | None = None, extra: dict[str, bytes] | None = None) -> bytes:
-    """A minimal .xlsx whose one sheet holds `sheet_data` (<row> elements), with its <dimension>."""
+def workbook(sheet_data: str, dimension: str | None = None, extra: dict[str, bytes] | None = None,
+             sheet_path: str = "worksheets/sheet1.xml", prolog: str = "") -> bytes:
+    """A minimal .xlsx whose one sheet (at xl/`sheet_path`) holds `sheet_data` (<row> elements), with its
+    <dimension>, and `prolog` before its root element."""
     declared = f'<dimension ref="{dimension}"/>' if dimension else ""
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet xmlns="{MAIN}">'
              f"{declared}<sheetData>{sheet_data}</sheetData></worksheet>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS), ("xl/workbook.xml", _WORKBOOK),
-                           ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/worksheets/sheet1.xml", sheet)):
+                           ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet_path)),
+                           (f"xl/{sheet_path}", sheet)):
             book.writestr(name, text)
         for name, content in (extra or {}).items():
             book.writestr(name, content)
@@ -93,6 +96,23 @@ def far_cell_xlsx() -> bytes:
 def declared_rows_xlsx(rows: int = 1_000_000) -> bytes:
     """The headers, and a sheet that declares (and has a value on) row `rows`."""
     return workbook(header_row() + f'<row r="{rows}">{cell(f"A{rows}", "Bắc Kạn")}</row>', f"A1:N{rows}")
+
+
+def dense_xlsx(rows: int = 59_000, columns: int = 20) -> bytes:
+    """The product headers over the densest grid of numbers the gate lets through (rows × columns just
+    under sheets.MAX_CELLS): every cell is read, every row parsed, and fails."""
+    letters = [_letters(n) for n in range(1, columns + 1)]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{(r * 7 + i) % 1000}</v></c>' for i, c in enumerate(letters))
+                   + "</row>" for r in range(2, rows + 2))
+    return workbook(header_row() + body)
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def zip_bomb_xlsx(unzipped: int = 1 << 30) -> bytes:
@@ -180,6 +200,7 @@ def hostile_files() -> dict[str, bytes]:
         "far-cell XFD1048576.xlsx": far_cell_xlsx(),
         "million declared rows.xlsx": declared_rows_xlsx(),
         "zip bomb (1 GB).xlsx": zip_bomb_xlsx(),
+        "densest grid within the caps (59,000 × 20).xlsx": dense_xlsx(),
         "garbage over the row cap.csv": garbage_csv(),
         "garbage under the row cap.csv": garbage_csv(row_bytes=85),
         "random bytes.csv": random.Random(2).randbytes(4_800_000),

@@ -11,6 +11,8 @@ import datetime
 import difflib
 import functools
 import io
+import posixpath
+import pyexpat
 import re
 import zipfile
 import zlib
@@ -168,6 +170,9 @@ MAX_ROWS = 60_000
 # Rows above the data a sheet may also have: a title block and the header row.
 TITLE_ROWS = 20
 MAX_COLUMNS = 100
+# The reader lays a sheet out as a grid from A1 to its last cell, and that grid is what costs memory
+# (and parsing its cells, time): 20 columns at the row cap (a register has 14).
+MAX_CELLS = 1_200_000
 # No cell of a register is near this (an address is a line); Excel itself stops at 32,767.
 MAX_CELL_CHARS = 5_000
 # Errors (and warnings) listed and stored for a sheet; the rows past them are counted, not worded.
@@ -203,71 +208,143 @@ def check_file(content: bytes, filename: str) -> None:
         _check_workbook(content)
 
 
-# Tags with or without a namespace prefix ("<x:row>", as the .NET Open XML SDK writes them).
-_TAG_RE = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
-_REF_RE = re.compile(rb'\br="([A-Z]{1,3})?([0-9]{1,9})"')
-_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{0,3}[0-9]*:?([A-Z]{1,3})?([0-9]{1,9})?"')
+_REFERENCE_RE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_ROW_NUMBER_RE = re.compile(r"[0-9]{1,7}")
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: str) -> int:
     number = 0
     for letter in letters:
-        number = number * 26 + letter - 64
+        number = number * 26 + ord(letter) - 64
     return number
 
 
 def _check_workbook(content: bytes) -> None:
     """Read every part of the workbook as a stream, counting the bytes it really unzips to (a size
-    in the zip's directory can lie), and the last row and column each sheet declares or fills.
+    in the zip's directory can lie), and parse each sheet (_SheetScan) before the reader does.
 
-    The reader (calamine) gives a sheet as a grid from A1 to its last cell with a value: one in
-    XFD1048576 would be 17 billion cells, and the process aborts. A cell with no value (only a style)
-    is not read, so not counted.
+    The reader (calamine) lays a sheet out as a grid from A1 to its last cell with a value: one in
+    XFD1048576 would be 17 billion cells, and the process aborts.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
-            if "xl/workbook.xml" not in workbook.namelist():
+            names = set(workbook.namelist())
+            if "xl/workbook.xml" not in names:
                 raise zipfile.BadZipFile
             if sum(item.file_size for item in workbook.infolist()) > MAX_UNZIPPED_BYTES:
                 raise _too_big_unzipped()
+            sheets = _sheet_parts(workbook, names)
             unzipped = 0
             for item in workbook.infolist():
-                sheet = item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml")
+                sheet = _SheetScan() if item.filename in sheets else None
                 with workbook.open(item) as part:
-                    tail, row, column = b"", 0, 0
                     while chunk := part.read(1 << 20):
                         unzipped += len(chunk)
                         if unzipped > MAX_UNZIPPED_BYTES:
                             raise _too_big_unzipped()
                         if sheet:
-                            tail, row, column = _scan(tail + chunk, row, column)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+                            sheet.parser.Parse(chunk, False)
+                if sheet:
+                    sheet.parser.Parse(b"", True)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
+
+
+def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """The parts the reader may take for a sheet: those under xl/worksheets/, and every part the
+    workbook's relationships name, however the name is written (a sheet may be anywhere)."""
+    parts = {name for name in names if name.startswith("xl/worksheets/")}
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels in names and workbook.getinfo(rels).file_size < 1 << 20:
+        targets = []
+        parser = pyexpat.ParserCreate()
+        parser.StartElementHandler = lambda tag, attributes: targets.append(attributes.get("Target", ""))
+        parser.StartDoctypeDeclHandler = _no_doctype
+        parser.Parse(workbook.read(rels), True)
+        for target in targets:
+            for name in (target.lstrip("/"), f"xl/{target}"):
+                parts |= {name, posixpath.normpath(name)}
+    return parts & names
+
+
+def _no_doctype(*args) -> None:
+    # A document type may declare entities, which expat would expand into cells the reader never sees.
+    raise ValueError("document type declaration")
+
+
+class _SheetScan:
+    """A sheet's XML parsed as a stream with expat, which splits it into elements as the reader does
+    (and refuses what is not well-formed): the rows and cells as the reader places them (a row or a
+    cell without its reference, "r", follows the one before it), and how far the cells with a value
+    reach (_check_extent). At most MAX_CELLS cells, and MAX_ELEMENTS_A_CELL elements a cell, are parsed."""
+
+    def __init__(self):
+        self.row = self.column = self.cell_row = self.cells = self.elements = self.last_row = self.last_column = 0
+        self.parser = pyexpat.ParserCreate()
+        self.parser.ordered_attributes = True
+        self.parser.StartElementHandler = self.start
+        self.parser.StartDoctypeDeclHandler = _no_doctype
+
+    # Called for every element of the sheet (~2 million for 60,000 rows): kept to a dictionary look-up
+    # and a few comparisons for most.
+    def start(self, tag: str, attributes: list[str]) -> None:
+        self.elements += 1
+        kind = _SHEET_TAGS.get(tag)
+        if kind is None and ":" in tag:  # "x:c", as the .NET Open XML SDK writes it, is a cell too
+            kind = _SHEET_TAGS.get(tag.rpartition(":")[2])
+        if kind == "c":
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                raise _too_many_cells()
+            ref = attributes[1] if attributes and attributes[0] == "r" else _attribute(attributes, "r")
+            if ref is None:
+                self.column, self.cell_row = self.column + 1, self.row
+            else:
+                match = _REFERENCE_RE.fullmatch(ref)
+                if not match:
+                    raise ValueError(ref)
+                self.column, self.cell_row = _column_number(match[1]), int(match[2])
+        elif kind == "value":  # the cell has a value (or a formula): the reader places it
+            if self.cell_row > self.last_row or self.column > self.last_column:
+                self.last_row, self.last_column = max(self.cell_row, self.last_row), max(self.column, self.last_column)
+                _check_extent(self.last_row, self.last_column)
+        elif kind == "row":
+            ref = _attribute(attributes, "r")
+            if ref is not None and not _ROW_NUMBER_RE.fullmatch(ref):
+                raise ValueError(ref)
+            self.row, self.column = int(ref) if ref is not None else self.row + 1, 0
+        elif kind == "dimension":
+            match = _REFERENCE_RE.fullmatch((_attribute(attributes, "ref") or "A1").rpartition(":")[2])
+            if match:
+                _check_extent(int(match[2]), _column_number(match[1]))
+        elif self.elements > MAX_ELEMENTS_A_CELL * MAX_CELLS + 100_000:  # and a sheet's other parts
+            raise _too_many_cells()
+
+
+# A cell is <c> with <v> (or <f> and <v>), or with <is><t> for text written in the sheet.
+MAX_ELEMENTS_A_CELL = 3
+_SHEET_TAGS = {"c": "c", "v": "value", "is": "value", "f": "value", "row": "row", "dimension": "dimension"}
+
+
+def _attribute(attributes: list[str], name: str) -> str | None:
+    """The value of `name` among expat's ordered attributes [name, value, name, value, …]."""
+    for index in range(0, len(attributes), 2):
+        if attributes[index] == name:
+            return attributes[index + 1]
+    return None
 
 
 def _too_big_unzipped() -> ValidationError:
     return refusal(lambda: _("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024})
 
 
-def _scan(text: bytes, row: int, column: int) -> tuple[bytes, int, int]:
-    """Check the rows and cells in `text` (a part of a sheet's XML); the unread end, and the row and
-    column reached. A row or cell without its reference ("r") follows the one before it."""
-    if match := _DIMENSION_RE.search(text):
-        _check_extent(int(match[2] or 1), _column_number(match[1] or b"A"))
-    cut = text.rfind(b"<")
-    text, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
-    for match in _TAG_RE.finditer(text):
-        ref = _REF_RE.search(match[2])
-        if match[1] == b"row":
-            row, column = int(ref[2]) if ref else row + 1, 0
-        else:
-            column = _column_number(ref[1]) if ref and ref[1] else column + 1
-            if not match[2].endswith(b"/"):  # a cell with a value (or a formula)
-                _check_extent(int(ref[2]) if ref else row, column)
-    return tail, row, column
+def _too_many_cells() -> ValidationError:
+    return refusal(lambda: _("The sheet holds more than %(cells)s cells.") % {"cells": f"{MAX_CELLS:,}"})
 
 
 def _check_extent(row: int, column: int) -> None:
+    """Refuse a sheet reaching `row` or `column`, or a grid of them more than MAX_CELLS."""
     if row > MAX_ROWS + TITLE_ROWS:
         raise refusal(lambda: _("The sheet reaches row %(row)s; a sheet may have at most %(rows)s rows of data. "
                                 "Split it, or delete the empty rows below the table.") % {"row": row, "rows": MAX_ROWS})
@@ -275,6 +352,10 @@ def _check_extent(row: int, column: int) -> None:
         raise refusal(lambda: _("The sheet reaches column %(column)s; a sheet may have at most %(columns)s columns. "
                                 "Delete the empty columns right of the table.") % {"column": _column_letters(column),
                                                                                    "columns": MAX_COLUMNS})
+    if row * column > MAX_CELLS:
+        raise refusal(lambda: _("The sheet spans %(rows)s rows by %(columns)s columns; a sheet may hold at most %(cells)s "
+                                "cells. Delete the empty rows and columns around the table, or split it.") % {
+            "rows": row, "columns": column, "cells": f"{MAX_CELLS:,}"})
 
 
 def _column_letters(number: int) -> str:
@@ -305,11 +386,17 @@ def read_sheet(content: bytes, filename: str) -> Sheet:
         for index, value in enumerate(row):
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 raise _too_long(number, index + 1, len(value))
-    # Rows as long as the longest, whatever the file left out at their ends.
-    for row in rows:
-        row.extend([None] * (width - len(row)))
-    sheet = Sheet(*rows[1:], headers=rows[0] if rows else None)
+    _check_extent(len(rows), width)
+    sheet = Sheet()
     sheet.notes = notes
+    rows.reverse()  # taken from the end, each row's list is freed once the sheet holds its copy
+    while rows:
+        row = rows.pop()
+        row.extend([None] * (width - len(row)))  # as long as the longest, whatever the file left out at its end
+        if sheet.headers is None:
+            sheet.headers = row
+        else:
+            sheet.append(row)
     return sheet
 
 
@@ -330,7 +417,9 @@ def _read_xlsx(content: bytes) -> list[list]:
         rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, IndexError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
-    return [[_cell(value) for value in row] for row in rows]
+    for row in rows:  # in place: a second grid would double the memory a sheet takes
+        row[:] = map(_cell, row)
+    return rows
 
 
 def _cell(value):

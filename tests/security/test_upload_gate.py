@@ -30,6 +30,18 @@ HOSTILE = {
     "far cell, prefixed tags": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + f'<x:row xmlns:x="{abuse.MAIN}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
         {}, "reaches row 1048576"),
+    "far cell, sheet elsewhere": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + f'<row r="1048576">{abuse.cell("XFD1048576", "x")}</row>', sheet_path="data/s.xml"),
+        {}, "reaches row 1048576"),
+    "cells without references": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + '<row r="3">' + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
+    "too many cells": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + "".join(f'<row r="{n}"><c r="A{n}" s="1"/></row>' for n in range(2, 62))),
+        {"MAX_CELLS": 50}, "more than 50 cells"),
+    "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), prolog='<!DOCTYPE w [<!ENTITY e "x">]>'),
+                 {}, "not an Excel workbook"),
+    "unreadable reference": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
+                             {}, "not an Excel workbook"),
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
                    {}, "reaches column XFD"),
     "declared rows": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), "A1:N1000000"), {}, "reaches row 1000000"),
