@@ -22,6 +22,7 @@ from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineFor
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
+from . import sheets
 from .sheets import COLUMN_LABELS, PRODUCER_HEADERS
 from .templates_xlsx import SHEET_KINDS, template_workbook
 
@@ -337,11 +338,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
     personal_fields = Producer.PERSONAL_FIELDS
     personal_permission = "products.change_producer"
 
-    list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "error_count"]
+    list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "failed_rows"]
     list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
     readonly_fields = ["kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
-                       "unchanged", "unknown_columns"]
+                       "unchanged", "failed_rows", "warned_rows", "unknown_columns"]
     exclude = ["errors", "warnings"]
     change_form_template = "admin/products/importrecord/change_form.html"
 
@@ -361,9 +362,9 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         covered = Q(pk__in=rows.values("importrecord")) & ~Q(pk__in=rows.exclude(adminunit__in=ids).values("importrecord"))
         return Q(user=request.user) | covered
 
-    @admin.display(description=_("errors"))
-    def error_count(self, record):
-        return len(record.errors)
+    def get_queryset(self, request):
+        # The file and the lists of errors are read only by the pages that show them, one record at a time.
+        return super().get_queryset(request).defer("content", "errors", "warnings", "unknown_columns")
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -380,7 +381,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                record = preview_import(user=request.user, filename=upload.name, content=upload.read(),
+                # One byte more than the gate lets through is enough to refuse the file.
+                record = preview_import(user=request.user, filename=upload.name, content=upload.read(sheets.MAX_UPLOAD_BYTES + 1),
                                         skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
                                         scope=province_ids(request.user))
             except ValidationError as error:
@@ -435,6 +437,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
 
             context["rows"] = [shown(e) for e in obj.errors]
             context["warning_rows"] = [shown(e) for e in obj.warnings]
+            context["unlisted_failed_rows"] = obj.failed_rows - len({e["row"] for e in obj.errors})
+            context["unlisted_warned_rows"] = obj.warned_rows - len({e["row"] for e in obj.warnings})
             context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
             context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

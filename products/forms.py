@@ -1,7 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from provinces.text import fold
+from provinces.text import clean_name, fold
 
 from .models import Producer, Product, Rating
 
@@ -20,6 +21,13 @@ class UniqueFoldedNameMixin:
 
     unique_within: str
     duplicate_message: str
+
+    def clean_name(self):
+        # Stored as the model stores it (Producer.fill_derived_fields), so the check below sees that name.
+        name = clean_name(self.cleaned_data.get("name"))
+        if not name:
+            raise ValidationError(self.fields["name"].error_messages["required"], code="required")
+        return name
 
     def validate_unique(self):
         super().validate_unique()

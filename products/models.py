@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from provinces.models import AdminUnit
-from provinces.text import fold
+from provinces.text import clean_name, fold
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
@@ -240,6 +240,7 @@ class Producer(Located):
 
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
+        self.name = clean_name(self.name)
         self.search_name = fold(self.name)
 
     def save(self, *args, **kwargs):
@@ -467,6 +468,7 @@ class Product(Located):
 
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
+        self.name = clean_name(self.name)
         self.search_name = fold(self.name)
 
     def save(self, *args, **kwargs):
@@ -574,6 +576,10 @@ class ImportRecord(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # Counted here, so a list of imports never reads the error lists (which keep the first
+    # sheets.MAX_ERRORS of each) nor the file.
+    failed_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    warned_rows = models.PositiveIntegerField(_("rows with warnings"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)

@@ -97,10 +97,18 @@ def error_cell(errors: list[dict]) -> str:
     return vi if vi == en else f"{vi} / {en}"
 
 
+def inert(cell):
+    """A cell that a spreadsheet would run as a formula, made text with a leading apostrophe."""
+    return ("'" + cell) if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@")) else cell
+
+
 def export(data: tablib.Dataset, fmt: str) -> bytes:
-    """xlsx, or csv with a BOM so Excel reads Vietnamese; cells that look like formulas are neutralised."""
+    """xlsx, or csv with a BOM so Excel reads Vietnamese; cells that look like formulas are neutralised,
+    the headers' as the data's (a header comes back from the uploaded file in the rejected rows)."""
+    if data.headers:
+        data.headers = [inert(header) for header in data.headers]
     for index, row in enumerate(list(data)):
-        data[index] = [("'" + cell) if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@")) else cell for cell in row]
+        data[index] = [inert(cell) for cell in row]
     if fmt == "xlsx":
         return data.export("xlsx")
     return ("\ufeff" + data.export("csv")).encode("utf-8")

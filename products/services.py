@@ -5,7 +5,7 @@ import datetime
 import functools
 import hashlib
 import io
-import zipfile
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,6 +20,7 @@ from accounts.scope import refusal
 from provinces.text import fold
 
 from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
+from . import sheets
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
@@ -33,6 +34,14 @@ class ImportResult:
     unknown_columns: list[str] = field(default_factory=list)
     written: bool = False
     provinces: set[int] = field(default_factory=set)  # ids of the provinces the sheet's rows name
+    # Rows with an error (or a warning): `errors` and `warnings` list at most MAX_ERRORS of them.
+    failed_rows: int = 0
+    warned_rows: int = 0
+
+    @property
+    def unlisted_failed_rows(self) -> int:
+        """Rows with an error none of which is listed."""
+        return self.failed_rows - len({error.row for error in self.errors})
 
 
 # Records are written this many to a statement: one statement for a whole sheet would hold its SQL and
@@ -401,8 +410,11 @@ def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool
 
 
 def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
-    result.errors = [error for row in rows for error in row.errors]
-    result.warnings = [warning for row in rows for warning in row.warnings]
+    # The first MAX_ERRORS, which are worded: a row's are worded until the rows above it have that many.
+    result.errors = list(itertools.islice((error for row in rows for error in row.errors), sheets.MAX_ERRORS))
+    result.warnings = list(itertools.islice((warning for row in rows for warning in row.warnings), sheets.MAX_ERRORS))
+    result.failed_rows = sum(1 for row in rows if row.errors)
+    result.warned_rows = sum(1 for row in rows if row.warnings)
     return result
 
 
@@ -464,28 +476,9 @@ def import_producers(*, content: bytes, filename: str, dry_run: bool = False, sk
                       skip_invalid=skip_invalid, scope=scope)
 
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
-
-
-def check_upload(name: str, content: bytes) -> None:
-    """Refuse files too big, of the wrong type, or workbooks that decompress to absurd sizes."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
-    if not name.lower().endswith((".xlsx", ".csv")):
-        raise ValidationError(_("Only .xlsx and .csv files can be imported."))
-    if name.lower().endswith(".xlsx"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as workbook:
-                unzipped = sum(item.file_size for item in workbook.infolist())
-        except zipfile.BadZipFile:
-            raise ValidationError(_("This is not an Excel workbook (.xlsx).")) from None
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise ValidationError(_("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024})
-
-
 def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.created, record.updated, record.unchanged = result.created, result.updated, result.unchanged
+    record.failed_rows, record.warned_rows = result.failed_rows, result.warned_rows
     record.errors = [{"row": e.row, "column": e.column, **e.messages} for e in result.errors]
     record.warnings = [{"row": e.row, "column": e.column, **e.messages} for e in result.warnings]
     record.unknown_columns = result.unknown_columns
@@ -504,8 +497,9 @@ def importer(kind: str):
 
 def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
                    kind: str = ImportRecord.Kind.PRODUCTS, scope=None) -> ImportRecord:
-    """Check an uploaded sheet and count what it would change; keep it for confirmation."""
-    check_upload(filename, content)
+    """Check an uploaded sheet and count what it would change; keep it for confirmation.
+
+    The sheet goes through the upload gate (sheets.check_file) as it is read: ValidationError."""
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest())
     result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)

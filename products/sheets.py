@@ -5,11 +5,17 @@ US-style), ISO, real Excel dates or a year alone; stars as "4", "4 sao", "4★".
 `RowError` naming the spreadsheet row, the column and the reason.
 """
 
+import codecs
+import csv
 import datetime
 import difflib
 import functools
 import io
+import posixpath
+import pyexpat
 import re
+import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from provinces.models import AdminUnit
-from provinces.text import fold, fold_unit_name, unit_name_keys
+from provinces.text import clean_text, fold, fold_unit_name, unit_name_keys
 
 from .models import Producer, Product, ProductGroup, Rating, RatingDecision, year_end
 
@@ -114,13 +120,21 @@ class SheetRow:
     values: dict = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # Past MAX_ERRORS errors (or warnings) in the rows above, a row's are counted but not worded:
+    # they will not be listed, and wording them was most of the time spent on a sheet of garbage.
+    word_errors: bool = True
+    word_warnings: bool = True
 
     def error(self, column: str, make) -> None:
         """Record an error; `make` builds the message (called once per language)."""
-        self.errors.append(RowError(self.number, column, in_both(lambda: str(make()))))
+        self.errors.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_errors else UNWORDED))
 
     def warn(self, column: str, make) -> None:
-        self.warnings.append(RowError(self.number, column, in_both(lambda: str(make()))))
+        self.warnings.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_warnings else UNWORDED))
+
+
+# The message of an error past MAX_ERRORS (never shown).
+UNWORDED = dict.fromkeys(LANGUAGES, "")
 
 
 def _header_key(header) -> str:
@@ -145,14 +159,256 @@ def map_headers(headers, columns: dict[str, tuple[str, ...]] = COLUMNS) -> tuple
     return mapping, unknown
 
 
-def read_sheet(content: bytes, filename: str) -> tablib.Dataset:
-    """The first sheet of an .xlsx, or a .csv as Excel saves it (UTF-8, with or without BOM)."""
+# The upload gate. Every sheet is read through read_sheet, whoever sends it (the web upload,
+# import_ocop, a rejected-rows download), so these bounds hold on every path, and each is checked
+# before the work it bounds: the file's size and type, then the workbook's unzipped size and the
+# extent of its sheets (scanned as a stream), then the rows and the cells read.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# A whole province's register is a few thousand rows.
+MAX_ROWS = 60_000
+# Rows above the data a sheet may also have: a title block and the header row.
+TITLE_ROWS = 20
+MAX_COLUMNS = 100
+# The reader lays a sheet out as a grid from A1 to its last cell, and that grid is what costs memory
+# (and parsing its cells, time): 20 columns at the row cap (a register has 14).
+MAX_CELLS = 1_200_000
+# No cell of a register is near this (an address is a line); Excel itself stops at 32,767.
+MAX_CELL_CHARS = 5_000
+# Errors (and warnings) listed and stored for a sheet; the rows past them are counted, not worded.
+MAX_ERRORS = 1_000
+SHEET_TYPES = (".xlsx", ".csv")
+
+
+class Sheet(tablib.Dataset):
+    """A sheet as read, with what reading it found worth saying (`notes`: messages by language)."""
+
+    notes: list[dict[str, str]]
+
+
+def in_both_text(make) -> str:
+    """`make()` in Vietnamese, then " / " and in English (once when they are the same)."""
+    texts = in_both(lambda: str(make()))
+    return texts["vi"] if texts["vi"] == texts["en"] else f"{texts['vi']} / {texts['en']}"
+
+
+def refusal(make) -> ValidationError:
+    """A file refused: `make()` words why, in Vietnamese then English."""
+    return ValidationError(in_both_text(make))
+
+
+def check_file(content: bytes, filename: str) -> None:
+    """Refuse a file too big, of a type other than .xlsx or .csv, or a workbook too big unzipped or
+    whose sheets reach past the rows and columns a sheet may have (ValidationError)."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise refusal(lambda: _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+    if not filename.lower().endswith(SHEET_TYPES):
+        raise refusal(lambda: _("Only .xlsx and .csv files can be imported (save an .xls or .xlsm file as .xlsx)."))
     if filename.lower().endswith(".xlsx"):
-        return _read_xlsx(content)
-    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+        _check_workbook(content)
 
 
-def _read_xlsx(content: bytes) -> tablib.Dataset:
+_REFERENCE_RE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_ROW_NUMBER_RE = re.compile(r"[0-9]{1,7}")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_workbook(content: bytes) -> None:
+    """Read every part of the workbook as a stream, counting the bytes it really unzips to (a size
+    in the zip's directory can lie), and parse each sheet (_SheetScan) before the reader does.
+
+    The reader (calamine) lays a sheet out as a grid from A1 to its last cell with a value: one in
+    XFD1048576 would be 17 billion cells, and the process aborts.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            names = set(workbook.namelist())
+            if "xl/workbook.xml" not in names:
+                raise zipfile.BadZipFile
+            if sum(item.file_size for item in workbook.infolist()) > MAX_UNZIPPED_BYTES:
+                raise _too_big_unzipped()
+            sheets = _sheet_parts(workbook, names)
+            unzipped = 0
+            for item in workbook.infolist():
+                sheet = _SheetScan() if item.filename in sheets else None
+                with workbook.open(item) as part:
+                    while chunk := part.read(1 << 20):
+                        unzipped += len(chunk)
+                        if unzipped > MAX_UNZIPPED_BYTES:
+                            raise _too_big_unzipped()
+                        if sheet:
+                            sheet.parser.Parse(chunk, False)
+                if sheet:
+                    sheet.parser.Parse(b"", True)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError):
+        raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
+
+
+def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """The parts the reader may take for a sheet: those under xl/worksheets/, and every part the
+    workbook's relationships name, however the name is written (a sheet may be anywhere)."""
+    parts = {name for name in names if name.startswith("xl/worksheets/")}
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels in names and workbook.getinfo(rels).file_size < 1 << 20:
+        targets = []
+        parser = pyexpat.ParserCreate()
+        parser.StartElementHandler = lambda tag, attributes: targets.append(attributes.get("Target", ""))
+        parser.StartDoctypeDeclHandler = _no_doctype
+        parser.Parse(workbook.read(rels), True)
+        for target in targets:
+            for name in (target.lstrip("/"), f"xl/{target}"):
+                parts |= {name, posixpath.normpath(name)}
+    return parts & names
+
+
+def _no_doctype(*args) -> None:
+    # A document type may declare entities, which expat would expand into cells the reader never sees.
+    raise ValueError("document type declaration")
+
+
+class _SheetScan:
+    """A sheet's XML parsed as a stream with expat, which splits it into elements as the reader does
+    (and refuses what is not well-formed): the rows and cells as the reader places them (a row or a
+    cell without its reference, "r", follows the one before it), and how far the cells with a value
+    reach (_check_extent). At most MAX_CELLS cells, and MAX_ELEMENTS_A_CELL elements a cell, are parsed."""
+
+    def __init__(self):
+        self.row = self.column = self.cell_row = self.cells = self.elements = self.last_row = self.last_column = 0
+        self.parser = pyexpat.ParserCreate()
+        self.parser.ordered_attributes = True
+        self.parser.StartElementHandler = self.start
+        self.parser.StartDoctypeDeclHandler = _no_doctype
+
+    # Called for every element of the sheet (~2 million for 60,000 rows): kept to a dictionary look-up
+    # and a few comparisons for most.
+    def start(self, tag: str, attributes: list[str]) -> None:
+        self.elements += 1
+        kind = _SHEET_TAGS.get(tag)
+        if kind is None and ":" in tag:  # "x:c", as the .NET Open XML SDK writes it, is a cell too
+            kind = _SHEET_TAGS.get(tag.rpartition(":")[2])
+        if kind == "c":
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                raise _too_many_cells()
+            ref = attributes[1] if attributes and attributes[0] == "r" else _attribute(attributes, "r")
+            if ref is None:
+                self.column, self.cell_row = self.column + 1, self.row
+            else:
+                match = _REFERENCE_RE.fullmatch(ref)
+                if not match:
+                    raise ValueError(ref)
+                self.column, self.cell_row = _column_number(match[1]), int(match[2])
+        elif kind == "value":  # the cell has a value (or a formula): the reader places it
+            if self.cell_row > self.last_row or self.column > self.last_column:
+                self.last_row, self.last_column = max(self.cell_row, self.last_row), max(self.column, self.last_column)
+                _check_extent(self.last_row, self.last_column)
+        elif kind == "row":
+            ref = _attribute(attributes, "r")
+            if ref is not None and not _ROW_NUMBER_RE.fullmatch(ref):
+                raise ValueError(ref)
+            self.row, self.column = int(ref) if ref is not None else self.row + 1, 0
+        elif kind == "dimension":
+            match = _REFERENCE_RE.fullmatch((_attribute(attributes, "ref") or "A1").rpartition(":")[2])
+            if match:
+                _check_extent(int(match[2]), _column_number(match[1]))
+        elif self.elements > MAX_ELEMENTS_A_CELL * MAX_CELLS + 100_000:  # and a sheet's other parts
+            raise _too_many_cells()
+
+
+# A cell is <c> with <v> (or <f> and <v>), or with <is><t> for text written in the sheet.
+MAX_ELEMENTS_A_CELL = 3
+_SHEET_TAGS = {"c": "c", "v": "value", "is": "value", "f": "value", "row": "row", "dimension": "dimension"}
+
+
+def _attribute(attributes: list[str], name: str) -> str | None:
+    """The value of `name` among expat's ordered attributes [name, value, name, value, …]."""
+    for index in range(0, len(attributes), 2):
+        if attributes[index] == name:
+            return attributes[index + 1]
+    return None
+
+
+def _too_big_unzipped() -> ValidationError:
+    return refusal(lambda: _("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024})
+
+
+def _too_many_cells() -> ValidationError:
+    return refusal(lambda: _("The sheet holds more than %(cells)s cells.") % {"cells": f"{MAX_CELLS:,}"})
+
+
+def _check_extent(row: int, column: int) -> None:
+    """Refuse a sheet reaching `row` or `column`, or a grid of them more than MAX_CELLS."""
+    if row > MAX_ROWS + TITLE_ROWS:
+        raise refusal(lambda: _("The sheet reaches row %(row)s; a sheet may have at most %(rows)s rows of data. "
+                                "Split it, or delete the empty rows below the table.") % {"row": row, "rows": MAX_ROWS})
+    if column > MAX_COLUMNS:
+        raise refusal(lambda: _("The sheet reaches column %(column)s; a sheet may have at most %(columns)s columns. "
+                                "Delete the empty columns right of the table.") % {"column": _column_letters(column),
+                                                                                   "columns": MAX_COLUMNS})
+    if row * column > MAX_CELLS:
+        raise refusal(lambda: _("The sheet spans %(rows)s rows by %(columns)s columns; a sheet may hold at most %(cells)s "
+                                "cells. Delete the empty rows and columns around the table, or split it.") % {
+            "rows": row, "columns": column, "cells": f"{MAX_CELLS:,}"})
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def read_sheet(content: bytes, filename: str) -> Sheet:
+    """The first sheet of an .xlsx, or a .csv as offices save it, through the upload gate (check_file,
+    then the row, column and cell bounds): text in NFC, without invisible characters."""
+    check_file(content, filename)
+    if filename.lower().endswith(".xlsx"):
+        rows, notes = _read_xlsx(content), []
+    else:
+        rows, notes = _read_csv(content)
+    if len(rows) > MAX_ROWS + TITLE_ROWS:
+        _check_extent(len(rows), 0)
+    width = 0
+    for number, row in enumerate(rows, start=1):
+        while row and _blank(row[-1]):
+            row.pop()
+        if len(row) > MAX_COLUMNS:
+            _check_extent(0, len(row))
+        width = max(width, len(row))
+        for index, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise _too_long(number, index + 1, len(value))
+    _check_extent(len(rows), width)
+    sheet = Sheet()
+    sheet.notes = notes
+    rows.reverse()  # taken from the end, each row's list is freed once the sheet holds its copy
+    while rows:
+        row = rows.pop()
+        row.extend([None] * (width - len(row)))  # as long as the longest, whatever the file left out at its end
+        if sheet.headers is None:
+            sheet.headers = row
+        else:
+            sheet.append(row)
+    return sheet
+
+
+def _too_long(row: int, column: int | None = None, length: int | None = None) -> ValidationError:
+    if column is None:  # a csv field past csv.field_size_limit(): the reader stops inside it
+        return refusal(lambda: _("Row %(row)s holds a cell of more than %(limit)s characters.") % {
+            "row": row, "limit": f"{MAX_CELL_CHARS:,}"})
+    return refusal(lambda: _("Row %(row)s, column %(column)s holds %(length)s characters; a cell may hold at most %(limit)s.") % {
+        "row": row, "column": column, "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
+
+
+def _read_xlsx(content: bytes) -> list[list]:
     # calamine reads a workbook ten times faster than openpyxl (what tablib's loader uses), which
     # was most of a 20,000-row import. Its cells are made what openpyxl gives: a blank is None and
     # a whole number an int (calamine has floats only: a tax code would read "101234567.0").
@@ -160,9 +416,10 @@ def _read_xlsx(content: bytes) -> tablib.Dataset:
     try:
         rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, IndexError, ValueError):
-        raise ValidationError(_("This is not an Excel workbook (.xlsx).")) from None
-    rows = [[_cell(value) for value in row] for row in rows]
-    return tablib.Dataset(*rows[1:], headers=rows[0] if rows else None)
+        raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
+    for row in rows:  # in place: a second grid would double the memory a sheet takes
+        row[:] = map(_cell, row)
+    return rows
 
 
 def _cell(value):
@@ -170,7 +427,59 @@ def _cell(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        return clean_text(value)
     return value
+
+
+# Separators a csv may use: Excel writes ";" where the decimal mark is a comma, and tab for "Unicode text".
+SEPARATORS = (",", ";", "\t")
+
+
+def _read_csv(content: bytes) -> tuple[list[list], list[dict[str, str]]]:
+    """The rows of a csv, and the notes on reading it (the encoding it was taken to be)."""
+    text, notes = _decode(content)
+    text = clean_text(text)
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    delimiter = max(SEPARATORS, key=header.count)
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + TITLE_ROWS:
+                _check_extent(len(rows), 0)
+            if len(row) > MAX_COLUMNS and any(not _blank(cell) for cell in row[MAX_COLUMNS:]):
+                _check_extent(0, len(row))
+    except csv.Error:
+        # The only error a csv read from text can raise here: a field past csv.field_size_limit().
+        raise _too_long(len(rows) + 1) from None
+    return [[cell if cell != "" else None for cell in row] for row in rows], notes
+
+
+def _decode(content: bytes) -> tuple[str, list[dict[str, str]]]:
+    """The text of a csv: UTF-8 (with or without BOM), UTF-16 (with its BOM), or else Windows-1258,
+    what Vietnamese Excel on Windows writes, with a note saying so."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return content.decode(encoding), []
+    except UnicodeDecodeError as error:
+        if encoding == "utf-16":
+            raise _unreadable("UTF-16", error) from None
+    try:
+        text = content.decode("cp1258")
+    except UnicodeDecodeError as error:
+        raise _unreadable("UTF-8, UTF-16, Windows-1258", error) from None
+    return text, [in_both(lambda: str(_("The file is not in UTF-8: it was read as Windows-1258 (Vietnamese Windows). "
+                                        "Check the accents; save it as “CSV UTF-8” to be sure.")))]
+
+
+def _unreadable(encodings: str, error: UnicodeDecodeError) -> ValidationError:
+    return refusal(lambda: _("The file is not text in %(encodings)s: byte %(byte)s at position %(position)s cannot be read. "
+                             "Save it from Excel as .xlsx or “CSV UTF-8”.") % {
+        "encodings": encodings, "byte": f"0x{error.object[error.start]:02X}", "position": f"{error.start:,}"})
 
 
 def parse_date(value) -> datetime.date:
@@ -231,9 +540,10 @@ class UnitResolver:
 
     def _pick(self, row, column, name, candidates, start, end, scope_names):
         if not candidates:
-            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6)
+            # Looked for only when the error is worded (SheetRow.word_errors), once for both languages.
+            close = functools.cache(lambda: difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6))
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
-                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
+                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close())} if close() else ""})
             return None
         on_day = self._valid(candidates, start, end)
         if not on_day:
@@ -336,8 +646,9 @@ def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str,
         row = SheetRow(1)
         for column in missing:
             row.error(column, lambda: _("This column is missing from the header row."))
+        row.warnings = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
         return [row], unknown
-    rows = []
+    rows, errors, warnings = [], 0, 0
     for index, raw in enumerate(dataset, start=2):
         cells = {column: _unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
         if all(_blank(v) for v in cells.values()):
@@ -346,10 +657,13 @@ def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str,
         # as � in the messages that quote the cell, and an error on it.
         hidden = [column for column, value in cells.items() if isinstance(value, str) and CONTROL_RE.search(value)]
         cells.update({column: CONTROL_RE.sub("\ufffd", cells[column]) for column in hidden})
-        row = parse(SheetRow(index), cells)
+        row = parse(SheetRow(index, word_errors=errors < MAX_ERRORS, word_warnings=warnings < MAX_ERRORS), cells)
         for column in hidden:
             row.error(column, lambda: _("The cell holds an invisible control character."))
+        errors, warnings = errors + len(row.errors), warnings + len(row.warnings)
         rows.append(row)
+    if rows:  # what reading the file found (its encoding), said on the header row
+        rows[0].warnings[:0] = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
     return rows, unknown
 
 
@@ -487,6 +801,9 @@ def _check_rating(row, v, rules: RatingRules):
     # The rules do not depend on the language: check once, and word the errors in both only when there are some.
     if not rules.errors(v):
         return
+    if not row.word_errors:
+        row.errors.append(RowError(row.number, "stars", UNWORDED))
+        return
     texts = in_both(lambda: rules.errors(v))
     for name in texts["vi"]:
         column = name if name in ("stars", "score", "expires") else "stars"
@@ -501,7 +818,7 @@ PRODUCER_COLUMNS = {
     "address": ("dia chi", "address"),
     "ocop_products": ("so san pham ocop", "ocop products"),  # in our exports; counted, never imported
 }
-COLUMN_LABELS |= {"tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
+COLUMN_LABELS |= {"file": _("File"), "tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
 PRODUCER_REQUIRED = ("province", "producer")
 PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]
 

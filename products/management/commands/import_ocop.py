@@ -9,6 +9,8 @@ from accounts.scope import province_ids
 from products.admin import may_import
 from products.models import ImportRecord
 from products.services import importer
+from products import sheets
+from products.sheets import in_both_text
 
 
 class Command(BaseCommand):
@@ -29,15 +31,20 @@ class Command(BaseCommand):
             raise CommandError(_("No such file: %(path)s") % {"path": file})
         scope = None if user is None else self.scope_of(user, kind)
         try:
-            result = importer(kind)(content=path.read_bytes(), filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
+            with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
+                content = opened.read(sheets.MAX_UPLOAD_BYTES + 1)
+            result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
                                     scope=scope)
-        except ValidationError as error:  # a file that is not a workbook
+        except ValidationError as error:  # refused by the upload gate (products.sheets.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
-            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {len(result.errors)}"
+            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {result.failed_rows}"
         )
         for error in result.errors:
             self.stdout.write(error.bilingual())
+        if result.unlisted_failed_rows:
+            self.stdout.write(in_both_text(lambda: _("… and %(rows)s more rows with errors, not listed.") % {
+                "rows": result.unlisted_failed_rows}))
         for warning in result.warnings:
             self.stderr.write(_("warning") + ": " + warning.bilingual())
         if result.unknown_columns:

@@ -1,0 +1,205 @@
+"""The upload gate (products/sheets.py: check_file, read_sheet): every hostile kind of file, generated
+here with bench/abuse.py's builders, through the web upload and through import_ocop alike: refused
+(or read) with a message in both languages, never a 500 or a traceback, nothing written.
+
+Where the real bound would need a big file (rows, unzipped size, upload size, errors), the test
+lowers the bound (monkeypatch on products.sheets) and sends a small file past it.
+"""
+
+import io
+import unicodedata
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench import abuse
+from products import sheets
+from products.models import ImportRecord, Producer, Product, Rating
+from products.services import importer
+
+pytestmark = pytest.mark.django_db
+UPLOAD = "/admin/products/importrecord/upload/"
+
+# name -> (file name, content builder, bounds lowered for the test, a words of the message in English)
+HOSTILE = {
+    "far cell": ("a.xlsx", abuse.far_cell_xlsx, {}, "reaches row 1048576"),
+    "far cell, prefixed tags": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + f'<x:row xmlns:x="{abuse.MAIN}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
+        {}, "reaches row 1048576"),
+    "far cell, sheet elsewhere": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + f'<row r="1048576">{abuse.cell("XFD1048576", "x")}</row>', sheet_path="data/s.xml"),
+        {}, "reaches row 1048576"),
+    "cells without references": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + '<row r="3">' + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
+    "too many cells": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + "".join(f'<row r="{n}"><c r="A{n}" s="1"/></row>' for n in range(2, 62))),
+        {"MAX_CELLS": 50}, "more than 50 cells"),
+    "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), prolog='<!DOCTYPE w [<!ENTITY e "x">]>'),
+                 {}, "not an Excel workbook"),
+    "unreadable reference": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
+                             {}, "not an Excel workbook"),
+    "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
+                   {}, "reaches column XFD"),
+    "declared rows": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), "A1:N1000000"), {}, "reaches row 1000000"),
+    "rows over the cap (xlsx)": ("a.xlsx", lambda: abuse.declared_rows_xlsx(40), {"MAX_ROWS": 10}, "at most 10 rows"),
+    "rows over the cap (csv)": ("a.csv", lambda: abuse.garbage_csv(size=3000), {"MAX_ROWS": 10}, "at most 10 rows"),
+    "columns over the cap (csv)": ("a.csv", lambda: (",".join(abuse.HEADERS) + ",x" * 200).encode(), {}, "at most 100 columns"),
+    "zip bomb": ("a.xlsx", lambda: abuse.zip_bomb_xlsx(3 << 20), {"MAX_UNZIPPED_BYTES": 1 << 20}, "decompresses to more than"),
+    "too big": ("a.csv", lambda: b"a," * 600, {"MAX_UPLOAD_BYTES": 1000}, "larger than"),
+    "200,000-character cell": ("a.csv", abuse.long_cell_csv, {}, "more than 5,000 characters"),
+    "6,000-character cell": ("a.csv", lambda: abuse.long_cell_csv(6000), {}, "holds 6,000 characters"),
+    "long cell (xlsx)": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("D2", "x" * 6000)}</row>'),
+                         {}, "holds 6,000 characters"),
+    "random bytes": ("a.csv", lambda: bytes(range(256)) * 40, {}, "cannot be read"),
+    "bad UTF-16": ("a.csv", lambda: b"\xff\xfe" + b"a\x00" * 5 + b"\x00\xd8", {}, "not text in UTF-16"),
+    "old Excel": ("a.xls", abuse.xls_file, {}, "Only .xlsx and .csv"),
+    "macros": ("a.xlsm", lambda: abuse.workbook(abuse.header_row()), {}, "Only .xlsx and .csv"),
+    "OpenDocument": ("a.ods", lambda: b"PK\x03\x04", {}, "Only .xlsx and .csv"),
+    "not a zip": ("a.xlsx", lambda: b"not a zip at all", {}, "not an Excel workbook"),
+    "zip without a workbook": ("a.xlsx", lambda: _zip({"x.txt": b"x"}), {}, "not an Excel workbook"),
+    "corrupt part": ("a.xlsx", lambda: abuse.workbook(abuse.header_row())[:-200] + b"\0" * 200, {}, "not an Excel workbook"),
+}
+
+
+def _zip(parts: dict) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def written() -> tuple[int, ...]:
+    return ImportRecord.objects.count(), Producer.objects.count(), Product.objects.count(), Rating.objects.count()
+
+
+def upload(client, name: str, content: bytes, **fields):
+    return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content), "kind": "products", **fields})
+
+
+def command(tmp_path, name: str, content: bytes, *args) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = io.StringIO()
+    call_command("import_ocop", str(path), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture(params=HOSTILE)
+def hostile(request, monkeypatch):
+    name, build, bounds, words = HOSTILE[request.param]
+    for bound, value in bounds.items():
+        monkeypatch.setattr(sheets, bound, value)
+    return name, build(), words
+
+
+def test_a_hostile_file_uploaded_is_refused_with_a_message_and_nothing_written(admin_client, bac_kan, hostile):
+    name, content, words = hostile
+    response = upload(admin_client, name, content)
+    assert response.status_code == 200 and words in response.content.decode()
+    assert written() == (0, 0, 0, 0)
+
+
+def test_a_hostile_file_given_to_the_command_is_refused_with_a_message(tmp_path, bac_kan, hostile):
+    name, content, words = hostile
+    with pytest.raises(CommandError, match=words):
+        command(tmp_path, name, content)
+    assert written() == (0, 0, 0, 0)
+
+
+def test_a_refusal_is_worded_in_vietnamese_then_english(tmp_path):
+    with pytest.raises(CommandError, match="Chỉ nhập được tệp .xlsx và .csv.* / Only .xlsx and .csv"):
+        command(tmp_path, "a.xls", abuse.xls_file())
+
+
+# --- csv as offices save it ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", abuse.valid_csv_files())
+def test_a_csv_as_offices_save_it_imports_as_the_utf8_one(bac_kan, name):
+    content = abuse.valid_csv_files()[name]
+    result = importer("products")(content=content, filename="a.csv")
+    assert (result.created, result.failed_rows) == (2, 0)
+    assert set(Product.objects.values_list("name", flat=True)) == {"Miến dong Tài Hoan", "Mật ong bạc hà"}
+
+
+@pytest.mark.parametrize("name", abuse.valid_csv_files())
+def test_a_csv_as_offices_save_it_is_previewed_on_the_web(admin_client, bac_kan, name):
+    upload(admin_client, "a.csv", abuse.valid_csv_files()[name])
+    assert ImportRecord.objects.values_list("created", "failed_rows").get() == (2, 0)
+
+
+def test_names_read_from_windows_1258_are_stored_composed(bac_kan):
+    importer("products")(content=abuse.valid_csv_files()["cp1258.csv"], filename="a.csv")
+    name = Product.objects.get(name__startswith="Miến").name
+    assert name == unicodedata.normalize("NFC", name) == "Miến dong Tài Hoan"
+
+
+def test_a_csv_read_as_windows_1258_says_so(bac_kan):
+    result = importer("products")(content=abuse.valid_csv_files()["cp1258.csv"], filename="a.csv", dry_run=True)
+    assert [(w.row, w.column) for w in result.warnings if "Windows-1258" in w.messages["en"]] == [(1, "file")]
+
+
+def test_the_command_warns_of_windows_1258(tmp_path, bac_kan, capsys):
+    path = tmp_path / "a.csv"
+    path.write_bytes(abuse.valid_csv_files()["cp1258.csv"])
+    call_command("import_ocop", str(path), "--dry-run")
+    assert "Windows-1258" in capsys.readouterr().err
+
+
+def test_text_decomposed_in_an_xlsx_is_read_composed(bac_kan):
+    decomposed = unicodedata.normalize("NFD", "Bắc Kạn")
+    content = abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("A2", decomposed)}</row>')
+    assert sheets.read_sheet(content, "a.xlsx")[0][0] == "Bắc Kạn"
+
+
+# --- Bounded errors -------------------------------------------------------------------------------
+
+BAD_ROWS = abuse.csv_text([["Bắc Kạn", "", "", f"HTX {n}", "", "Miến", "1", "9", "", "", "29/12/2021", "", "", ""]
+                           for n in range(20)]).encode()
+
+
+def test_errors_past_the_cap_are_counted_not_listed(bac_kan, monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    result = importer("products")(content=BAD_ROWS, filename="a.csv")
+    assert (len(result.errors), result.failed_rows, result.unlisted_failed_rows) == (5, 20, 15)
+
+
+def test_the_command_counts_every_failed_row_and_says_how_many_are_not_listed(tmp_path, bac_kan, monkeypatch, capsys):
+    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    path = tmp_path / "a.csv"
+    path.write_bytes(BAD_ROWS)
+    with pytest.raises(SystemExit):
+        call_command("import_ocop", str(path))
+    out = capsys.readouterr().out
+    assert "errors: 20" in out and "15 more rows" in out
+
+
+def test_an_upload_stores_at_most_the_capped_errors_and_says_how_many_more_rows_failed(admin_client, bac_kan, monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("a.csv", BAD_ROWS), "kind": "products"}, follow=True)
+    assert ImportRecord.objects.values_list("failed_rows", flat=True).get() == 20
+    assert len(ImportRecord.objects.get().errors) == 5 and 'id="unlisted-errors"' in response.content.decode()
+
+
+def test_the_list_of_imports_reads_neither_files_nor_errors(admin_client, admin_user):
+    ImportRecord.objects.create(user=admin_user, filename="a.csv", content=b"x", sha256="0", errors=[{"row": 2}], failed_rows=1)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get("/admin/products/importrecord/")
+    selected = " ".join(q["sql"] for q in queries if "products_importrecord" in q["sql"])
+    assert response.status_code == 200 and '"content"' not in selected and '"errors"' not in selected
+
+
+# --- Generated sheets ---------------------------------------------------------------------------
+
+def test_a_formula_in_a_header_comes_back_inert_in_the_rejected_rows(admin_client, bac_kan):
+    upload(admin_client, "a.csv", abuse.header_formula_csv())
+    record = ImportRecord.objects.get()
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(f"/admin/products/importrecord/{record.pk}/rejected.xlsx").content))
+    headers = [cell.value for cell in sheet.active[1]]
+    assert any(h.startswith("'=HYPERLINK") for h in headers) and not any(h.startswith("=") for h in headers)
