@@ -392,7 +392,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, admin.ModelAdmin):
         record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
         if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
             raise PermissionDenied
-        result = confirm_import(record=record, scope=province_ids(request.user))
+        try:
+            result = confirm_import(record=record, scope=province_ids(request.user))
+        except ValidationError as error:  # another import held the same records too long
+            self.message_user(request, " ".join(error.messages), level="error")
+            return redirect("admin:products_importrecord_change", record.pk)
         if result.written:
             self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
