@@ -39,16 +39,17 @@ def _bound_the_wait(cursor) -> None:
 
 def serialise_writers(*, provinces=(), decisions=(), using: str = "default") -> None:
     """Wait until no other transaction writes to these provinces (ids) or may create these decisions
-    (RatingDecision.unique_key tuples), and keep them until this transaction ends.
+    (RatingDecision.unique_key tuples, told apart by their values' str(): a level may come as a str
+    or as its choice), and keep them until this transaction ends.
 
     Call it inside the transaction, before reading the records to be written. The locks are taken
     in one order, so two writers never hold one each while waiting for the other's.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
         return  # SQLite: the transaction holds the database's write lock since it began
     keys = sorted({(_PROVINCE, int(pk)) for pk in provinces}
-                  | {(_DECISION, zlib.crc32(repr(key).encode()) & 0x7FFFFFFF) for key in decisions})
+                  | {(_DECISION, zlib.crc32("\x1f".join(map(str, key)).encode()) & 0x7FFFFFFF) for key in decisions})
     if not keys:
         return
     with connection.cursor() as cursor:

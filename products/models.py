@@ -19,7 +19,7 @@ from simple_history.signals import pre_create_historical_record
 from provinces.models import AdminUnit
 from provinces.text import fold
 
-from .locks import lock_rows
+from .locks import lock_rows, serialise_writers
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
@@ -546,6 +546,10 @@ class RatingDecision(models.Model):
         issuing unit and year. The issuing body's wording is no part of it: it varies."""
         return number, date, year_only, level, issuer_id
 
+    @property
+    def key(self) -> tuple:
+        return self.unique_key(self.number, self.date, self.year_only, self.level, self.issuer_id)
+
     def validate_constraints(self, exclude=None) -> None:
         try:
             super().validate_constraints(exclude)
@@ -834,6 +838,12 @@ def _rating_writing(sender, instance, **kwargs):
 def _rating_written(sender, instance, **kwargs):
     store_sequence({instance.product_id, getattr(instance, "_stored_product_id", None)})
     instance._stored_product_id = instance.product_id
+
+
+@receiver(pre_save, sender=RatingDecision)
+def _decision_writing(sender, instance, **kwargs):
+    # An import that may create the same decision meanwhile goes first or after: it takes this key too.
+    serialise_writers(decisions={instance.key})
 
 
 @receiver(post_save, sender=RatingDecision)

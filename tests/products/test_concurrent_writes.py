@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # test database, whose reference data the other tests need.
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=[])
 
-PAUSE = "2"  # seconds: far more than the two processes' difference in start-up
+PAUSE = 2  # seconds: far more than the two processes' difference in start-up
 
 HEADER = "Tỉnh,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Số quyết định,Ngày quyết định,Năm công nhận"
 KNOWN, NEW = range(40), range(40, 50)  # products in the register before the race, and products the racers add
@@ -130,13 +130,36 @@ def printed_snapshot(process: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def race(sheets: list[Path], databases: Databases, registered: str) -> tuple[dict, dict]:
-    """The snapshots of the register after `sheets` are imported at once, and one after the other."""
+def importing(sheet: Path) -> str:
+    return f"call_command('import_ocop', {str(sheet)!r}, stdout=io.StringIO())\n"
+
+
+def race(sheets: list[Path], databases: Databases, registered: str, edit: str = "") -> tuple[dict, dict]:
+    """The snapshots of the register after `sheets` are imported at once (and `edit`, a script,
+    run meanwhile), and after the same one after the other."""
     at_once, in_turn = databases.copy(registered), databases.copy(registered)
-    imports = "".join(f"call_command('import_ocop', {str(sheet)!r}, stdout=io.StringIO())\n" for sheet in sheets)
-    reference = manage(in_turn, "shell", "-c", f"import io\nfrom django.core.management import call_command\n{imports}{SNAPSHOT}")
-    imported(*[manage(at_once, "import_ocop", str(sheet), OCOP_TEST_WRITE_PAUSE=PAUSE) for sheet in sheets])
+    steps = "".join(map(importing, sheets)) + edit
+    reference = manage(in_turn, "shell", "-c", f"import io\nfrom django.core.management import call_command\n{steps}{SNAPSHOT}")
+    # The edit stays open past the import's pause: across the import's reading and its writing.
+    editing = [manage(at_once, "shell", "-c", edit, EDIT_PAUSE=str(2 * PAUSE))] if edit else []
+    imported(*[manage(at_once, "import_ocop", str(sheet), OCOP_TEST_WRITE_PAUSE=str(PAUSE)) for sheet in sheets], *editing)
     return printed_snapshot(manage(at_once, "shell", "-c", SNAPSHOT)), printed_snapshot(reference)
+
+
+# A rating entered as the admin enters one: saved through the model in one transaction, which here
+# stays open a while after (EDIT_PAUSE), its rating not yet visible to the import running meanwhile.
+EDIT = """
+import datetime, os, time
+from django.db import transaction
+from products.models import Product, Rating, RatingDecision
+from provinces.models import AdminUnit
+with transaction.atomic():
+    decision = RatingDecision.objects.create(number="300/QĐ-UBND", date=datetime.date(2024, 6, 1), level="province",
+                                             issuer=AdminUnit.objects.get(slug="bac-kan"), issuing_body="UBND tỉnh Bắc Kạn")
+    for name in ("Sản phẩm số 0", "Sản phẩm số 1"):
+        Rating.objects.create(product=Product.objects.get(name=name), decision=decision, stars=4)
+    time.sleep(float(os.environ.get("EDIT_PAUSE") or 0))
+"""
 
 
 def test_two_imports_rerating_the_same_products_at_once_write_what_one_after_the_other_writes(tmp_path, databases, registered):
@@ -151,6 +174,12 @@ def test_the_same_year_only_sheet_twice_at_once_makes_one_decision(tmp_path, dat
     at_once, in_turn = race([year_only, year_only], databases, registered)
     assert at_once == in_turn
     assert sum("2024-12-31" in decision for decision in at_once["decisions"]) == 1
+
+
+def test_an_import_and_an_edit_of_the_same_products_at_once_write_what_one_after_the_other_writes(tmp_path, databases, registered):
+    upgrades = write_sheet(tmp_path / "a.csv", lambda i: 4 if i % 2 else 3, "100/QĐ-UBND", "01/06/2022")
+    at_once, in_turn = race([upgrades], databases, registered, edit=EDIT)
+    assert at_once == in_turn
 
 
 def test_an_import_that_waits_too_long_says_another_is_running(base, databases, registered):
