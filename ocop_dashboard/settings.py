@@ -23,6 +23,23 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+# How long a writer waits for another one writing the same records (an import, an edit) before it
+# gives up with a message: PostgreSQL's lock_timeout for the import's locks, SQLite's busy timeout.
+WRITE_WAIT_SECONDS = int(os.environ.get("WRITE_WAIT_SECONDS") or 30)
+# Tests of concurrent imports only: seconds an import pauses inside its write (products.locks.hold_for_tests).
+OCOP_TEST_WRITE_PAUSE = float(os.environ.get("OCOP_TEST_WRITE_PAUSE") or 0)
+
+
+def sqlite_database(name) -> dict:
+    """A SQLite database written by one transaction at a time: each takes the write lock when it
+    begins (IMMEDIATE), so two writers queue (up to WRITE_WAIT_SECONDS) instead of one failing with
+    "database is locked" when it upgrades a read; in WAL mode, so readers never wait on a writer."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": name,
+        "OPTIONS": {"timeout": WRITE_WAIT_SECONDS, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"},
+    }
+
+
 def database_from_url(url: str) -> dict:
     """Django DATABASES entry for a postgres:// or sqlite:/// URL; anything else is an error."""
     parts = urlsplit(url)
@@ -47,7 +64,7 @@ def database_from_url(url: str) -> dict:
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:// (in memory), as SQLAlchemy reads them.
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path)[1:] or ":memory:"}
+        return sqlite_database(unquote(parts.path)[1:] or ":memory:")
     raise ImproperlyConfigured(f"DATABASE_URL must start with postgres:// or sqlite:///, not {url!r}")
 
 
@@ -117,7 +134,7 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(os.environ["DATABASE_URL"])
     if os.environ.get("DATABASE_URL")
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+    else sqlite_database(BASE_DIR / "db.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

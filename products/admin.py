@@ -21,12 +21,35 @@ from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
+from .locks import waiting_for_writers
 from .services import confirm_import, preview_import
 from . import sheets
 from .sheets import COLUMN_LABELS, PRODUCER_HEADERS
 from .templates_xlsx import SHEET_KINDS, template_workbook
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
+
+
+class TakesTurnsMixin:
+    """An edit that waited too long for an import (or another edit) writing the same records ends
+    with the words saying so, and nothing saved; a page of the register that waited too long to
+    open (SQLite) the same."""
+
+    def _in_turn(self, view, request, *args, **kwargs):
+        try:
+            with waiting_for_writers():
+                return view(request, *args, **kwargs)
+        except ValidationError as error:
+            if error.code != "busy":
+                raise
+            self.message_user(request, " ".join(error.messages), level="error")
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._in_turn(super().changeform_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._in_turn(super().delete_view, request, *args, **kwargs)
 
 
 def stars_label(stars: int | None) -> str:
@@ -94,7 +117,7 @@ class RatingInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(RatingDecision)
-class RatingDecisionAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
+class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     """A decision and the batch of products it rates, entered on one screen."""
 
     # A district decision belongs to its province; national ones are read by all, changed by admins.
@@ -253,7 +276,7 @@ class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audite
 
 
 @admin.register(Rating)
-class RatingAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+class RatingAdmin(TakesTurnsMixin, ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
@@ -418,7 +441,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
         if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
             raise PermissionDenied
-        result = confirm_import(record=record, scope=province_ids(request.user))
+        try:
+            result = confirm_import(record=record, scope=province_ids(request.user))
+        except ValidationError as error:  # another import held the same records too long
+            self.message_user(request, " ".join(error.messages), level="error")
+            return redirect("admin:products_importrecord_change", record.pk)
         if result.written:
             self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})

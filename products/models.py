@@ -4,11 +4,11 @@ import itertools
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections, models, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -18,6 +18,8 @@ from simple_history.signals import pre_create_historical_record
 
 from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
+
+from .locks import lock_rows, serialise_writers
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
@@ -518,8 +520,12 @@ class RatingDecision(models.Model):
         verbose_name_plural = _("rating decisions")
         ordering = ["-date", "number"]
         constraints = [
+            # One decision per unique_key(), whoever writes it. National decisions have no issuer
+            # (NULL, which a unique index never finds equal): they are issuer 0 here.
             models.UniqueConstraint(
-                fields=["issuing_body", "number", "date"], condition=~Q(number=""), name="decision_unique_number",
+                "number", "date", "year_only", "level", Coalesce("issuer", Value(0), output_field=models.BigIntegerField()),
+                name="decision_unique", violation_error_code="decision_unique",
+                violation_error_message=_("This decision is already recorded."),
             ),
             models.CheckConstraint(
                 condition=Q(year_only=False) | Q(date__month=12, date__day=31), name="decision_year_only_is_year_end",
@@ -534,6 +540,29 @@ class RatingDecision(models.Model):
         when = str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
         number = self.number or _("(number unknown)")
         return _("%(number)s of %(date)s") % {"number": number, "date": when}
+
+    @staticmethod
+    def unique_key(number: str, date: datetime.date, year_only: bool, level: str, issuer_id: int | None) -> tuple:
+        """What tells decisions apart (constraint decision_unique): number, date, level and issuing
+        unit; one known by its year alone (dated 31/12) is one per number (often none), level,
+        issuing unit and year. The issuing body's wording is no part of it: it varies."""
+        return number, date, year_only, level, issuer_id
+
+    @property
+    def key(self) -> tuple:
+        return self.unique_key(self.number, self.date, self.year_only, self.level, self.issuer_id)
+
+    def validate_constraints(self, exclude=None) -> None:
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            # The admin shows it on the number, or on the date of a decision known by its year.
+            errors = error.update_error_dict({})
+            duplicate = [e for e in errors.get(NON_FIELD_ERRORS, []) if e.code == "decision_unique"]
+            if duplicate:
+                errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in duplicate]
+                errors.setdefault("date" if self.year_only else "number", []).extend(duplicate)
+            raise ValidationError({field: messages for field, messages in errors.items() if messages}) from None
 
     def clean(self) -> None:
         super().clean()
@@ -771,11 +800,26 @@ def store_sequence(product_ids) -> None:
     """Store on every rating of these products its decision's date and where it sits among its
     product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per field
     and value that changes (an import's new ratings: one per decision date and two per flag)."""
+    product_ids = set(product_ids) - {None}
+    with transaction.atomic():
+        # Another transaction recomputing these products' periods (an import, an edit) goes first
+        # or after, never alongside: the later one reads the earlier one's ratings.
+        lock_products(product_ids)
+        _store_sequence(product_ids)
+
+
+def lock_products(product_ids) -> None:
+    """Lock these products (in id order) against other writers of their ratings until the transaction ends."""
+    for chunk in _batches(sorted(set(product_ids) - {None}), Product.objects.db):
+        lock_rows(Product.objects.filter(pk__in=chunk))
+
+
+def _store_sequence(product_ids: set) -> None:
     fields = ("decided_on", "superseded_on", "is_upgrade", "is_first_recognition")
     ratings = Rating.objects.order_by("product", "decision__date", "pk").values_list(
         "pk", "product", "decision__date", "stars", "revoked_on", *fields)
     changed = defaultdict(list)
-    found = in_chunks(ratings, "product", set(product_ids) - {None})
+    found = in_chunks(ratings, "product", product_ids)
     for _product, rows in itertools.groupby(found, key=lambda row: row[1]):
         rows = list(rows)
         for row, wanted in zip(rows, sequence([row[2:5] for row in rows]), strict=True):
@@ -787,6 +831,15 @@ def store_sequence(product_ids) -> None:
             Rating.objects.filter(pk__in=chunk).update(**{field: value})
 
 
+# A rating written one by one (forms, the admin) locks its product before it writes, as an import
+# does before it writes its ratings: a writer never holds a rating the other waits for while
+# waiting for the product the other holds.
+@receiver(pre_save, sender=Rating)
+@receiver(pre_delete, sender=Rating)
+def _rating_writing(sender, instance, **kwargs):
+    lock_products({instance.product_id, getattr(instance, "_stored_product_id", None)})
+
+
 # Writes one by one (forms, the admin, services, the demo) keep the periods here; bulk writes,
 # which send no signals, call store_sequence() themselves.
 @receiver(post_save, sender=Rating)
@@ -794,6 +847,12 @@ def store_sequence(product_ids) -> None:
 def _rating_written(sender, instance, **kwargs):
     store_sequence({instance.product_id, getattr(instance, "_stored_product_id", None)})
     instance._stored_product_id = instance.product_id
+
+
+@receiver(pre_save, sender=RatingDecision)
+def _decision_writing(sender, instance, **kwargs):
+    # An import that may create the same decision meanwhile goes first or after: it takes this key too.
+    serialise_writers(decisions={instance.key})
 
 
 @receiver(post_save, sender=RatingDecision)

@@ -19,8 +19,9 @@ from simple_history.utils import bulk_update_with_history
 from accounts.scope import refusal
 from provinces.text import fold
 
-from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
 from . import sheets
+from .locks import hold_for_tests, serialise_writers, waiting_for_writers
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, lock_products, store_sequence
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 
@@ -58,9 +59,9 @@ def _issuing_body(values) -> tuple:
 
 
 def _decision_key(values) -> tuple:
-    # A decision is known by its number, date, level and issuing unit; the body's wording may vary.
     issuer, _body = _issuing_body(values)
-    return values["decision_number"], values["date"], values["level"], issuer.pk if issuer else None
+    return RatingDecision.unique_key(values["decision_number"], values["date"], values["year_only"], values["level"],
+                                     issuer.pk if issuer else None)
 
 
 def _write_rows(rows: list[SheetRow], record=None) -> Counter:
@@ -76,12 +77,16 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     valid = [row.values for row in valid_rows]
     folded = functools.cache(fold)  # names repeat down a sheet
     keys = [((v["province"].pk, folded(v["producer"])), folded(v["product"]), _decision_key(v)) for v in valid]
+    # Before reading what exists: another import of these provinces or decisions writes first, or after.
+    serialise_writers(provinces={v["province"].pk for v in valid}, decisions={key for _p, _n, key in keys})
     # Stored producers, products and decisions as values ({"id": …}), new ones as the rows
     # create_with_history will write: children name a parent by either, which has its id once written.
     producers = _existing_producers({producer_key for producer_key, _name, _decision in keys})
     products, elsewhere = _existing_products(producers)
+    lock_products(product["id"] for product in products.values())  # against edits of their ratings meanwhile
     decisions = _existing_decisions({decision_key for _producer, _name, decision_key in keys})
     ratings = _existing_ratings(products, decisions)  # model instances, for bulk_update_with_history
+    hold_for_tests()
     new = {Producer: [], Product: [], RatingDecision: [], Rating: []}
     changed, counts = {}, Counter()
     record_id = record.pk if record else None
@@ -296,12 +301,11 @@ def _existing_products(producers: dict) -> tuple[dict, set]:
 def _existing_decisions(keys: set) -> dict:
     """{decision key: its values} for the decisions of these keys that exist already."""
     decisions = {}
-    # The key is not unique: take the first by id, as row by row .first() would in practice.
-    found = RatingDecision.objects.order_by("pk").values("id", "number", "date", "level", "issuer_id")
+    found = RatingDecision.objects.order_by().values("id", "number", "date", "year_only", "level", "issuer_id")
     for d in in_chunks(found, "date", {key[1] for key in keys}):
-        key = (d["number"], d["date"], d["level"], d["issuer_id"])
+        key = RatingDecision.unique_key(d["number"], d["date"], d["year_only"], d["level"], d["issuer_id"])
         if key in keys:
-            decisions.setdefault(key, d)
+            decisions[key] = d
     return decisions
 
 
@@ -320,7 +324,7 @@ def _duplicates(rows: list[SheetRow]) -> None:
         v = row.values
         if row.errors or v.get("province") is None:
             continue
-        key = (v["province"].pk, v["producer"].casefold(), v["product"].casefold(), v["decision_number"], v["date"], v["level"])
+        key = (v["province"].pk, v["producer"].casefold(), v["product"].casefold(), _decision_key(v))
         if key in seen:
             first = seen[key]
             row.error("product", lambda: _("“%(product)s” is already rated in the same decision on row %(row)s.") % {
@@ -397,7 +401,7 @@ def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool
                           provinces={row.values["province"].pk for row in rows if row.values.get("province") is not None})
     if any(row.errors for row in rows) and not skip_invalid:
         return _collect(result, rows)
-    with transaction.atomic():
+    with waiting_for_writers(), transaction.atomic():
         counts = write([row for row in rows if not row.errors])
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
@@ -455,6 +459,7 @@ def save_row(row: SheetRow, instance, wanted: dict, columns: dict, record=None) 
 
 def _write_producers(rows: list[SheetRow], record=None) -> Counter:
     counts = Counter()
+    serialise_writers(provinces={row.values["province"].pk for row in rows})
     for row in rows:
         v = row.values
         wanted = {"type": v["producer_type"], "district": v["district"], "commune": v["commune"],
@@ -504,18 +509,22 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
                           sha256=hashlib.sha256(content).hexdigest())
     result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)
     _record_result(record, result)
-    record.save()
-    record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q
+    with waiting_for_writers():
+        record.save()
+        record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q
     return record
 
 
-@transaction.atomic
 def confirm_import(*, record: ImportRecord, scope=None) -> ImportResult:
-    """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products."""
-    result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
-                                   skip_invalid=record.skip_invalid, record=record, scope=scope)
-    _record_result(record, result)
-    if result.written:
-        record.status = ImportRecord.Status.IMPORTED
-    record.save()
+    """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products.
+
+    A ValidationError (locks.busy) when another writer held the same records too long: nothing written.
+    """
+    with waiting_for_writers(), transaction.atomic():
+        result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
+                                       skip_invalid=record.skip_invalid, record=record, scope=scope)
+        _record_result(record, result)
+        if result.written:
+            record.status = ImportRecord.Status.IMPORTED
+        record.save()
     return result

@@ -4,6 +4,7 @@ from collections import Counter
 
 from django.utils.translation import gettext_lazy as _
 
+from products.locks import serialise_writers
 from products.services import ImportResult, run_import, save_row
 from products.sheets import SheetRow, read_sheet
 
@@ -16,6 +17,7 @@ PLAN_COLUMNS = {"name": "plan", "kind": "plan_kind", "decision_number": "plan_nu
 
 def _write_targets(rows: list[SheetRow], record=None) -> Counter:
     counts, plans, first_row = Counter(), {}, {}
+    serialise_writers(provinces={row.values["province"].pk for row in rows})
     for row in rows:
         v = row.values
         plan_fields = {"kind": v["plan_kind"], "decision_number": v["plan_number"], "decision_date": v["plan_date"],
@@ -49,6 +51,7 @@ def import_targets(*, content: bytes, filename: str, dry_run: bool = False, skip
 
 def _write_figures(rows: list[SheetRow], record=None) -> Counter:
     counts = Counter()
+    serialise_writers(provinces={row.values["province"].pk for row in rows})
     for row in rows:
         v = row.values
         key = {"unit": v["unit"], "indicator": v["indicator"], "as_of": v["as_of"], "source_name": v["source"]}

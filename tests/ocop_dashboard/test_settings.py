@@ -113,3 +113,20 @@ def test_the_public_dashboard_is_off_unless_the_environment_turns_it_on(value, e
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.strip() == expected
+
+
+def test_a_sqlite_database_is_opened_in_wal_mode_so_readers_never_wait_on_a_writer(tmp_path, django_db_blocker):
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler({"default": database_from_url(f"sqlite:///{tmp_path}/ocop.sqlite3")})
+    with django_db_blocker.unblock(), handler["default"].cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    handler.close_all()
+
+
+def test_sqlite_writers_queue_for_the_write_lock_from_the_start_of_their_transaction():
+    from django.conf import settings
+
+    options = database_from_url("sqlite:///db.sqlite3")["OPTIONS"]
+    assert (options["transaction_mode"], options["timeout"]) == ("IMMEDIATE", settings.WRITE_WAIT_SECONDS)

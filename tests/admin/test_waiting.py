@@ -1,0 +1,50 @@
+"""An edit or an import that waited too long for another writer of the same records says so in
+words, saves nothing, and is no server error. (The waits themselves, with real processes:
+tests/products/test_concurrent_writes.py.)"""
+
+import sqlite3
+
+import pytest
+from django.db import OperationalError
+from django.db.models.signals import pre_save
+from django.urls import reverse
+
+from products.models import RatingDecision
+from products.services import preview_import
+
+pytestmark = pytest.mark.django_db
+
+WORDS = "Another import or edit of the same records is running"
+
+
+def busy(*args, **kwargs):
+    """Fail as the database does when a wait for another writer runs out."""
+    cause = sqlite3.OperationalError("database is locked")
+    cause.sqlite_errorcode = 5  # SQLITE_BUSY, as the driver sets it
+    raise OperationalError(*cause.args) from cause
+
+
+@pytest.fixture
+def writer_busy():
+    """Saving a decision one by one (the admin) waits for another writer too long."""
+    pre_save.connect(busy, sender=RatingDecision, dispatch_uid="writer_busy")
+    yield
+    pre_save.disconnect(sender=RatingDecision, dispatch_uid="writer_busy")
+
+
+def test_a_decision_entered_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, writer_busy):
+    response = admin_client.post(reverse("admin:products_ratingdecision_add"), {
+        "number": "2616/QĐ-UBND", "date": "29/12/2021", "level": "province", "issuer": bac_kan.pk,
+        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "", "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
+    }, follow=True)
+    assert WORDS in response.content.decode()
+    assert not RatingDecision.objects.exists()
+
+
+def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, admin_user, monkeypatch):
+    sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
+    record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
+    monkeypatch.setattr("products.services.serialise_writers", busy)  # where an import waits for the others
+    response = admin_client.post(reverse("admin:products_importrecord_confirm", args=[record.pk]), follow=True)
+    assert WORDS in response.content.decode()
+    assert not RatingDecision.objects.exists()
