@@ -102,10 +102,7 @@ class ScopedInlineMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
                 super().add_fields(form, index)
                 # Django offers any stored id here and quietly drops one outside the formset's
                 # queryset; refuse it instead, so a tampered form says so and writes nothing.
-                self.form_pk_field(form).queryset = self.get_queryset()
-
-            def form_pk_field(self, form):
-                return form.fields[self._pk_field.name]
+                form.fields[self._pk_field.name].queryset = self.get_queryset()
 
         ScopedFormSet.__name__ = formset.__name__
         return ScopedFormSet
