@@ -91,6 +91,8 @@ class StrictParametersMixin:
             field = self.opts.get_field(name)
         except FieldDoesNotExist:
             return True
+        if not (field.concrete or field.many_to_many):
+            return True  # a reverse relation: no field of the form
         field = field.target_field if field.is_relation else field
         try:
             for item in value if isinstance(value, list) else [value]:
