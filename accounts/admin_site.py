@@ -35,8 +35,8 @@ class StrictChangeList(ChangeList):
     The admin answers `IncorrectLookupParameters` with a redirect to the plain list (`?e=1`). It is
     raised for: a simple filter's value that is not one of its choices; a lookup in the query
     string that neither a filter, nor the date hierarchy, nor an equality on a filtered field reads
-    (`?level__regex=(`, which Django would pass to the database); and any value that fails when the list is filtered or counted (a date
-    hierarchy's year 9999, whose next year does not exist).
+    (`?level__regex=(`, which Django would pass to the database); and any value that fails when
+    the list is filtered or counted (a date hierarchy's year 9999, whose next year does not exist).
     """
 
     def get_filters(self, request):
@@ -77,6 +77,8 @@ class StrictChangeList(ChangeList):
 
 
 class StrictParametersMixin:
+    """Lists with StrictChangeList; a new record's form takes from the query string only what it may hold."""
+
     def get_changelist(self, request, **kwargs):
         return StrictChangeList
 
@@ -103,6 +105,8 @@ class StrictParametersMixin:
 
 
 class AdminSite(admin.AdminSite):
+    """Django's admin site, each model admin registered on it given StrictParametersMixin."""
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, StrictParametersMixin):
