@@ -12,6 +12,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.text import smart_split
 
 # What a value a field cannot hold raises when it reaches a lookup or the database driver
 # (`int("abc")`, a year past 9999, an integer wider than the column).
@@ -19,6 +20,9 @@ BAD_VALUE_ERRORS = (ValueError, OverflowError, ValidationError)
 # The lookups a link to a list may make of a filtered field (`?level=province`); others (`__regex`,
 # whose pattern the database compiles) are no filter's.
 EQUALITY_LOOKUPS = {"exact", "iexact", "isnull", "in"}
+# Each word searched for is a condition on every search field: a thousand of them are more than
+# SQLite parses, and work that grows with what is typed.
+SEARCH_WORDS = 10
 
 
 @contextmanager
@@ -77,10 +81,15 @@ class StrictChangeList(ChangeList):
 
 
 class StrictParametersMixin:
-    """Lists with StrictChangeList; a new record's form takes from the query string only what it may hold."""
+    """Lists with StrictChangeList, searches of their first words; a new record's form takes from
+    the query string only what it may hold."""
 
     def get_changelist(self, request, **kwargs):
         return StrictChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))[:SEARCH_WORDS]
+        return super().get_search_results(request, queryset, " ".join(words))
 
     def get_changeform_initial_data(self, request):
         """The values a link fills in on a new record's form, without those its fields could never

@@ -94,3 +94,13 @@ def test_a_new_records_form_keeps_the_values_it_can_hold(admin):
 ])
 def test_a_new_records_form_answers_related_lists_and_reverse_relations(admin, url, name):
     assert admin.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/products/product/", "/admin/auth/user/", "/admin/axes/accesslog/"])
+def test_a_search_of_a_thousand_words_is_answered(admin, url):
+    assert admin.get(url, {"q": "Miến " * 1000}).status_code == 200
+
+
+def test_a_search_reads_its_first_ten_words(admin):
+    response = admin.get("/admin/products/product/", {"q": "Miến " * 10 + "zzz"})
+    assert response.context["cl"].result_count == 1  # "zzz", in no name, is the eleventh word
