@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.urls import path
+from django.utils.text import smart_split
 
 # What a value a field cannot hold raises when it reaches a lookup or the database driver
 # (`int("abc")`, a year past 9999, an integer wider than the column).
@@ -24,6 +25,9 @@ BAD_VALUE_ERRORS = (ValueError, OverflowError, ValidationError)
 # The lookups a link to a list may make of a filtered field (`?level=province`); others (`__regex`,
 # whose pattern the database compiles) are no filter's.
 EQUALITY_LOOKUPS = {"exact", "iexact", "isnull", "in"}
+# Each word searched for is a condition on every search field: a thousand of them are more than
+# SQLite parses, and work that grows with what is typed.
+SEARCH_WORDS = 10
 
 
 @contextmanager
@@ -40,8 +44,8 @@ class StrictChangeList(ChangeList):
     The admin answers `IncorrectLookupParameters` with a redirect to the plain list (`?e=1`). It is
     raised for: a simple filter's value that is not one of its choices; a lookup in the query
     string that neither a filter, nor the date hierarchy, nor an equality on a filtered field reads
-    (`?level__regex=(`, which Django would pass to the database); and any value that fails when the list is filtered or counted (a date
-    hierarchy's year 9999, whose next year does not exist).
+    (`?level__regex=(`, which Django would pass to the database); and any value that fails when
+    the list is filtered or counted (a date hierarchy's year 9999, whose next year does not exist).
     """
 
     def get_filters(self, request):
@@ -82,8 +86,15 @@ class StrictChangeList(ChangeList):
 
 
 class StrictParametersMixin:
+    """Lists with StrictChangeList, searches of their first words; a new record's form takes from
+    the query string only what it may hold."""
+
     def get_changelist(self, request, **kwargs):
         return StrictChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))[:SEARCH_WORDS]
+        return super().get_search_results(request, queryset, " ".join(words))
 
     def get_changeform_initial_data(self, request):
         """The values a link fills in on a new record's form, without those its fields could never
@@ -96,6 +107,8 @@ class StrictParametersMixin:
             field = self.opts.get_field(name)
         except FieldDoesNotExist:
             return True
+        if not (field.concrete or field.many_to_many):
+            return True  # a reverse relation: no field of the form
         field = field.target_field if field.is_relation else field
         try:
             for item in value if isinstance(value, list) else [value]:
@@ -106,6 +119,8 @@ class StrictParametersMixin:
 
 
 class AdminSite(admin.AdminSite):
+    """Django's admin site, each model admin registered on it given StrictParametersMixin."""
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, StrictParametersMixin):

@@ -86,3 +86,21 @@ def test_a_new_records_form_keeps_the_values_it_can_hold(admin):
     producer = admin.get("/admin/products/product/").context["cl"].result_list[0].producer
     initial = admin.get("/admin/products/product/add/", {"producer": producer.pk, "name": "Miến"}).context["adminform"].form.initial
     assert (initial["producer"], initial["name"]) == (str(producer.pk), "Miến")
+
+
+@pytest.mark.parametrize(("url", "name"), [
+    ("/admin/auth/user/add/?groups=1,abc", "groups"),
+    ("/admin/products/producer/add/?products=abc", "products"),  # a reverse relation: not a field of the form
+])
+def test_a_new_records_form_answers_related_lists_and_reverse_relations(admin, url, name):
+    assert admin.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/products/product/", "/admin/auth/user/", "/admin/axes/accesslog/"])
+def test_a_search_of_a_thousand_words_is_answered(admin, url):
+    assert admin.get(url, {"q": "Miến " * 1000}).status_code == 200
+
+
+def test_a_search_reads_its_first_ten_words(admin):
+    response = admin.get("/admin/products/product/", {"q": "Miến " * 10 + "zzz"})
+    assert response.context["cl"].result_count == 1  # "zzz", in no name, is the eleventh word
