@@ -141,8 +141,8 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     def save_related(self, request, form, formsets, change):
         # All the products whose ratings the page writes, in one order, before the first rating:
         # one by one, in the page's order, they could cross an import locking them in id order.
-        lock_products({product for formset in formsets for inline in formset.forms
-                       for product in (getattr(inline.instance, "product_id", None), getattr(inline.instance, "_stored_product_id", None))})
+        ratings = [inline.instance for formset in formsets for inline in formset.forms]
+        lock_products({getattr(rating, name, None) for rating in ratings for name in ("product_id", "_stored_product_id")})
         super().save_related(request, form, formsets, change)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
