@@ -5,8 +5,10 @@ the products' rating periods (store_sequence) from what they read; unserialised,
 own new ratings and both periods stand. So:
 
 - PostgreSQL: an import takes a transaction-level advisory lock per province it writes to and per
-  decision it may create (serialise_writers), before it reads what exists; every recomputation of
-  periods first locks its products' rows (lock_rows). Both wait at most settings.WRITE_WAIT_SECONDS.
+  decision it may create (serialise_writers), before it reads what exists; a decision saved one by
+  one takes its key's. Whoever writes a product's ratings first locks the product's row (lock_rows,
+  through models.lock_products): an import before it writes, a rating saved one by one before it
+  is saved, and every recomputation of periods. All wait at most settings.WRITE_WAIT_SECONDS.
 - SQLite: every transaction takes the database's write lock when it begins (transaction_mode
   IMMEDIATE, settings) and waits for it at most settings.WRITE_WAIT_SECONDS (the busy timeout); WAL
   lets readers go on meanwhile.
@@ -124,12 +126,12 @@ def waiting_for_writers():
                                  "written: try again.")) from error
 
 
-
 def _sqlite_has_json() -> bool:
-    try:
-        sqlite3.connect(":memory:").execute("""SELECT JSON('{"a": "b"}')""")
-    except sqlite3.OperationalError:
-        return False
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("""SELECT JSON('{"a": "b"}')""")
+        except sqlite3.OperationalError:
+            return False
     return True
 
 
