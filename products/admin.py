@@ -19,7 +19,7 @@ from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedS
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
-from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
+from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision, lock_products
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .locks import waiting_for_writers
 from .services import confirm_import, preview_import
@@ -142,6 +142,13 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             rating_count=count_in_scope(request, "ratings", ("ratings__product__province",)))
+
+    def save_related(self, request, form, formsets, change):
+        # All the products whose ratings the page writes, in one order, before the first rating:
+        # one by one, in the page's order, they could cross an import locking them in id order.
+        ratings = [inline.instance for formset in formsets for inline in formset.forms]
+        lock_products({getattr(rating, name, None) for rating in ratings for name in ("product_id", "_stored_product_id")})
+        super().save_related(request, form, formsets, change)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issuer":

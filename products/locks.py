@@ -5,8 +5,10 @@ the products' rating periods (store_sequence) from what they read; unserialised,
 own new ratings and both periods stand. So:
 
 - PostgreSQL: an import takes a transaction-level advisory lock per province it writes to and per
-  decision it may create (serialise_writers), before it reads what exists; every recomputation of
-  periods first locks its products' rows (lock_rows). Both wait at most settings.WRITE_WAIT_SECONDS.
+  decision it may create (serialise_writers), before it reads what exists; a decision saved one by
+  one takes its key's. Whoever writes a product's ratings first locks the product's row (lock_rows,
+  through models.lock_products): an import before it writes, a rating saved one by one before it
+  is saved, and every recomputation of periods. All wait at most settings.WRITE_WAIT_SECONDS.
 - SQLite: every transaction takes the database's write lock when it begins (transaction_mode
   IMMEDIATE, settings) and waits for it at most settings.WRITE_WAIT_SECONDS (the busy timeout); WAL
   lets readers go on meanwhile.
@@ -17,12 +19,14 @@ user (waiting_for_writers), which the upload page and `import_ocop` show like an
 
 import contextlib
 import itertools
+import sqlite3
 import time
 import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connections
+from django.db import IntegrityError, OperationalError, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.utils.translation import gettext_lazy as _
 
 # The first of PostgreSQL's two advisory lock keys: what the second one numbers.
@@ -87,23 +91,52 @@ def another_writer(error: Exception) -> bool:
     return getattr(cause, "pgcode", None) in _POSTGRESQL_WAITS
 
 
-def busy() -> ValidationError:
-    """The refusal of a writer that waited for another one too long, in Vietnamese and English."""
+def _refusal(make) -> ValidationError:
+    """A writer's refusal in Vietnamese and English (`make` builds the words, called in each)."""
     from .sheets import in_both  # sheets reads the models, which lock with this module
 
-    texts = in_both(lambda: str(_("Another import or edit of the same records is running and did not finish within "
-                                  "%(seconds)s seconds. Nothing was written: try again in a moment.")
-                                % {"seconds": settings.WRITE_WAIT_SECONDS}))
+    texts = in_both(lambda: str(make()))
     return ValidationError(texts["vi"] if texts["vi"] == texts["en"] else f"{texts['vi']} / {texts['en']}", code="busy")
+
+
+def busy() -> ValidationError:
+    """The refusal of a writer that waited for another one too long."""
+    return _refusal(lambda: _("Another import or edit of the same records is running and did not finish within "
+                              "%(seconds)s seconds. Nothing was written: try again in a moment.")
+                    % {"seconds": settings.WRITE_WAIT_SECONDS})
 
 
 @contextlib.contextmanager
 def waiting_for_writers():
     """Around a transaction (outside its atomic block): a wait for another writer that ran out
-    becomes busy(), a ValidationError, instead of the database's error."""
+    becomes busy(), a ValidationError, instead of the database's error. So does a record that
+    another writer created meanwhile, on PostgreSQL (unique_violation): writers check what exists
+    before they write, so only a writer that took no lock (a rating entered one by one while an
+    import creates the same) can meet one. On SQLite writers never overlap: one there is a bug."""
     try:
         yield
     except OperationalError as error:
         if not another_writer(error):
             raise
         raise busy() from error
+    except IntegrityError as error:
+        if getattr(error.__cause__, "pgcode", None) != "23505":
+            raise
+        raise _refusal(lambda: _("Another import or edit wrote the same records at the same time. Nothing was "
+                                 "written: try again.")) from error
+
+
+def _sqlite_has_json() -> bool:
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("""SELECT JSON('{"a": "b"}')""")
+        except sqlite3.OperationalError:
+            return False
+    return True
+
+
+# Every SQLite transaction queues for the write lock (IMMEDIATE), Django's probe of the JSON
+# functions too, which the system checks of every command run in a transaction: a command started
+# during a long import would wait, then report "SQLite does not support JSONFields". The functions
+# are the library's, not the database's: probed once in memory, they need no lock.
+SQLiteWrapper.features_class.supports_json_field = _sqlite_has_json()

@@ -796,15 +796,17 @@ def sequence(ratings: list[tuple]) -> list[tuple]:
     return stored
 
 
-def store_sequence(product_ids) -> None:
+def store_sequence(product_ids, *, locked: bool = False) -> None:
     """Store on every rating of these products its decision's date and where it sits among its
     product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per field
     and value that changes (an import's new ratings: one per decision date and two per flag)."""
     product_ids = set(product_ids) - {None}
     with transaction.atomic():
         # Another transaction recomputing these products' periods (an import, an edit) goes first
-        # or after, never alongside: the later one reads the earlier one's ratings.
-        lock_products(product_ids)
+        # or after, never alongside: the later one reads the earlier one's ratings. (`locked`: the
+        # caller holds the locks of those that others may write.)
+        if not locked:
+            lock_products(product_ids)
         _store_sequence(product_ids)
 
 

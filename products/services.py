@@ -83,7 +83,6 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
     # create_with_history will write: children name a parent by either, which has its id once written.
     producers = _existing_producers({producer_key for producer_key, _name, _decision in keys})
     products, elsewhere = _existing_products(producers)
-    lock_products(product["id"] for product in products.values())  # against edits of their ratings meanwhile
     decisions = _existing_decisions({decision_key for _producer, _name, decision_key in keys})
     ratings = _existing_ratings(products, decisions)  # model instances, for bulk_update_with_history
     hold_for_tests()
@@ -139,6 +138,10 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
             rating.import_record = record
             changed[rating.pk] = rating
             counts["updated"] += 1
+    # Before writing anything: an edit of these products' ratings meanwhile (the admin) goes first or
+    # after. (Products this import creates are seen by no one else until it commits.)
+    lock_products({rating["product"]["id"] for rating in new[Rating] if "id" in rating["product"]}
+                  | {rating.product_id for rating in changed.values()})
     # Parents first: each insert gives its rows their ids, which their children then take.
     for model, new_rows in new.items():
         create_with_history(model, new_rows, record=record)
@@ -146,7 +149,8 @@ def _write_rows(rows: list[SheetRow], record=None) -> Counter:
                              batch_size=BATCH_SIZE, default_user=record.user if record else None,
                              custom_historical_attrs={"history_import": record})
     # New ratings reorder their products' ratings; new stars change which of them are upgrades.
-    store_sequence({row["product_id"] for row in new[Rating]} | {rating.product_id for rating in changed.values()})
+    store_sequence({row["product_id"] for row in new[Rating]} | {rating.product_id for rating in changed.values()},
+                   locked=True)
     return counts
 
 

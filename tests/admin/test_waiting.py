@@ -5,7 +5,7 @@ tests/products/test_concurrent_writes.py.)"""
 import sqlite3
 
 import pytest
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.models.signals import pre_save
 from django.urls import reverse
 
@@ -47,4 +47,22 @@ def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admi
     monkeypatch.setattr("products.services.serialise_writers", busy)  # where an import waits for the others
     response = admin_client.post(reverse("admin:products_importrecord_confirm", args=[record.pk]), follow=True)
     assert WORDS in response.content.decode()
+    assert not RatingDecision.objects.exists()
+
+
+class UniqueViolation(Exception):
+    pgcode = "23505"  # as PostgreSQL's driver says it
+
+
+def created_meanwhile(*args, **kwargs):
+    """Fail as PostgreSQL does when a writer that took no lock created the same record meanwhile."""
+    raise IntegrityError("duplicate key value violates unique constraint") from UniqueViolation()
+
+
+def test_an_import_meeting_a_record_another_writer_created_meanwhile_says_so(admin_client, bac_kan, admin_user, monkeypatch):
+    sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
+    record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
+    monkeypatch.setattr("products.services.store_sequence", created_meanwhile)  # after its inserts
+    response = admin_client.post(reverse("admin:products_importrecord_confirm", args=[record.pk]), follow=True)
+    assert "Another import or edit wrote the same records at the same time" in response.content.decode()
     assert not RatingDecision.objects.exists()
