@@ -221,7 +221,8 @@ def _column_number(letters: str) -> int:
 
 def _check_workbook(content: bytes) -> None:
     """Read every part of the workbook as a stream, counting the bytes it really unzips to (a size
-    in the zip's directory can lie), and parse each sheet (_SheetScan) before the reader does.
+    in the zip's directory can lie), and scan each sheet (_QuickScan, or _SheetScan where that does
+    not hold) before the reader does.
 
     The reader (calamine) lays a sheet out as a grid from A1 to its last cell with a value: one in
     XFD1048576 would be 17 billion cells, and the process aborts.
@@ -597,10 +598,10 @@ class UnitResolver:
 
     def _pick(self, row, column, name, candidates, start, end, scope_names):
         if not candidates:
-            # Looked for only when the error is worded (SheetRow.word_errors), once for both languages.
-            close = functools.cache(lambda: difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6))
+            # Looked for only when the error will be worded (SheetRow.word_errors).
+            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6) if row.word_errors else []
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
-                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close())} if close() else ""})
+                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
             return None
         on_day = self._valid(candidates, start, end)
         if not on_day:
