@@ -221,7 +221,8 @@ def _column_number(letters: str) -> int:
 
 def _check_workbook(content: bytes) -> None:
     """Read every part of the workbook as a stream, counting the bytes it really unzips to (a size
-    in the zip's directory can lie), and parse each sheet (_SheetScan) before the reader does.
+    in the zip's directory can lie), and scan each sheet (_QuickScan, or _SheetScan where that does
+    not hold) before the reader does.
 
     The reader (calamine) lays a sheet out as a grid from A1 to its last cell with a value: one in
     XFD1048576 would be 17 billion cells, and the process aborts.
@@ -236,16 +237,20 @@ def _check_workbook(content: bytes) -> None:
             sheets = _sheet_parts(workbook, names)
             unzipped = 0
             for item in workbook.infolist():
-                sheet = _SheetScan() if item.filename in sheets else None
+                sheet = _QuickScan() if item.filename in sheets else None
                 with workbook.open(item) as part:
                     while chunk := part.read(1 << 20):
                         unzipped += len(chunk)
                         if unzipped > MAX_UNZIPPED_BYTES:
                             raise _too_big_unzipped()
                         if sheet:
-                            sheet.parser.Parse(chunk, False)
-                if sheet:
-                    sheet.parser.Parse(b"", True)
+                            sheet.feed(chunk)
+                if sheet and not sheet.finish():
+                    exact = _SheetScan()
+                    with workbook.open(item) as part:
+                        while chunk := part.read(1 << 20):
+                            exact.parser.Parse(chunk, False)
+                    exact.parser.Parse(b"", True)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
@@ -271,6 +276,59 @@ def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
 def _no_doctype(*args) -> None:
     # A document type may declare entities, which expat would expand into cells the reader never sees.
     raise ValueError("document type declaration")
+
+
+# A cell's start tag ("<c", or "<x:c" in a prefixed sheet), and one that begins with its reference
+# (r="B12", in either quotes). Without a prefix the patterns start with "<c", which is much faster.
+_PREFIX = rb"(?:[^\s<>/:'\"]+:)?"
+_CELL_START_RE = {prefixed: re.compile(rb"<%sc[\s/>]" % (_PREFIX if prefixed else b"")) for prefixed in (False, True)}
+_CELL_REFERENCE_RE = {
+    prefixed: re.compile(rb"<%sc\s+r\s*=\s*([\"'])([A-Z]{1,3})([0-9]{1,7})\1" % (_PREFIX if prefixed else b""))
+    for prefixed in (False, True)}
+_DIMENSION_RE = re.compile(rb"<(?:[^\s<>/:'\"]+:)?dimension\s+ref\s*=\s*[\"'](?:[A-Z]{0,3}[0-9]{0,7}:)?([A-Z]{1,3})([0-9]{1,7})")
+
+
+class _QuickScan:
+    """A sheet's cells found by pattern, which takes a quarter of _SheetScan's time and holds when every
+    cell starts with its reference (as Excel, LibreOffice and openpyxl write them): the reader's grid
+    then reaches no further than the largest reference found (counting cells with no value, and
+    anything that only looks like a cell, which can only make it larger). finish() says whether it
+    held; where it did not, _SheetScan parses the sheet."""
+
+    def __init__(self):
+        self.tail, self.holds, self.cells, self.last_row, self.letters = b"", True, 0, 0, set()
+
+    def feed(self, chunk: bytes) -> None:
+        text = self.tail + chunk
+        cut = text.rfind(b"<")  # a tag cut in two is read with the next part
+        text, self.tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+        if len(self.tail) > 1 << 20:  # a tag longer than a part: leave it to the parser
+            self.holds = False
+        self._find(text)
+
+    def finish(self) -> bool:
+        self._find(self.tail)
+        if self.holds and self.cells:
+            _check_extent(self.last_row, max(_column_number(letters.decode()) for letters in self.letters))
+        return self.holds
+
+    def _find(self, text: bytes) -> None:
+        if not self.holds:
+            return
+        prefixed = b":c" in text
+        found = _CELL_REFERENCE_RE[prefixed].findall(text)
+        if len(found) != len(_CELL_START_RE[prefixed].findall(text)):
+            self.holds = False
+            return
+        self.cells += len(found)
+        if self.cells > MAX_CELLS:
+            raise _too_many_cells()
+        if found:
+            _quotes, letters, rows = zip(*found)
+            self.letters.update(letters)
+            self.last_row = max(self.last_row, max(map(int, rows)))
+        for match in _DIMENSION_RE.finditer(text):
+            _check_extent(int(match[2]), _column_number(match[1].decode()))
 
 
 class _SheetScan:
@@ -540,10 +598,10 @@ class UnitResolver:
 
     def _pick(self, row, column, name, candidates, start, end, scope_names):
         if not candidates:
-            # Looked for only when the error is worded (SheetRow.word_errors), once for both languages.
-            close = functools.cache(lambda: difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6))
+            # Looked for only when the error will be worded (SheetRow.word_errors).
+            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6) if row.word_errors else []
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
-                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close())} if close() else ""})
+                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
             return None
         on_day = self._valid(candidates, start, end)
         if not on_day:

@@ -35,11 +35,14 @@ HOSTILE = {
         {}, "reaches row 1048576"),
     "cells without references": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + '<row r="3">' + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
+    "cells without references, fake ones beside them": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + '<row r="3"><c r="A3" t="inlineStr"><is><t><![CDATA[' + '<c r="A1">' * 150 + "]]></t></is></c>"
+        + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
     "too many cells": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + "".join(f'<row r="{n}"><c r="A{n}" s="1"/></row>' for n in range(2, 62))),
         {"MAX_CELLS": 50}, "more than 50 cells"),
-    "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), prolog='<!DOCTYPE w [<!ENTITY e "x">]>'),
-                 {}, "not an Excel workbook"),
+    "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c><v>&e;</v></c></row>',
+                                                  prolog='<!DOCTYPE w [<!ENTITY e "1">]>'), {}, "not an Excel workbook"),
     "unreadable reference": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
                              {}, "not an Excel workbook"),
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
