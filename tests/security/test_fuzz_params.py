@@ -13,7 +13,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.accounts.test_every_url import ACCESS, APP_LABELS, EXTRA, MODEL_ROUTES, NOT_WALKED, REGISTRY, Context, model_request
+from tests.accounts.test_every_url import (ACCESS, APP_LABELS, AUDITED, MODEL_ROUTES, NOT_WALKED, OBJECT_KINDS, PAGES,
+                                           PROVINCE_PAGES, REGISTRY, Context, objects_of, served_routes)
 
 pytestmark = pytest.mark.django_db
 HOSTILE = st.sampled_from([
@@ -103,7 +104,29 @@ UNWALKED = {
     "favicon.ico": lambda ctx: "/favicon.ico",
     "admin/(?P<url>.*)$": lambda ctx: "/admin/nothing-here",
     **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/":
-       (lambda ctx, label=m._meta.label_lower: f"/admin/{label.replace('.', '/')}/{ctx.record(label).pk}/") for m in REGISTRY},
+       (lambda ctx, label=m._meta.label_lower: f"/admin/{label.replace('.', '/')}/{record(ctx, label).pk}/") for m in REGISTRY},
+}
+
+
+def record(ctx, label: str):
+    """The matrix's record of `label` in province A (or its one record, for reference data)."""
+    return ctx.record(label, "a" if "a" in objects_of(label) else "any")
+
+
+def history_version(label: str):
+    def url(ctx):
+        obj = record(ctx, label)
+        return reverse(f"admin:{label.replace('.', '_')}_simple_history", args=[obj.pk, obj.history.latest().pk])
+    return url
+
+
+# Every named page but each model's own, at an address of each (of province A where it has one).
+NAMED = {
+    **{name: build for name, (build, _answers) in PAGES.items()},
+    **{name: (lambda ctx, build=build: build(ctx, ctx.units["a"])) for name, build in PROVINCE_PAGES.items()},
+    "admin:products_importrecord_rejected": lambda ctx: reverse(
+        "admin:products_importrecord_rejected", args=[record(ctx, "products.importrecord").pk]),
+    **{f"admin:{label.replace('.', '_')}_simple_history": history_version(label) for label in AUDITED},
 }
 
 
@@ -116,33 +139,32 @@ def base_request(ctx, route: str) -> tuple[str, dict]:
     if route.startswith("admin:app_list "):
         return reverse("admin:app_list", args=[route.split()[1]]), {}
     if " " in route:
-        _method, url, data = model_request(ctx, *route.split(" "))
-        return url, data
-    _method, url, data = EXTRA[route][0](ctx)
-    return url, data
+        label, kind = route.split(" ")
+        args = [record(ctx, label).pk] if kind in OBJECT_KINDS else []
+        return reverse(f"admin:{label.replace('.', '_')}_{kind}", args=args), {}
+    return NAMED[route](ctx), {}
 
 
-GET_EXTRAS = sorted(name for name, (build, _who) in EXTRA.items() if "confirm" not in name)  # the one POST-only page
+GET_EXTRAS = sorted(NAMED)
 ROUTES = [f"{label} {kind}" for label, kind in MODEL_ROUTES] + [f"admin:app_list {label}" for label in APP_LABELS] + \
-    [name for name in GET_EXTRAS if name != "admin:autocomplete"] + sorted(AUTOCOMPLETES) + sorted(UNWALKED)
+    GET_EXTRAS + sorted(AUTOCOMPLETES) + sorted(UNWALKED)
 PUBLIC_ROUTES = [name for name in GET_EXTRAS if name.startswith(("dashboard:", "provinces:")) or name == "admin:login"] + \
     ["set_language", "favicon.ico"]
 
 
 @pytest.fixture
-def ctx(make, bac_kan, staff_a, administrator):
-    """One record of each model, so every list shows its filters."""
-    context = Context(make, bac_kan, staff_a, administrator)
-    rating = context.record("products.rating")
-    context.made |= {"products.product": rating.product, "products.producer": rating.product.producer,
-                     "products.ratingdecision": rating.decision}
-    for label in ACCESS:
-        context.record(label)
+def ctx(request, db):
+    """Every record of the matrix, so every list shows its filters."""
+    context = Context(request)
+    context.everything()
     return context
 
 
 def test_every_route_is_fuzzed():
-    assert set(NOT_WALKED) <= set(ROUTES) and set(EXTRA) - {"admin:products_importrecord_confirm"} <= set(ROUTES)
+    model_pages = {f"admin:{label.replace('.', '_')}_{kind}" for label, kind in MODEL_ROUTES}
+    fuzzed = set(ROUTES) | model_pages | {"admin:app_list", "admin:autocomplete"}
+    # The one route left out takes POST only.
+    assert set(served_routes()) - fuzzed == {"admin:products_importrecord_confirm"}
 
 
 # A date typed into a date-time filter (`?attempt_time__gte=2021-12-29`) is read at midnight, with
