@@ -73,7 +73,7 @@ def without_the_constraint():
 
 
 def merge_duplicates() -> None:
-    migration = importlib.import_module("products.migrations.0013_concurrency_decision_unique")
+    migration = importlib.import_module("products.migrations.0015_concurrency_decision_unique")
     from django.apps import apps
 
     migration.merge_duplicate_decisions(apps, types.SimpleNamespace(connection=connection, execute=connection.cursor().execute))
