@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedChoicesMixin
+from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedInlineMixin
 from products.admin import SheetExportMixin
 from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 
@@ -10,8 +10,9 @@ from .models import Indicator, Plan, ReportedFigure, Target
 from .resources import target_sheet
 
 
-class TargetInline(ScopedChoicesMixin, admin.TabularInline):
+class TargetInline(ScopedInlineMixin, admin.TabularInline):
     model = Target
+    scope_paths = ("plan__unit",)
     fields = ["indicator", "unit", "deadline", "value", "note"]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["unit"]
