@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # Every format character (Unicode category Cf), and the other invisible ones INVISIBLE_RE names.
 INVISIBLE = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"] + [
     "\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180b", "\u3164", "\ufe0f", "\uffa0", "\U000e0100"]
-migration = importlib.import_module("products.migrations.0013_gate_bounded_imports_clean_names")
+migration = importlib.import_module("products.migrations.0014_gate_bounded_imports_clean_names")
 
 
 def test_every_invisible_character_is_taken_out_of_text():
