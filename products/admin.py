@@ -18,11 +18,11 @@ from accounts.scope import colleagues_q, province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
+from . import sheets
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .services import confirm_import, preview_import
-from . import sheets
 from .sheets import COLUMN_LABELS, PRODUCER_HEADERS
 from .templates_xlsx import SHEET_KINDS, template_workbook
 

@@ -18,8 +18,8 @@ from simple_history.utils import bulk_update_with_history
 
 from provinces.text import fold
 
-from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
 from . import sheets
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision, in_chunks, store_sequence
 from .sheets import RowError, SheetRow, in_both, parse_producer_rows, parse_rows, read_sheet
 
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from products import sheets
 from products.models import ImportRecord
 from products.services import importer
-from products import sheets
 from products.sheets import in_both_text
 
 
