@@ -18,12 +18,12 @@ from accounts.scope import province_ids
 from provinces.admin import DATE_FIELD_OVERRIDES, DatedUnitAutocomplete, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
 from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
 
+from . import sheets
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
 from .models import RECOGNISED_STARS, ImportRecord, Producer, Product, ProductGroup, Rating, RatingDecision, lock_products
 from .resources import HEADERS, attachment, download, producer_sheet, rating_sheet, rejected_rows, standing_ratings
 from .locks import waiting_for_writers
 from .services import confirm_import, preview_import
-from . import sheets
 from .sheets import COLUMN_LABELS, PRODUCER_HEADERS
 from .templates_xlsx import SHEET_KINDS, template_workbook
 

@@ -11,10 +11,13 @@ import unicodedata
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench import abuse
 from products import sheets
@@ -206,3 +209,27 @@ def test_a_formula_in_a_header_comes_back_inert_in_the_rejected_rows(admin_clien
     sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(f"/admin/products/importrecord/{record.pk}/rejected.xlsx").content))
     headers = [cell.value for cell in sheet.active[1]]
     assert any(h.startswith("'=HYPERLINK") for h in headers) and not any(h.startswith("=") for h in headers)
+
+
+# --- Any bytes ---------------------------------------------------------------------------------
+
+SMALL_WORKBOOK = abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("A2", "Bắc Kạn")}<c r="H2"><v>4</v></c></row>')
+
+
+@settings(max_examples=150, deadline=None)
+@given(content=st.binary(max_size=3000), name=st.sampled_from(["a.csv", "a.xlsx"]))
+def test_any_bytes_are_read_or_refused_with_a_message(content, name):
+    try:
+        sheets.read_sheet(content, name)
+    except ValidationError as error:
+        assert error.messages[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(at=st.integers(0, len(SMALL_WORKBOOK) - 1), byte=st.integers(0, 255), length=st.integers(1, 8))
+def test_a_damaged_workbook_is_read_or_refused_with_a_message(at, byte, length):
+    content = SMALL_WORKBOOK[:at] + bytes([byte]) * length + SMALL_WORKBOOK[at + length:]
+    try:
+        sheets.read_sheet(content, "a.xlsx")
+    except ValidationError as error:
+        assert error.messages[0]

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import province_ids
 from products.admin import may_import
+from products import sheets
 from products.models import ImportRecord
 from products.services import importer
-from products import sheets
 from products.sheets import in_both_text
 
 
