@@ -513,7 +513,7 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
                           sha256=hashlib.sha256(content).hexdigest())
     result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)
     _record_result(record, result)
-    with waiting_for_writers():
+    with waiting_for_writers(), transaction.atomic():
         record.save()
         record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q
     return record
