@@ -20,11 +20,12 @@ UNIT_PREFIXES = (
 _prefix_re = re.compile(r"^(?:%s)\s+" % "|".join(re.escape(p) for p in UNIT_PREFIXES))
 # Characters that show nothing, or only turn the text around: every format character (Unicode
 # category Cf: zero-width spaces and joiners, direction marks, overrides and isolates, the BOM, soft
-# hyphen, tags), variation selectors, the combining grapheme joiner and the Hangul fillers. In a
-# name they only make two names that look the same differ, or make one look like another.
+# hyphen, tags), variation selectors, the combining grapheme joiner, the Hangul fillers and the Braille
+# blank (U+2800). In a name they only make two names that look the same differ, or make one look like
+# another. (Letters of other scripts that look like ours, Cyrillic "Н" for "H", are not caught here.)
 INVISIBLE_RE = re.compile(
     "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
-    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
 )

@@ -80,3 +80,8 @@ def test_text_typed_decomposed_in_a_form_is_stored_composed(bac_kan):
 def test_text_of_any_app_is_stored_composed(django_user_model):
     user = django_user_model.objects.create(username="hau", first_name=nfd("Nguyễn Thị Hậu"))
     assert django_user_model.objects.get(pk=user.pk).first_name == "Nguyễn Thị Hậu"
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\u115f", "\u1160", "\u3164", "\uffa0"])
+def test_a_blank_filler_is_taken_out_of_a_name(blank):
+    assert clean_text(f"HTX Lookalike{blank}") == "HTX Lookalike"
