@@ -131,6 +131,48 @@ def zip_bomb_xlsx(unzipped: int = 1 << 30) -> bytes:
     return buffer.getvalue()
 
 
+def shared_strings_xlsx(texts: list[str], cells: int, columns: int = 1, index: int = 0) -> bytes:
+    """The headers, `cells` cells (in `columns` columns) each naming shared string `index`, and the
+    shared strings `texts`: the reader copies the string into every cell that names it."""
+    rows, letters = cells // columns, [_letters(n) for n in range(1, columns + 1)]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{index}</v></c>' for c in letters) + "</row>"
+                   for r in range(2, rows + 2))
+    strings = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    return workbook(header_row() + body, extra={"xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{strings}</sst>'})
+
+
+def duplicate_reference_xlsx() -> bytes:
+    """A cell with two references, the second at XFD1048576 (not well-formed: XML allows one)."""
+    return workbook(header_row() + '<row r="2"><c r="A2" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+
+
+def padded_relationships_xlsx(padding: int = 1_100_000) -> bytes:
+    """The sheet at xl/evil.xml with a value at XFD1048576, named by relationships padded past 1 MB."""
+    content = workbook(header_row() + f'<row r="1048576">{cell("XFD1048576", "x")}</row>', sheet_path="evil.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as padded:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"<Relationship ", b"<!--" + b" " * padding + b"--><Relationship ", 1)
+            padded.writestr(item, data)
+    return out.getvalue()
+
+
+def many_sheets_xlsx(count: int = 1_000_000) -> bytes:
+    """A workbook.xml listing `count` sheets and `count` defined names."""
+    content = workbook(header_row())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"</sheets>", b'<sheet name="S" sheetId="1" r:id="rId1"/>' * count + b"</sheets><definedNames>"
+                                    + b'<definedName name="n">S!$A$1</definedName>' * count + b"</definedNames>")
+            book.writestr(item, data)
+    return out.getvalue()
+
+
 def csv_text(rows: list[list], separator: str = ",") -> str:
     import csv
 
@@ -210,6 +252,16 @@ def hostile_files() -> dict[str, bytes]:
         "old Excel.xls": xls_file(),
         "macros.xlsm": workbook(header_row()),
         "header formula.csv": header_formula_csv(),
+        "cell with two references.xlsx": duplicate_reference_xlsx(),
+        "relationships padded past 1 MB.xlsx": padded_relationships_xlsx(),
+        "90 MB shared string × 20 cells.xlsx": shared_strings_xlsx(["A" * 90_000_000], 20, columns=20),
+        "4 MB shared string × 1,000 cells.xlsx": shared_strings_xlsx(["B" * 4_000_000], 1_000),
+        "1 MB shared string × 300 cells.xlsx": shared_strings_xlsx(["B" * 1_000_000], 300),
+        "5,000-character shared string × 120,000 cells.xlsx": shared_strings_xlsx(["D" * 4_999], 120_000, columns=2),
+        "5.5 M shared strings.xlsx": shared_strings_xlsx(["a"] * 5_500_000, 0),
+        "text at the bound (5,000 × ạ × 3,999 cells).xlsx": shared_strings_xlsx(["ạ" * 5_000], 3_999),
+        "million sheets and names.xlsx": many_sheets_xlsx(),
+        "90 MB inline cell.xlsx": workbook(header_row() + f'<row r="2">{cell("A2", "C" * 90_000_000)}</row>'),
         **{f"valid {name}": content for name, content in valid_csv_files().items()},
     }
 

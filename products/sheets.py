@@ -5,6 +5,7 @@ US-style), ISO, real Excel dates or a year alone; stars as "4", "4 sao", "4★".
 `RowError` naming the spreadsheet row, the column and the reason.
 """
 
+import array
 import codecs
 import csv
 import datetime
@@ -221,11 +222,13 @@ def _column_number(letters: str) -> int:
 
 def _check_workbook(content: bytes) -> None:
     """Read every part of the workbook as a stream, counting the bytes it really unzips to (a size
-    in the zip's directory can lie), and scan each sheet (_QuickScan, or _SheetScan where that does
-    not hold) before the reader does.
+    in the zip's directory can lie); parse the parts that say where the sheets are (bounded:
+    _parse_metadata), the shared strings (_SharedStrings) and each sheet (_SheetScan) before the
+    reader does.
 
     The reader (calamine) lays a sheet out as a grid from A1 to its last cell with a value: one in
-    XFD1048576 would be 17 billion cells, and the process aborts.
+    XFD1048576 would be 17 billion cells, and the process aborts. It also copies a shared string
+    into every cell that names it: a few KB of cells naming one long string take gigabytes.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
@@ -235,42 +238,73 @@ def _check_workbook(content: bytes) -> None:
             if sum(item.file_size for item in workbook.infolist()) > MAX_UNZIPPED_BYTES:
                 raise _too_big_unzipped()
             sheets = _sheet_parts(workbook, names)
+            strings = [name for name in names if name.lower().endswith("sharedstrings.xml")]
+            if len(strings) > 1:
+                raise zipfile.BadZipFile
             unzipped = 0
-            for item in workbook.infolist():
-                sheet = _QuickScan() if item.filename in sheets else None
+            # The shared strings first: a sheet's cells are counted by the strings they name.
+            shared = _SharedStrings()
+            for item in sorted(workbook.infolist(), key=lambda item: item.filename not in strings):
+                scan = shared if item.filename in strings else _SheetScan(shared) if item.filename in sheets else None
                 with workbook.open(item) as part:
                     while chunk := part.read(1 << 20):
                         unzipped += len(chunk)
                         if unzipped > MAX_UNZIPPED_BYTES:
                             raise _too_big_unzipped()
-                        if sheet:
-                            sheet.feed(chunk)
-                if sheet and not sheet.finish():
-                    exact = _SheetScan()
-                    with workbook.open(item) as part:
-                        while chunk := part.read(1 << 20):
-                            exact.parser.Parse(chunk, False)
-                    exact.parser.Parse(b"", True)
+                        if scan:
+                            scan.parser.Parse(chunk, False)
+                if scan:
+                    scan.parser.Parse(b"", True)
+                    scan.finish()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
 
 
+# The parts that say where the sheets are: a real workbook.xml or relationships part is a few KB.
+MAX_METADATA_BYTES = 1 << 20
+MAX_SHEETS = 1_000
+MAX_DEFINED_NAMES = 10_000
+
+
 def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
     """The parts the reader may take for a sheet: those under xl/worksheets/, and every part the
-    workbook's relationships name, however the name is written (a sheet may be anywhere)."""
+    workbook's relationships name, however the name is written (a sheet may be anywhere). Every
+    relationships part and workbook.xml is parsed, and refused when too big to be a real one."""
     parts = {name for name in names if name.startswith("xl/worksheets/")}
-    rels = "xl/_rels/workbook.xml.rels"
-    if rels in names and workbook.getinfo(rels).file_size < 1 << 20:
-        targets = []
-        parser = pyexpat.ParserCreate()
-        parser.StartElementHandler = lambda tag, attributes: targets.append(attributes.get("Target", ""))
-        parser.StartDoctypeDeclHandler = _no_doctype
-        parser.Parse(workbook.read(rels), True)
-        for target in targets:
-            for name in (target.lstrip("/"), f"xl/{target}"):
-                parts |= {name, posixpath.normpath(name)}
+    for name in names:
+        lower = name.lower()
+        if lower.endswith(".rels"):
+            targets = _parse_metadata(workbook, name, "Relationship", "Target")
+            if not lower.endswith("workbook.xml.rels"):  # a sheet's own (its drawings, printer settings)
+                continue
+            base = posixpath.dirname(posixpath.dirname(name))
+            for target in targets:
+                for path in (target.lstrip("/"), f"xl/{target}", posixpath.join(base, target)):
+                    parts |= {path, posixpath.normpath(path)}
+        elif lower.endswith("workbook.xml"):
+            if len(_parse_metadata(workbook, name, "sheet")) > MAX_SHEETS:
+                raise refusal(lambda: _("The workbook lists more than %(count)s sheets.") % {"count": f"{MAX_SHEETS:,}"})
+            if len(_parse_metadata(workbook, name, "definedName")) > MAX_DEFINED_NAMES:
+                raise refusal(lambda: _("The workbook defines more than %(count)s names.") % {"count": f"{MAX_DEFINED_NAMES:,}"})
     return parts & names
+
+
+def _parse_metadata(workbook: zipfile.ZipFile, name: str, tag: str, attribute: str = "") -> list[str]:
+    """The `attribute` of every element named `tag` (with any prefix) in the part `name`, read only
+    up to MAX_METADATA_BYTES: past that the workbook is refused."""
+    with workbook.open(name) as part:
+        xml = part.read(MAX_METADATA_BYTES + 1)
+    if len(xml) > MAX_METADATA_BYTES:
+        raise refusal(lambda: _("The part %(part)s of the workbook is larger than %(kb)s KB.") % {
+            "part": name[:100], "kb": MAX_METADATA_BYTES // 1024})
+    found = []
+    parser = pyexpat.ParserCreate()
+    parser.StartElementHandler = lambda element, attributes: (
+        found.append(attributes.get(attribute, "")) if element.rpartition(":")[2] == tag else None)
+    parser.StartDoctypeDeclHandler = _no_doctype
+    parser.Parse(xml, True)
+    return found
 
 
 def _no_doctype(*args) -> None:
@@ -278,70 +312,82 @@ def _no_doctype(*args) -> None:
     raise ValueError("document type declaration")
 
 
-# A cell's start tag ("<c", or "<x:c" in a prefixed sheet), and one that begins with its reference
-# (r="B12", in either quotes). Without a prefix the patterns start with "<c", which is much faster.
-_PREFIX = rb"(?:[^\s<>/:'\"]+:)?"
-_CELL_START_RE = {prefixed: re.compile(rb"<%sc[\s/>]" % (_PREFIX if prefixed else b"")) for prefixed in (False, True)}
-_CELL_REFERENCE_RE = {
-    prefixed: re.compile(rb"<%sc\s+r\s*=\s*([\"'])([A-Z]{1,3})([0-9]{1,7})\1" % (_PREFIX if prefixed else b""))
-    for prefixed in (False, True)}
-_DIMENSION_RE = re.compile(rb"<(?:[^\s<>/:'\"]+:)?dimension\s+ref\s*=\s*[\"'](?:[A-Z]{0,3}[0-9]{0,7}:)?([A-Z]{1,3})([0-9]{1,7})")
+# The text a sheet's cells may hold in all, counted before the reader copies it (in its own memory,
+# then as Python strings): a register at the row cap holds 7–10 million characters; this bound, in
+# Vietnamese (3 bytes a letter in the reader, 2 in Python), is ~100 MB more at the peak.
+MAX_SHEET_CHARS = 20_000_000
 
 
-class _QuickScan:
-    """A sheet's cells found by pattern, which takes a quarter of _SheetScan's time and holds when every
-    cell starts with its reference (as Excel, LibreOffice and openpyxl write them): the reader's grid
-    then reaches no further than the largest reference found (counting cells with no value, and
-    anything that only looks like a cell, which can only make it larger). finish() says whether it
-    held; where it did not, _SheetScan parses the sheet."""
+class _SharedStrings:
+    """The shared strings (xl/sharedStrings.xml) parsed as a stream: how many there are (at most
+    MAX_CELLS) and each one's length in characters (at most MAX_CELL_CHARS), counting every text
+    inside it (a phonetic reading too, which can only make it longer)."""
 
     def __init__(self):
-        self.tail, self.holds, self.cells, self.last_row, self.letters = b"", True, 0, 0, set()
+        self.lengths = array.array("L")
+        self.length = 0
+        self.parser = pyexpat.ParserCreate()
+        self.parser.StartElementHandler = self.start
+        self.parser.CharacterDataHandler = self.text
+        self.parser.StartDoctypeDeclHandler = _no_doctype
 
-    def feed(self, chunk: bytes) -> None:
-        text = self.tail + chunk
-        cut = text.rfind(b"<")  # a tag cut in two is read with the next part
-        text, self.tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
-        if len(self.tail) > 1 << 20:  # a tag longer than a part: leave it to the parser
-            self.holds = False
-        self._find(text)
+    def start(self, tag: str, attributes) -> None:
+        if tag.rpartition(":")[2] == "si":
+            self._end()
+            self.lengths.append(0)
+            if len(self.lengths) > MAX_CELLS:
+                raise refusal(lambda: _("The workbook holds more than %(count)s different texts.") % {"count": f"{MAX_CELLS:,}"})
 
-    def finish(self) -> bool:
-        self._find(self.tail)
-        if self.holds and self.cells:
-            _check_extent(self.last_row, max(_column_number(letters.decode()) for letters in self.letters))
-        return self.holds
+    def text(self, text: str) -> None:
+        self.length += len(text)
 
-    def _find(self, text: bytes) -> None:
-        if not self.holds:
-            return
-        prefixed = b":c" in text
-        found = _CELL_REFERENCE_RE[prefixed].findall(text)
-        if len(found) != len(_CELL_START_RE[prefixed].findall(text)):
-            self.holds = False
-            return
-        self.cells += len(found)
-        if self.cells > MAX_CELLS:
-            raise _too_many_cells()
-        if found:
-            _quotes, letters, rows = zip(*found)
-            self.letters.update(letters)
-            self.last_row = max(self.last_row, max(map(int, rows)))
-        for match in _DIMENSION_RE.finditer(text):
-            _check_extent(int(match[2]), _column_number(match[1].decode()))
+    def _end(self) -> None:
+        if self.lengths:
+            if self.length > MAX_CELL_CHARS:
+                length = self.length
+                raise refusal(lambda: _("A text of the workbook holds %(length)s characters; a cell may hold at most %(limit)s.") % {
+                    "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
+            self.lengths[-1] = self.length
+        self.length = 0
+
+    def finish(self) -> None:
+        """Close the last string, and turn the lengths into what a cell naming index i may cost:
+        the longest string whose index is a prefix of i's digits ("12" may be read as 1)."""
+        self._end()
+        lengths = self.lengths
+        for index in range(10, len(lengths)):
+            lengths[index] = max(lengths[index], lengths[index // 10])
+
+    def cost(self, text: str) -> int:
+        """The characters a cell of type "s" whose value reads `text` may hold; ValueError for a value
+        that is not an index of a string (Excel writes the index's digits, nothing else)."""
+        digits = text.strip()
+        if not digits:
+            return self.lengths[0] if self.lengths else 0
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9 or int(digits) >= len(self.lengths):
+            raise ValueError(text)
+        cost = self.lengths[int(digits)]
+        # What a reader makes of a leading space or zero: the index it fails to read is taken as 0.
+        return max(cost, self.lengths[0]) if text[0] != digits[0] or digits[0] == "0" else cost
 
 
 class _SheetScan:
     """A sheet's XML parsed as a stream with expat, which splits it into elements as the reader does
-    (and refuses what is not well-formed): the rows and cells as the reader places them (a row or a
-    cell without its reference, "r", follows the one before it), and how far the cells with a value
-    reach (_check_extent). At most MAX_CELLS cells, and MAX_ELEMENTS_A_CELL elements a cell, are parsed."""
+    (and refuses what is not well-formed, a cell with two references among it): the rows and cells
+    as the reader places them (a row or a cell without its reference, "r", follows the one before
+    it), and how far the cells with a value reach (_check_extent); and the text the cells will hold,
+    a cell's own (at most MAX_CELL_CHARS) or the shared string it names, at most MAX_SHEET_CHARS in
+    all. At most MAX_CELLS cells, and MAX_ELEMENTS_A_CELL elements a cell, are parsed."""
 
-    def __init__(self):
+    def __init__(self, shared: _SharedStrings):
         self.row = self.column = self.cell_row = self.cells = self.elements = self.last_row = self.last_column = 0
+        self.shared, self.chars, self.length, self.value = shared, 0, 0, []
+        self.capture = self.in_text = self.shared_cell = False
         self.parser = pyexpat.ParserCreate()
         self.parser.ordered_attributes = True
+        self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
+        self.parser.CharacterDataHandler = self.text
         self.parser.StartDoctypeDeclHandler = _no_doctype
 
     # Called for every element of the sheet (~2 million for 60,000 rows): kept to a dictionary look-up
@@ -352,10 +398,12 @@ class _SheetScan:
         if kind is None and ":" in tag:  # "x:c", as the .NET Open XML SDK writes it, is a cell too
             kind = _SHEET_TAGS.get(tag.rpartition(":")[2])
         if kind == "c":
+            self._end_cell()
             self.cells += 1
             if self.cells > MAX_CELLS:
                 raise _too_many_cells()
             ref = attributes[1] if attributes and attributes[0] == "r" else _attribute(attributes, "r")
+            self.shared_cell = _attribute(attributes, "t") == "s"
             if ref is None:
                 self.column, self.cell_row = self.column + 1, self.row
             else:
@@ -363,11 +411,13 @@ class _SheetScan:
                 if not match:
                     raise ValueError(ref)
                 self.column, self.cell_row = _column_number(match[1]), int(match[2])
-        elif kind == "value":  # the cell has a value (or a formula): the reader places it
+        elif kind == "value" or kind == "text":  # the cell has a value (or a formula): the reader places it
+            self.capture, self.in_text = tag != "f" and not tag.endswith(":f"), kind == "text"
             if self.cell_row > self.last_row or self.column > self.last_column:
                 self.last_row, self.last_column = max(self.cell_row, self.last_row), max(self.column, self.last_column)
                 _check_extent(self.last_row, self.last_column)
         elif kind == "row":
+            self._end_cell()
             ref = _attribute(attributes, "r")
             if ref is not None and not _ROW_NUMBER_RE.fullmatch(ref):
                 raise ValueError(ref)
@@ -376,13 +426,44 @@ class _SheetScan:
             match = _REFERENCE_RE.fullmatch((_attribute(attributes, "ref") or "A1").rpartition(":")[2])
             if match:
                 _check_extent(int(match[2]), _column_number(match[1]))
-        elif self.elements > MAX_ELEMENTS_A_CELL * MAX_CELLS + 100_000:  # and a sheet's other parts
-            raise _too_many_cells()
+        else:
+            if not self.in_text:  # the runs of a cell's text (<r><t>…) are its text; anything else is not
+                self.capture = False
+            if self.elements > MAX_ELEMENTS_A_CELL * MAX_CELLS + 100_000:  # and a sheet's other parts
+                raise _too_many_cells()
+
+    def text(self, text: str) -> None:
+        if self.capture:
+            if self.shared_cell:  # an index: kept to be read (and refused if it is more)
+                self.value.append(text)
+                if len(self.value) > 100:
+                    raise ValueError("shared string index")
+            self.length += len(text)
+
+    def _end_cell(self) -> None:
+        """Count the text of the cell just read (from its <v> or <is> to the next cell or row: what
+        follows them in the cell is counted too, which can only make it more)."""
+        self.capture = self.in_text = False
+        if not self.length:
+            return
+        length, self.length = self.length, 0
+        if self.shared_cell:
+            length = self.shared.cost("".join(self.value))
+            self.value = []
+        elif length > MAX_CELL_CHARS:
+            raise _too_long(self.cell_row, self.column, length)
+        self.chars += length
+        if self.chars > MAX_SHEET_CHARS:
+            raise refusal(lambda: _("The sheet's cells hold more than %(chars)s characters of text in all.") % {
+                "chars": f"{MAX_SHEET_CHARS:,}"})
+
+    def finish(self) -> None:
+        self._end_cell()
 
 
 # A cell is <c> with <v> (or <f> and <v>), or with <is><t> for text written in the sheet.
 MAX_ELEMENTS_A_CELL = 3
-_SHEET_TAGS = {"c": "c", "v": "value", "is": "value", "f": "value", "row": "row", "dimension": "dimension"}
+_SHEET_TAGS = {"c": "c", "v": "value", "is": "text", "f": "value", "row": "row", "dimension": "dimension"}
 
 
 def _attribute(attributes: list[str], name: str) -> str | None:

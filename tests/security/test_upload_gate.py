@@ -8,6 +8,7 @@ lowers the bound (monkeypatch on products.sheets) and sends a small file past it
 
 import io
 import unicodedata
+import zipfile
 
 import openpyxl
 import pytest
@@ -67,13 +68,16 @@ HOSTILE = {
     "OpenDocument": ("a.ods", lambda: b"PK\x03\x04", {}, "Only .xlsx and .csv"),
     "not a zip": ("a.xlsx", lambda: b"not a zip at all", {}, "not an Excel workbook"),
     "zip without a workbook": ("a.xlsx", lambda: _zip({"x.txt": b"x"}), {}, "not an Excel workbook"),
+    "cell with two references": ("a.xlsx", abuse.duplicate_reference_xlsx, {}, "not an Excel workbook"),
+    "relationships too big": ("a.xlsx", lambda: abuse.padded_relationships_xlsx(padding=3000), {"MAX_METADATA_BYTES": 2000},
+                              "larger than 1 KB"),
+    "a shared string repeated past the text bound": ("a.xlsx", lambda: abuse.shared_strings_xlsx(["a", "x" * 400], 5, index=1),
+                                                     {"MAX_SHEET_CHARS": 1000}, "1,000 characters of text"),
     "corrupt part": ("a.xlsx", lambda: abuse.workbook(abuse.header_row())[:-200] + b"\0" * 200, {}, "not an Excel workbook"),
 }
 
 
 def _zip(parts: dict) -> bytes:
-    import zipfile
-
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, content in parts.items():
@@ -233,3 +237,85 @@ def test_a_damaged_workbook_is_read_or_refused_with_a_message(at, byte, length):
         sheets.read_sheet(content, "a.xlsx")
     except ValidationError as error:
         assert error.messages[0]
+
+
+# --- Holes the gate's scan must not leave (check_file alone: the reader is never reached) -------------
+
+SST = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{abuse.MAIN}">%s</sst>'
+
+
+def shared(*texts: str) -> dict[str, bytes]:
+    """A shared-strings part holding `texts`, for abuse.workbook(extra=…)."""
+    return {"xl/sharedStrings.xml": (SST % "".join(f"<si><t>{text}</t></si>" for text in texts)).encode()}
+
+
+def refused(content: bytes) -> str:
+    with pytest.raises(ValidationError) as error:
+        sheets.check_file(content, "a.xlsx")
+    return error.value.messages[0]
+
+
+def test_a_cell_with_two_references_is_refused_before_the_reader():
+    assert "not an Excel workbook" in refused(abuse.duplicate_reference_xlsx())
+
+
+def test_relationships_too_big_to_parse_are_refused_not_skipped(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_METADATA_BYTES", 2000)
+    assert "larger than" in refused(abuse.padded_relationships_xlsx(padding=3000))
+
+
+def test_a_workbook_listing_too_many_sheets_is_refused(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_SHEETS", 5)
+    content = abuse.workbook(abuse.header_row())
+    content = _replace_part(content, "xl/workbook.xml", lambda xml: xml.replace(
+        b"</sheets>", b'<sheet name="S" sheetId="1" r:id="rId1"/>' * 6 + b"</sheets>"))
+    assert "more than 5 sheets" in refused(content)
+
+
+def test_a_workbook_defining_too_many_names_is_refused(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_DEFINED_NAMES", 5)
+    content = _replace_part(abuse.workbook(abuse.header_row()), "xl/workbook.xml", lambda xml: xml.replace(
+        b"</workbook>", b"<definedNames>" + b'<definedName name="n">S!$A$1</definedName>' * 6 + b"</definedNames></workbook>"))
+    assert "more than 5 names" in refused(content)
+
+
+def _replace_part(content: bytes, name: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as changed:
+        for item in source.infolist():
+            data = source.read(item)
+            changed.writestr(item, change(data) if item.filename == name else data)
+    return out.getvalue()
+
+
+def test_a_shared_string_longer_than_a_cell_may_hold_is_refused():
+    content = abuse.shared_strings_xlsx(["x" * 6000], 1)
+    assert "holds 6,000 characters" in refused(content)
+
+
+def test_too_many_shared_strings_are_refused(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_CELLS", 50)
+    content = abuse.shared_strings_xlsx(["a"] * 60, 0)
+    assert "more than 50" in refused(content)
+
+
+def test_a_sheet_whose_cells_repeat_a_shared_string_past_the_text_bound_is_refused(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_SHEET_CHARS", 1000)
+    content = abuse.shared_strings_xlsx(["a", "x" * 400], 5, index=1)
+    assert "1,000 characters" in refused(content)
+
+
+def test_a_sheet_repeating_a_short_shared_string_is_let_through(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_SHEET_CHARS", 1000)
+    content = abuse.shared_strings_xlsx(["a", "x" * 400], 5, index=0)
+    sheets.check_file(content, "a.xlsx")
+
+
+def test_a_long_inline_string_is_refused_at_the_scan():
+    content = abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("D2", "x" * 6000)}</row>')
+    assert "holds 6,000 characters" in refused(content)
+
+
+def test_a_shared_string_index_written_oddly_is_refused():
+    content = abuse.workbook(abuse.header_row() + '<row r="2"><c r="A2" t="s"><v>0</v>9</c></row>', extra=shared("a"))
+    assert "not an Excel workbook" in refused(content)
