@@ -269,15 +269,15 @@ MAX_DEFINED_NAMES = 10_000
 
 def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
     """The parts the reader may take for a sheet: those under xl/worksheets/, and every part the
-    workbook's relationships name, however the name is written (a sheet may be anywhere). Every
-    relationships part and workbook.xml is parsed, and refused when too big to be a real one."""
+    workbook's relationships name, however the name is written (a sheet may be anywhere). The parts
+    the reader parses to find the sheets are parsed first, and refused when too big to be real ones."""
     parts = {name for name in names if name.startswith("xl/worksheets/")}
     for name in names:
         lower = name.lower()
-        if lower.endswith(".rels"):
+        if lower == "_rels/.rels":  # where the workbook is
+            _parse_metadata(workbook, name, "Relationship", "Target")
+        elif lower.endswith("workbook.xml.rels"):  # not a sheet's own (a link a row can make it big)
             targets = _parse_metadata(workbook, name, "Relationship", "Target")
-            if not lower.endswith("workbook.xml.rels"):  # a sheet's own (its drawings, printer settings)
-                continue
             base = posixpath.dirname(posixpath.dirname(name))
             for target in targets:
                 for path in (target.lstrip("/"), f"xl/{target}", posixpath.join(base, target)):

@@ -319,3 +319,12 @@ def test_a_long_inline_string_is_refused_at_the_scan():
 def test_a_shared_string_index_written_oddly_is_refused():
     content = abuse.workbook(abuse.header_row() + '<row r="2"><c r="A2" t="s"><v>0</v>9</c></row>', extra=shared("a"))
     assert "not an Excel workbook" in refused(content)
+
+
+def test_a_sheets_own_relationships_are_not_bounded_like_the_workbooks(monkeypatch):
+    # A link on every row of a register makes them big; the reader does not read them to find sheets.
+    monkeypatch.setattr(sheets, "MAX_METADATA_BYTES", 2000)
+    links = "".join(f'<Relationship Id="rId{n}" Type="hyperlink" Target="https://example.org/{n}" TargetMode="External"/>'
+                    for n in range(100))
+    extra = {"xl/worksheets/_rels/sheet1.xml.rels": f'<Relationships xmlns="x">{links}</Relationships>'}
+    sheets.check_file(abuse.workbook(abuse.header_row(), extra=extra), "a.xlsx")
