@@ -23,6 +23,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils.cell import get_column_letter
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -102,18 +104,12 @@ def declared_rows_xlsx(rows: int = 1_000_000) -> bytes:
 def dense_xlsx(rows: int = 59_000, columns: int = 20) -> bytes:
     """The product headers over the densest grid of numbers the gate lets through (rows × columns just
     under sheets.MAX_CELLS): every cell is read, every row parsed, and fails."""
-    letters = [_letters(n) for n in range(1, columns + 1)]
+    letters = [get_column_letter(n) for n in range(1, columns + 1)]
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{(r * 7 + i) % 1000}</v></c>' for i, c in enumerate(letters))
                    + "</row>" for r in range(2, rows + 2))
     return workbook(header_row() + body)
 
 
-def _letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def zip_bomb_xlsx(unzipped: int = 1 << 30) -> bytes:
@@ -134,7 +130,7 @@ def zip_bomb_xlsx(unzipped: int = 1 << 30) -> bytes:
 def shared_strings_xlsx(texts: list[str], cells: int, columns: int = 1, index: int = 0) -> bytes:
     """The headers, `cells` cells (in `columns` columns) each naming shared string `index`, and the
     shared strings `texts`: the reader copies the string into every cell that names it."""
-    rows, letters = cells // columns, [_letters(n) for n in range(1, columns + 1)]
+    rows, letters = cells // columns, [get_column_letter(n) for n in range(1, columns + 1)]
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{index}</v></c>' for c in letters) + "</row>"
                    for r in range(2, rows + 2))
     strings = "".join(f"<si><t>{text}</t></si>" for text in texts)

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from openpyxl.utils.cell import column_index_from_string
 from python_calamine import CalamineError, CalamineWorkbook
 
 from provinces.models import AdminUnit
@@ -213,11 +214,6 @@ _REFERENCE_RE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _ROW_NUMBER_RE = re.compile(r"[0-9]{1,7}")
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def _check_workbook(content: bytes) -> None:
@@ -410,7 +406,7 @@ class _SheetScan:
                 match = _REFERENCE_RE.fullmatch(ref)
                 if not match:
                     raise ValueError(ref)
-                self.column, self.cell_row = _column_number(match[1]), int(match[2])
+                self.column, self.cell_row = column_index_from_string(match[1]), int(match[2])
         elif kind == "value" or kind == "text":  # the cell has a value (or a formula): the reader places it
             self.capture, self.in_text = tag != "f" and not tag.endswith(":f"), kind == "text"
             if self.cell_row > self.last_row or self.column > self.last_column:
@@ -425,7 +421,7 @@ class _SheetScan:
         elif kind == "dimension":
             match = _REFERENCE_RE.fullmatch((_attribute(attributes, "ref") or "A1").rpartition(":")[2])
             if match:
-                _check_extent(int(match[2]), _column_number(match[1]))
+                _check_extent(int(match[2]), column_index_from_string(match[1]))
         else:
             if not self.in_text:  # the runs of a cell's text (<r><t>…) are its text; anything else is not
                 self.capture = False
