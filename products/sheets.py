@@ -377,12 +377,14 @@ class _SheetScan:
 
     def __init__(self, shared: _SharedStrings):
         self.row = self.column = self.cell_row = self.cells = self.elements = self.last_row = self.last_column = 0
+        self.depth = 0
         self.shared, self.chars, self.length, self.value = shared, 0, 0, []
         self.capture = self.in_text = self.shared_cell = False
         self.parser = pyexpat.ParserCreate()
         self.parser.ordered_attributes = True
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
         self.parser.StartDoctypeDeclHandler = _no_doctype
 
@@ -390,6 +392,9 @@ class _SheetScan:
     # and a few comparisons for most.
     def start(self, tag: str, attributes: list[str]) -> None:
         self.elements += 1
+        self.depth += 1
+        if self.depth > MAX_DEPTH:  # expat keeps every open element: two million nested took 300 MB
+            raise ValueError("nesting")
         kind = _SHEET_TAGS.get(tag)
         if kind is None and ":" in tag:  # "x:c", as the .NET Open XML SDK writes it, is a cell too
             kind = _SHEET_TAGS.get(tag.rpartition(":")[2])
@@ -428,6 +433,9 @@ class _SheetScan:
             if self.elements > MAX_ELEMENTS_A_CELL * MAX_CELLS + 100_000:  # and a sheet's other parts
                 raise _too_many_cells()
 
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
     def text(self, text: str) -> None:
         if self.capture:
             if self.shared_cell:  # an index: kept to be read (and refused if it is more)
@@ -459,6 +467,8 @@ class _SheetScan:
 
 # A cell is <c> with <v> (or <f> and <v>), or with <is><t> for text written in the sheet.
 MAX_ELEMENTS_A_CELL = 3
+# A sheet nests a cell's text seven deep (worksheet, sheetData, row, c, is, r, t); extensions a few more.
+MAX_DEPTH = 100
 _SHEET_TAGS = {"c": "c", "v": "value", "is": "text", "f": "value", "row": "row", "dimension": "dimension"}
 
 

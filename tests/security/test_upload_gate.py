@@ -47,6 +47,8 @@ HOSTILE = {
         {"MAX_CELLS": 50}, "more than 50 cells"),
     "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c><v>&e;</v></c></row>',
                                                   prolog='<!DOCTYPE w [<!ENTITY e "1">]>'), {}, "not an Excel workbook"),
+    "deep nesting": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + "<extLst>" + "<a>" * 200 + "</a>" * 200 + "</extLst>"),
+                     {}, "not an Excel workbook"),
     "unreadable reference": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
                              {}, "not an Excel workbook"),
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
