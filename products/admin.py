@@ -449,7 +449,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
             raise PermissionDenied
         try:
-            result = confirm_import(record=record, scope=province_ids(request.user))
+            result = confirm_import(record=record, scope=province_ids(request.user), user=request.user)
         except ValidationError as error:  # another import held the same records too long
             self.message_user(request, " ".join(error.messages), level="error")
             return redirect("admin:products_importrecord_change", record.pk)
@@ -458,7 +458,20 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
         else:
             self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
+            if record.user_id != request.user.pk:  # the record keeps its uploader's preview: say here what failed
+                self.message_user(request, self.errors_text(result), level="error")
         return redirect("admin:products_importrecord_change", record.pk)
+
+    @staticmethod
+    def errors_text(result, listed: int = 20) -> str:
+        """The first `listed` errors of `result`, in the page's language, and how many more rows failed.
+        (Only those who may import confirm: they may read the personal data an error may quote.)"""
+        language = "en" if translation.get_language() == "en" else "vi"
+        shown = result.errors[:listed]
+        texts = [e.text(language) for e in shown]
+        if unlisted := result.failed_rows - len({e.row for e in shown}):
+            texts.append(_("… and %(rows)s more rows with errors, not listed.") % {"rows": unlisted})
+        return "; ".join(texts)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
