@@ -10,7 +10,8 @@ from django.urls import path
 from django.utils import translation
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.admin import (AuditedAdmin, count_in_scope, PersonalDataMixin, register_change_logs, ScopedAdminMixin,
                             ScopedInlineMixin, ScopedQuerysetMixin)
@@ -332,7 +333,9 @@ def may_import(user, kind: str) -> bool:
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The sheet lists"), choices=ImportRecord.Kind.choices, initial=ImportRecord.Kind.PRODUCTS,
                              required=False)
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+    # Django's own words for an empty file, in both languages as every refusal of a sheet.
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"), error_messages={
+        "empty": lazy(lambda: sheets.in_both_text(lambda: gettext("The submitted file is empty.")), str)()})
     skip_invalid = forms.BooleanField(
         label=_("Import only the valid rows"), required=False,
         help_text=_("By default nothing is written while any row has an error."),

@@ -131,3 +131,8 @@ def test_the_uploaders_own_failed_confirm_keeps_its_errors_on_the_record(client,
     record.save()
     client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
     assert ImportRecord.objects.get().failed_rows == 1
+
+
+def test_an_empty_file_is_refused_in_both_languages(admin_client):
+    page = upload(admin_client, b"").content.decode()
+    assert "Tập tin được gửi là rỗng." in page and "The submitted file is empty." in page
