@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,12 @@ class ScopedQuerysetMixin:
         # plans, by name); offer those the user's rows name instead.
         return [(name, admin.RelatedOnlyFieldListFilter) if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
                 else name for name in super().get_list_filter(request)]
+
+    def lookup_allowed(self, lookup, value, request):
+        # A filter on a field the user may not read would confirm its value (?phone=…): refused
+        # (400), whether the value is right or wrong.
+        return not reveals_personal_data(self.admin_site, self.model, lookup, request) and super().lookup_allowed(
+            lookup, value, request)
 
     def in_scope(self, request, queryset):
         """`queryset` (of this admin's model) narrowed to the records of the user's scope."""
@@ -224,6 +231,23 @@ class PersonalDataMixin:
         if not self.hides_personal_data(request):
             return super().get_historical_record_context_helper(request, historical_record)
         return _WithoutFields(self.model, historical_record, hidden=self.personal_fields)
+
+
+def reveals_personal_data(site, model, lookup: str, request) -> bool:
+    """Whether a filter path from `model` (`producer__phone`, `phone__startswith`) reaches a
+    personal field that the admin of its model (a PersonalDataMixin) hides from the user."""
+    for part in lookup.split(LOOKUP_SEP):
+        model_admin = site._registry.get(model)
+        if isinstance(model_admin, PersonalDataMixin) and part in model_admin.personal_fields:
+            return model_admin.hides_personal_data(request)
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.related_model is None:
+            return False  # the rest are transforms and lookups of a field that is not personal
+        model = field.related_model
+    return False
 
 
 class _WithoutFields(HistoricalRecordContextHelper):

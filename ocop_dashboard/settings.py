@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: the first to see a view's exception (a wait for another writer that ran out: 503).
+    "products.middleware.AnotherWriterMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_dashboard.urls"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.scope import province_ids
 from products.resources import attachment
+from products.sheets import in_both
 from provinces.models import AdminUnit
 from targets.progress import Actuals, register_totals, unit_progress
 
@@ -74,6 +75,17 @@ def _refused(form: AsOfForm) -> HttpResponse:
     return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
 
 
+def _errors_in_both(request) -> dict:
+    """The as_of form's errors as JSON (Django's shape), each message in Vietnamese then English,
+    and each language apart under "vi" and "en": a script may be read by either."""
+    texts = in_both(lambda: AsOfForm(request.GET).errors.get_json_data())
+    return {
+        field: [{**vi, "message": vi["message"] if vi["message"] == en["message"] else f"{vi['message']} / {en['message']}",
+                 "vi": vi["message"], "en": en["message"]} for vi, en in zip(errors, texts["en"][field])]
+        for field, errors in texts["vi"].items()
+    }
+
+
 def _target_json(progress) -> dict:
     target = progress.target
     return {
@@ -96,7 +108,7 @@ def progress_json(request, slug):
     unit = _province(request, slug)
     form = AsOfForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        return JsonResponse({"errors": _errors_in_both(request)}, status=400)
     as_of = form.day()
     # One Actuals for the totals and the targets: the unit's lineage, and its producers on `as_of`
     # and on each plan's eve, are then looked up once.

@@ -10,7 +10,8 @@ from django.urls import path
 from django.utils import translation
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.admin import (AuditedAdmin, count_in_scope, PersonalDataMixin, register_change_logs, ScopedAdminMixin,
                             ScopedInlineMixin, ScopedQuerysetMixin)
@@ -332,7 +333,9 @@ def may_import(user, kind: str) -> bool:
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The sheet lists"), choices=ImportRecord.Kind.choices, initial=ImportRecord.Kind.PRODUCTS,
                              required=False)
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+    # Django's own words for an empty file, in both languages as every refusal of a sheet.
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"), error_messages={
+        "empty": lazy(lambda: sheets.in_both_text(lambda: gettext("The submitted file is empty.")), str)()})
     skip_invalid = forms.BooleanField(
         label=_("Import only the valid rows"), required=False,
         help_text=_("By default nothing is written while any row has an error."),
@@ -449,7 +452,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
             raise PermissionDenied
         try:
-            result = confirm_import(record=record, scope=province_ids(request.user))
+            result = confirm_import(record=record, scope=province_ids(request.user), user=request.user)
         except ValidationError as error:  # another import held the same records too long
             self.message_user(request, " ".join(error.messages), level="error")
             return redirect("admin:products_importrecord_change", record.pk)
@@ -458,7 +461,20 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
         else:
             self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
+            if record.user_id != request.user.pk:  # the record keeps its uploader's preview: say here what failed
+                self.message_user(request, self.errors_text(result), level="error")
         return redirect("admin:products_importrecord_change", record.pk)
+
+    @staticmethod
+    def errors_text(result, listed: int = 20) -> str:
+        """The first `listed` errors of `result`, in the page's language, and how many more rows failed.
+        (Only those who may import confirm: they may read the personal data an error may quote.)"""
+        language = "en" if translation.get_language() == "en" else "vi"
+        shown = result.errors[:listed]
+        texts = [e.text(language) for e in shown]
+        if unlisted := result.failed_rows - len({e.row for e in shown}):
+            texts.append(_("… and %(rows)s more rows with errors, not listed.") % {"rows": unlisted})
+        return "; ".join(texts)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:

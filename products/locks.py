@@ -93,17 +93,26 @@ def another_writer(error: Exception) -> bool:
 
 def _refusal(make) -> ValidationError:
     """A writer's refusal in Vietnamese and English (`make` builds the words, called in each)."""
-    from .sheets import in_both  # sheets reads the models, which lock with this module
+    from .sheets import in_both_text  # sheets reads the models, which lock with this module
 
-    texts = in_both(lambda: str(make()))
-    return ValidationError(texts["vi"] if texts["vi"] == texts["en"] else f"{texts['vi']} / {texts['en']}", code="busy")
+    return ValidationError(in_both_text(make), code="busy")
+
+
+def _busy_words() -> str:
+    return _("Another import or edit of the same records is running and did not finish within "
+             "%(seconds)s seconds. Nothing was written: try again in a moment.") % {"seconds": settings.WRITE_WAIT_SECONDS}
 
 
 def busy() -> ValidationError:
     """The refusal of a writer that waited for another one too long."""
-    return _refusal(lambda: _("Another import or edit of the same records is running and did not finish within "
-                              "%(seconds)s seconds. Nothing was written: try again in a moment.")
-                    % {"seconds": settings.WRITE_WAIT_SECONDS})
+    return _refusal(_busy_words)
+
+
+def busy_texts() -> dict[str, str]:
+    """busy()'s words, {"vi": …, "en": …}."""
+    from .sheets import in_both
+
+    return in_both(_busy_words)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 import tablib
 from django.db.models import Subquery
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from django.http import Http404, HttpResponse
 from django.utils import translation
 
@@ -98,13 +99,18 @@ def error_cell(errors: list[dict]) -> str:
 
 
 def inert(cell):
-    """A cell that a spreadsheet would run as a formula, made text with a leading apostrophe."""
-    return ("'" + cell) if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@")) else cell
+    """A cell as a sheet may safely hold it: text that a spreadsheet would run as a formula made text
+    with a leading apostrophe, and characters a workbook may not hold (control characters, whatever
+    text was stored or uploaded) replaced by U+FFFD."""
+    if not isinstance(cell, str):
+        return cell
+    cell = ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell)
+    return ("'" + cell) if cell.startswith(("=", "+", "-", "@")) else cell
 
 
 def export(data: tablib.Dataset, fmt: str) -> bytes:
-    """xlsx, or csv with a BOM so Excel reads Vietnamese; cells that look like formulas are neutralised,
-    the headers' as the data's (a header comes back from the uploaded file in the rejected rows)."""
+    """xlsx, or csv with a BOM so Excel reads Vietnamese; every cell made inert(), the headers' as
+    the data's (a header comes back from the uploaded file in the rejected rows)."""
     if data.headers:
         data.headers = [inert(header) for header in data.headers]
     for index, row in enumerate(list(data)):

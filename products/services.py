@@ -519,14 +519,19 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
     return record
 
 
-def confirm_import(*, record: ImportRecord, scope=None) -> ImportResult:
+def confirm_import(*, record: ImportRecord, scope=None, user=None) -> ImportResult:
     """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products.
 
+    Confirmed by a `user` other than the uploader and writing nothing (their scope or permissions
+    refuse rows the uploader's did not), the record is left as it was: its preview is the
+    uploader's, and the result says why to whoever confirmed.
     A ValidationError (locks.busy) when another writer held the same records too long: nothing written.
     """
     with waiting_for_writers(), transaction.atomic():
         result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
                                        skip_invalid=record.skip_invalid, record=record, scope=scope)
+        if not result.written and user is not None and user.pk != record.user_id:
+            return result
         _record_result(record, result)
         if result.written:
             record.status = ImportRecord.Status.IMPORTED

@@ -69,3 +69,29 @@ def test_a_past_version_shows_leadership_no_phone(client, leader, producer):
     version = producer.history.earliest()
     text = page(client, leader, reverse("admin:products_producer_simple_history", args=[producer.pk, version.pk]))
     assert (producer.name in text, PHONE in text) == (True, False)
+
+
+def answer(client, user, url, query) -> tuple[int, bytes]:
+    client.force_login(user)
+    response = client.get(url, query)
+    return response.status_code, response.content
+
+
+PERSONAL_LOOKUPS = [("phone", NEW_PHONE, "0000"), ("tax_code", TAX_CODE, "1"), ("address__icontains", "Nà Làng", "zzz")]
+
+
+@pytest.mark.parametrize("lookup, real, wrong", PERSONAL_LOOKUPS)
+@pytest.mark.parametrize("url", ["admin:products_producer_changelist", "admin:products_historicalproducer_changelist"])
+def test_leadership_cannot_confirm_personal_data_by_filtering_on_it(client, leader, producer, url, lookup, real, wrong):
+    right, other = (answer(client, leader, reverse(url), {lookup: value}) for value in (real, wrong))
+    assert right == other and right[0] == 400
+
+
+def test_leadership_cannot_filter_products_through_their_producers_phone(client, leader, producer):
+    status, _content = answer(client, leader, reverse("admin:products_product_changelist"), {"producer__phone": NEW_PHONE})
+    assert status == 400
+
+
+def test_staff_may_filter_producers_by_phone(client, staff_a, producer):
+    client.force_login(staff_a)
+    assert client.get(reverse("admin:products_producer_changelist"), {"phone": NEW_PHONE}).context["cl"].result_count == 1

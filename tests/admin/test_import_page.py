@@ -95,3 +95,44 @@ def test_the_template_needs_the_upload_permission(client, django_user_model):
     viewer.user_permissions.add(Permission.objects.get(codename="view_importrecord"))
     client.force_login(viewer)
     assert client.get("/admin/products/importrecord/template/").status_code == 403
+
+
+NATIONAL = ("Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Số quyết định,Ngày quyết định,Cấp công nhận\n"
+            "Bắc Kạn,HTX Tài Hoan,Miến dong,5,95,1/QĐ-BNN,20/03/2025,Trung ương\n")
+
+
+def confirmed_by_staff(admin_client, client, staff_a):
+    """An administrator's preview of a national decision (staff may not record one), confirmed by staff."""
+    upload(admin_client, NATIONAL)
+    record = ImportRecord.objects.get()
+    client.force_login(staff_a)
+    response = client.post(f"/admin/products/importrecord/{record.pk}/confirm/", follow=True)
+    return record, response
+
+
+def test_a_confirm_by_another_user_that_writes_nothing_leaves_the_preview_as_it_was(admin_client, client, staff_a):
+    record, _response = confirmed_by_staff(admin_client, client, staff_a)
+    after = ImportRecord.objects.get()
+    assert (after.errors, after.failed_rows, after.status, Rating.objects.count()) == ([], 0, record.status, 0)
+
+
+def test_a_confirm_by_another_user_that_writes_nothing_says_why(admin_client, client, staff_a):
+    _record, response = confirmed_by_staff(admin_client, client, staff_a)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("Nothing was written" in m or "Chưa ghi" in m or "Không" in m for m in messages)
+    assert any("Row 2" in m or "Dòng 2" in m for m in messages)
+
+
+def test_the_uploaders_own_failed_confirm_keeps_its_errors_on_the_record(client, staff_a, bac_kan):
+    client.force_login(staff_a)
+    upload(client, GOOD)
+    record = ImportRecord.objects.get()
+    record.content = NATIONAL.encode()  # as if the sheet had become one staff may not write
+    record.save()
+    client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    assert ImportRecord.objects.get().failed_rows == 1
+
+
+def test_an_empty_file_is_refused_in_both_languages(admin_client):
+    page = upload(admin_client, b"").content.decode()
+    assert "Tập tin được gửi là rỗng." in page and "The submitted file is empty." in page

@@ -56,3 +56,9 @@ def test_progress_json_queries_do_not_grow_with_the_register(demo, client, as_of
 def test_the_province_page_speaks_english_when_asked(demo, client):
     page = client.get("/tinh/bac-kan/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Products rated 3★ or more" in page
+
+
+def test_progress_json_refuses_a_day_out_of_range_in_both_languages_in_the_same_shape(client):
+    response = client.get("/tinh/bac-kan/progress.json", {"as_of": "0001-01-01"})
+    message = response.json()["errors"]["as_of"][0]["message"]
+    assert "Hãy chọn một ngày" in message and "Choose a date from" in message

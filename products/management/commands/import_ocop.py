@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, kind=ImportRecord.Kind.PRODUCTS, dry_run=False, skip_invalid=False, user=None, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(_("No such file: %(path)s") % {"path": file})
+            raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
         scope = None if user is None else self.scope_of(user, kind)
         try:
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
@@ -46,9 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(in_both_text(lambda: _("… and %(rows)s more rows with errors, not listed.") % {
                 "rows": result.unlisted_failed_rows}))
         for warning in result.warnings:
-            self.stderr.write(_("warning") + ": " + warning.bilingual())
+            self.stderr.write(in_both_text(lambda: _("warning")) + ": " + warning.bilingual())
         if result.unknown_columns:
-            self.stderr.write(_("Columns not recognised, ignored: %(columns)s") % {"columns": ", ".join(result.unknown_columns)})
+            self.stderr.write(in_both_text(lambda: _("Columns not recognised, ignored: %(columns)s") % {
+                "columns": ", ".join(result.unknown_columns)}))
         if result.errors and not skip_invalid:
             raise SystemExit(1)
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         """The provinces `username` may import `kind` into, as on the upload page (None: all)."""
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(_("No active user named %(name)s.") % {"name": username})
+            raise CommandError(in_both_text(lambda: _("No active user named %(name)s.") % {"name": username}))
         if not may_import(user, kind):
-            raise CommandError(f"{username}: {_('You may not import this kind of sheet.')}")
+            raise CommandError(f"{username}: {in_both_text(lambda: _('You may not import this kind of sheet.'))}")
         return province_ids(user)
