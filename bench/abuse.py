@@ -258,6 +258,8 @@ def hostile_files() -> dict[str, bytes]:
         "text at the bound (5,000 × ạ × 3,999 cells).xlsx": shared_strings_xlsx(["ạ" * 5_000], 3_999),
         "million sheets and names.xlsx": many_sheets_xlsx(),
         "90 MB inline cell.xlsx": workbook(header_row() + f'<row r="2">{cell("A2", "C" * 90_000_000)}</row>'),
+        "two million nested elements.xlsx": workbook(header_row() + "<extLst>" + "<a>" * 2_000_000 + "</a>" * 2_000_000
+                                                      + "</extLst>"),
         **{f"valid {name}": content for name, content in valid_csv_files().items()},
     }
 
