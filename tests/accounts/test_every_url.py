@@ -471,12 +471,17 @@ def answered(client, ctx, role, method, url, data, wanted: set[str]) -> list:
     return [] if answer in wanted else [(url, data, answer)]
 
 
+def page_answer(label: str, kind: str, role: str) -> set[str]:
+    """The answer to `role` on a page of `kind` of the model's admin that names no record."""
+    return {"login"} if role == "anonymous" else {"ok"} if level(ACCESS[label], role) in LEVELS[kind] else {"forbidden"}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_list_shows_each_role_only_its_scope(ctx, client, role):
     ctx.everything()
     client, wrong = client_of(client, ctx, role), []
     for label in sorted(ACCESS):
-        wanted = {"login"} if role == "anonymous" else {"ok"} if level(ACCESS[label], role) in LEVELS["changelist"] else {"forbidden"}
+        wanted = page_answer(label, "changelist", role)
         url = reverse(f"admin:{label.replace('.', '_')}_changelist")
         wrong += answered(client, ctx, role, "get", url, {}, wanted)
         wrong += answered(client, ctx, role, "get", url, {"q": "QQ"}, wanted)  # a search matching both provinces' records
@@ -487,7 +492,7 @@ def test_each_list_shows_each_role_only_its_scope(ctx, client, role):
 def test_each_add_page_opens_to_the_roles_that_add(ctx, client, role):
     client, wrong = client_of(client, ctx, role), []
     for label in sorted(ACCESS):
-        wanted = {"login"} if role == "anonymous" else {"ok"} if level(ACCESS[label], role) in LEVELS["add"] else {"forbidden"}
+        wanted = page_answer(label, "add", role)
         wrong += answered(client, ctx, role, "get", reverse(f"admin:{label.replace('.', '_')}_add"), {}, wanted)
     assert wrong == []
 
@@ -498,7 +503,7 @@ def test_every_export_of_everything_holds_only_the_roles_scope(ctx, client, role
     client, wrong = client_of(client, ctx, role), []
     for label, action in EXPORTS:
         url = reverse(f"admin:{label.replace('.', '_')}_changelist")
-        wanted = {"login"} if role == "anonymous" else {"ok"} if level(ACCESS[label], role) in LEVELS["export"] else {"forbidden"}
+        wanted = page_answer(label, "export", role)
         for obj in objects_of(label):  # each record selected by its id, then every row the list holds
             data = {"action": action, "index": 0, "_selected_action": [ctx.record(label, obj).pk]}
             wrong += answered(client, ctx, role, "post", url, data, wanted)
