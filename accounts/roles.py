@@ -16,14 +16,14 @@ REFERENCE = [
     "provinces.adminunit", "products.productgroup",
     "targets.plan", "targets.target", "targets.indicator", "targets.reportedfigure",
 ]
-IMPORTS = "products.importrecord"
+IMPORTS = "imports.importrecord"
 # The audit trails across records (the change logs), read in the user's scope like the records themselves.
 AUDITED = [
     "products.historicalproducer", "products.historicalproduct", "products.historicalratingdecision",
     "products.historicalrating", "targets.historicalplan", "targets.historicaltarget", "targets.historicalreportedfigure",
 ]
 # Apps whose every permission the admin role holds (admins are also superusers: see services.py).
-ADMIN_APPS = ["accounts", "auth", "products", "provinces", "targets"]
+ADMIN_APPS = ["accounts", "auth", "imports", "products", "provinces", "targets"]
 
 
 def _perms(actions: list[str], models: list[str]) -> list[str]:

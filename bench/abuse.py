@@ -317,7 +317,7 @@ def write_cap_sheet(path: Path) -> None:
 
     from bench.imports import HEADERS as ALL_HEADERS
     from bench.imports import sheet_rows
-    from products.sheets import MAX_ROWS
+    from imports.reading import MAX_ROWS
 
     keep = [ALL_HEADERS.index(header) for header in CAP_COLUMNS]
     book = openpyxl.Workbook(write_only=True)

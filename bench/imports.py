@@ -276,8 +276,8 @@ def work_import(spec: dict) -> dict:
     from django.db import connection
 
     from products.models import Producer, Product, Rating, RatingDecision
-    from products.services import import_products
-    from products.sheets import read_sheet
+    from imports.services import import_products
+    from imports.reading import read_sheet
 
     content = Path(spec["sheet"]).read_bytes()
     reads, ours = [], []
@@ -309,8 +309,8 @@ def work_import(spec: dict) -> dict:
 
 def work_memory(spec: dict) -> dict:
     """Peak traced memory of reading the file alone (read_sheet), and of importing it (separate runs, both traced)."""
-    from products.services import import_products
-    from products.sheets import read_sheet
+    from imports.services import import_products
+    from imports.reading import read_sheet
 
     content = Path(spec["sheet"]).read_bytes()
     tracemalloc.start()
@@ -344,12 +344,14 @@ def work_default(spec: dict) -> dict:
 def work_errors(spec: dict) -> dict:
     """The file with ~1% bad rows: the import's errors against the parse phase's, strict and with skip_invalid."""
     from products.models import Rating
-    from products.services import _duplicates, import_products
-    from products.sheets import parse_rows, read_sheet
+    from imports.kinds.products import duplicates as _duplicates
+    from imports.services import import_products
+    from imports.kinds.products import parse as parse_rows
+    from imports.reading import read_sheet
 
     content = Path(spec["sheet"]).read_bytes()
     planted = {tuple(item) for item in json.loads(Path(spec["sheet"] + ".json").read_text())}
-    rows, _unknown = parse_rows(read_sheet(content, "sheet.xlsx"))
+    rows, _unknown = parse_rows(read_sheet(content, "sheet.xlsx"), datetime.date.today())
     _duplicates(rows)
     parsed = [(e.row, e.column, e.messages) for row in rows for e in row.errors]
     strict = import_products(content=content, filename="sheet.xlsx")

@@ -26,7 +26,7 @@ def env_bool(name: str, default: bool) -> bool:
 # How long a writer waits for another one writing the same records (an import, an edit) before it
 # gives up with a message: PostgreSQL's lock_timeout for the import's locks, SQLite's busy timeout.
 WRITE_WAIT_SECONDS = int(os.environ.get("WRITE_WAIT_SECONDS") or 30)
-# Tests of concurrent imports only: seconds an import pauses inside its write (products.locks.hold_for_tests).
+# Tests of concurrent imports only: seconds an import pauses inside its write (core.locks.hold_for_tests).
 OCOP_TEST_WRITE_PAUSE = float(os.environ.get("OCOP_TEST_WRITE_PAUSE") or 0)
 
 
@@ -79,7 +79,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "accounts.apps.AdminConfig",  # django.contrib.admin on our site: strict parameters, scoped view_on_site
+    "core.apps.AdminConfig",  # django.contrib.admin on our site: strict parameters, scoped view_on_site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,8 +90,10 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "provinces",
+    "core",
     "products",
     "targets",
+    "imports",
     "accounts",
     "ocop_dashboard",
 ]
@@ -110,7 +112,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: the first to see a view's exception (a wait for another writer that ran out: 503).
-    "products.middleware.AnotherWriterMiddleware",
+    "core.middleware.AnotherWriterMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_dashboard.urls"

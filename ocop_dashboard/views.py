@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.scope import province_ids
-from products.resources import attachment
-from products.sheets import in_both
+from core.bilingual import in_both
+from core.downloads import attachment
 from provinces.models import AdminUnit
 from targets.progress import Actuals, register_totals, unit_progress
 

@@ -3,14 +3,12 @@ import datetime
 import itertools
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,7 +17,7 @@ from simple_history.signals import pre_create_historical_record
 from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
 
-from .locks import lock_rows, serialise_writers
+from core.locks import lock_rows, serialise_writers
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
@@ -58,7 +56,7 @@ class ImportedHistory(models.Model):
     spreadsheet import that made the change, if one did."""
 
     history_import = models.ForeignKey(
-        "products.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="+",
+        "imports.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("spreadsheet import"),
     )
 
@@ -579,52 +577,6 @@ class RatingDecision(models.Model):
                 "unit": self.issuer, "date": self.date.strftime("%d/%m/%Y")}})
 
 
-class ImportRecord(models.Model):
-    """One spreadsheet brought in: who, when, which file, what it changed and what was wrong."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Previewed, not imported")
-        IMPORTED = "imported", _("Imported")
-
-    class Kind(models.TextChoices):
-        PRODUCTS = "products", _("Products and ratings")
-        PRODUCERS = "producers", _("Producers")
-        TARGETS = "targets", _("Plans and targets")
-        FIGURES = "figures", _("Published figures")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    kind = models.CharField(_("kind of sheet"), max_length=10, choices=Kind, default=Kind.PRODUCTS)
-    filename = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    content = models.BinaryField(editable=False)
-    skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    # Counted here, so a list of imports never reads the error lists (which keep the first
-    # sheets.MAX_ERRORS of each) nor the file.
-    failed_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
-    warned_rows = models.PositiveIntegerField(_("rows with warnings"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
-    # The provinces the sheet's rows name, stored at preview: the record is read by whoever's scope covers them all.
-    provinces = models.ManyToManyField(AdminUnit, blank=True, editable=False, related_name="+",
-                                       verbose_name=_("provinces of the rows"))
-
-    class Meta:
-        verbose_name = _("spreadsheet import")
-        verbose_name_plural = _("spreadsheet imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})" if self.created_at else self.filename
-
-
 class RatingQuerySet(models.QuerySet):
     def upgrades(self) -> "RatingQuerySet":
         """Ratings that raise a recognised product above the stars of its previous rating (Rating.is_upgrade)."""
@@ -697,7 +649,7 @@ class Rating(models.Model):
     is_first_recognition = models.BooleanField(_("first recognition"), default=False, editable=False)
     note = models.TextField(_("note"), blank=True)
     import_record = models.ForeignKey(
-        ImportRecord, models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
+        "imports.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -865,7 +817,7 @@ def _decision_written(sender, instance, created, **kwargs):
 
 @receiver(pre_create_historical_record)
 def _link_history_to_import(sender, instance, history_instance, **kwargs):
-    """A change saved by an import (services.save_row) points at its ImportRecord in the audit trail."""
+    """A change saved by an import (imports.writers.save_row) points at its ImportRecord in the audit trail."""
     record = getattr(instance, "_import_record", None)
     if record is not None:
         history_instance.history_import = record

@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedAdmin, register_change_logs, ScopedAdminMixin, ScopedInlineMixin
-from products.admin import SheetExportMixin
-from provinces.admin import DATE_FIELD_OVERRIDES, FoldedSearchMixin, ProvinceFilter, ddmmyyyy
+from core.admin import (DATE_FIELD_OVERRIDES, AuditedAdmin, FoldedSearchMixin, ProvinceFilter, ScopedAdminMixin,
+                        ScopedInlineMixin, SheetExportMixin, ddmmyyyy, register_change_logs)
 
+from .exports import target_sheet
 from .models import Indicator, Plan, ReportedFigure, Target
-from .resources import target_sheet
 
 
 class TargetInline(ScopedInlineMixin, admin.TabularInline):

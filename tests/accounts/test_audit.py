@@ -4,10 +4,11 @@ the values before and after."""
 import pytest
 from django.urls import reverse
 
-from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
-from products.services import confirm_import, preview_import
+from imports.models import ImportRecord
+from products.models import Producer, Product, Rating, RatingDecision
+from imports.services import confirm_import, preview_import
 from targets.models import ReportedFigure
-from targets.services import import_figures
+from imports.services import import_figures
 
 pytestmark = pytest.mark.django_db
 SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,{stars},{score},29/12/2021\n"

@@ -30,8 +30,9 @@ from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ScopedAdminMixin
-from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
+from core.admin import ScopedAdminMixin
+from imports.models import ImportRecord
+from products.models import Producer, Product, Rating, RatingDecision
 from targets.models import Indicator, Plan, ReportedFigure, Target
 from tests.conftest import Register, member, unit
 
@@ -58,7 +59,7 @@ ACCESS = {
     "products.product": Access("write", "read"),
     "products.ratingdecision": Access("write", "read"),
     "products.rating": Access("write", "read"),
-    "products.importrecord": Access("upload", "read"),
+    "imports.importrecord": Access("upload", "read"),
     "products.productgroup": Access("read", "read", scoped=False),
     "provinces.adminunit": Access("read", "read", admin="read"),
     "targets.plan": Access("read", "read"),
@@ -90,7 +91,7 @@ OBJECT_KINDS = {"change", "delete", "history"}
 # "national": every role that reads the model (a national decision, reference data).
 SHARED = {"products.producer": {"a"},  # of A, with a product in A and one in B
           "products.ratingdecision": "national",  # with a rating in A and one in B
-          "products.importrecord": {"a", "b"}}  # a sheet with rows of A and of B
+          "imports.importrecord": {"a", "b"}}  # a sheet with rows of A and of B
 HISTORY_OF = {f"{app}.historical{model}": f"{app}.{model}" for app, model in (
     ("products", "producer"), ("products", "product"), ("products", "ratingdecision"), ("products", "rating"),
     ("targets", "plan"), ("targets", "target"), ("targets", "reportedfigure"))}
@@ -131,7 +132,7 @@ def expect_object(label: str, obj: str, kind: str, method: str, role: str) -> se
     if kind == "change":
         if lvl == "unlock":
             return {"saved", "forbidden"}  # axes' pages are all read-only fields: posted back, nothing to change
-        if lvl not in LEVELS["save"] or not writes(role, need) or label == "products.importrecord":
+        if lvl not in LEVELS["save"] or not writes(role, need) or label == "imports.importrecord":
             return {"forbidden"}
         if label not in POSTED_BACK:
             return {"refused"}  # an empty form
@@ -166,7 +167,7 @@ AUTOCOMPLETES = autocompletes()
 
 # Routes walked by their own tests below, beside each model's pages, PAGES and PROVINCE_PAGES.
 WALKED_BY_NAME = {
-    "admin:autocomplete", "admin:app_list", "admin:products_importrecord_rejected", "admin:products_importrecord_confirm",
+    "admin:autocomplete", "admin:app_list", "admin:imports_importrecord_rejected", "admin:imports_importrecord_confirm",
     *(f"admin:{label.replace('.', '_')}_simple_history" for label in AUDITED),
 }
 NOT_WALKED = {
@@ -260,7 +261,7 @@ class Context:
             case "products.rating":
                 return make.rate(self.record("products.product", obj), self.record("products.ratingdecision", obj), 3,
                                  certificate_number=f"GCN-{tag}")
-            case "products.importrecord":
+            case "imports.importrecord":
                 uploader = self.user("staff_a" if obj == "a" else "staff_b")
                 return self._import(uploader, ROW_A if obj == "a" else ROW_B, [unit("bac-kan" if obj == "a" else "cao-bang-cu")])
             case "provinces.adminunit":
@@ -289,7 +290,7 @@ class Context:
                 a.rate(a.product("Miến QQA quốc gia", producer=a.producer("HTX QQA quốc gia")), decision, 5)
                 b.rate(b.product("Trà QQB quốc gia", producer=b.producer("HTX QQB quốc gia")), decision, 5)
                 return decision
-            case "products.importrecord":
+            case "imports.importrecord":
                 return self._import(self.user("staff_ab"), ROW_A + ROW_B, [unit("bac-kan"), unit("cao-bang-cu")])
 
     def _import(self, uploader, rows, provinces):
@@ -540,10 +541,10 @@ def may_import(role) -> bool:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("obj", ["a", "b", "shared"])
 def test_an_imports_rejected_rows_reach_only_who_imports_in_its_whole_scope(ctx, client, obj, role):
-    record = ctx.record("products.importrecord", obj)
-    url = reverse("admin:products_importrecord_rejected", args=[record.pk])
+    record = ctx.record("imports.importrecord", obj)
+    url = reverse("admin:imports_importrecord_rejected", args=[record.pk])
     response = request(client_of(client, ctx, role), ctx, role, "get", url)
-    need = objects_of("products.importrecord")[obj]
+    need = objects_of("imports.importrecord")[obj]
     wanted = "login" if role == "anonymous" else "hidden" if not sees(role, need) else "ok" if may_import(role) else "forbidden"
     assert outcome(response, "get") == wanted
 
@@ -551,12 +552,12 @@ def test_an_imports_rejected_rows_reach_only_who_imports_in_its_whole_scope(ctx,
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("obj", ["a", "b", "shared"])
 def test_an_import_is_confirmed_only_by_who_imports_in_its_whole_scope(ctx, client, obj, role):
-    record = ctx.record("products.importrecord", obj)
+    record = ctx.record("imports.importrecord", obj)
     record.errors = []
     record.save()
-    url = reverse("admin:products_importrecord_confirm", args=[record.pk])
+    url = reverse("admin:imports_importrecord_confirm", args=[record.pk])
     response = request(client_of(client, ctx, role), ctx, role, "post", url)
-    need = objects_of("products.importrecord")[obj]
+    need = objects_of("imports.importrecord")[obj]
     wanted = "login" if role == "anonymous" else "hidden" if not sees(role, need) else "saved" if may_import(role) else "forbidden"
     assert outcome(response, "post") == wanted
 
@@ -566,11 +567,11 @@ def test_an_upload_writes_only_the_rows_the_role_may_write(ctx, client, role):
     ctx.everything()
     file = SimpleUploadedFile("ds.csv", (HEADER + ROW_A + ROW_B + ROW_NATIONAL).encode())
     client = client_of(client, ctx, role)
-    response = request(client, ctx, role, "post", reverse("admin:products_importrecord_upload"), {"file": file, "skip_invalid": "on"})
+    response = request(client, ctx, role, "post", reverse("admin:imports_importrecord_upload"), {"file": file, "skip_invalid": "on"})
     assert outcome(response, "post") == ("login" if role == "anonymous" else "saved" if may_import(role) else "forbidden")
     if outcome(response, "post") == "saved":
         record = ImportRecord.objects.latest("pk")
-        request(client, ctx, role, "post", reverse("admin:products_importrecord_confirm", args=[record.pk]))
+        request(client, ctx, role, "post", reverse("admin:imports_importrecord_confirm", args=[record.pk]))
         refused = {(e["row"], e["column"]) for e in ImportRecord.objects.get(pk=record.pk).errors}
         assert refused == {"staff_a": {(3, "province"), (4, "level")}, "staff_ab": {(4, "level")}, "administrator": set()}[role]
 
@@ -587,9 +588,9 @@ PAGES = {
     "admin:auth_user_password_change": (
         lambda ctx: reverse("admin:auth_user_password_change", args=[ctx.record("auth.user", "any").pk]),
         {role: "forbidden" for role in ROLES} | {"anonymous": "login", "administrator": "ok"}),
-    "admin:products_importrecord_upload": (lambda ctx: reverse("admin:products_importrecord_upload"), IMPORTERS),
-    "admin:products_importrecord_template": (
-        lambda ctx: reverse("admin:products_importrecord_template", args=["products"]), IMPORTERS),
+    "admin:imports_importrecord_upload": (lambda ctx: reverse("admin:imports_importrecord_upload"), IMPORTERS),
+    "admin:imports_importrecord_template": (
+        lambda ctx: reverse("admin:imports_importrecord_template", args=["products"]), IMPORTERS),
     "dashboard:overview": (lambda ctx: reverse("dashboard:overview"), SIGNED_IN),
     "dashboard:overview_table": (lambda ctx: reverse("dashboard:overview_table", args=["csv"]), SIGNED_IN),
     "provinces:provinces_json": (lambda ctx: reverse("provinces:provinces_json"), {role: "ok" for role in ROLES}),

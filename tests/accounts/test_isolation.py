@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from products.models import ImportRecord, Producer, Product, RatingDecision
-from provinces.admin import ProvinceFilter
+from imports.models import ImportRecord
+from products.models import Producer, Product, RatingDecision
+from core.admin import ProvinceFilter
 from tests.conftest import Register, member, unit
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +179,7 @@ SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\nB�
 
 def upload(client, text):
     file = SimpleUploadedFile("ds.csv", text.encode())
-    return client.post(reverse("admin:products_importrecord_upload"), {"file": file}, follow=True)
+    return client.post(reverse("admin:imports_importrecord_upload"), {"file": file}, follow=True)
 
 
 def test_an_import_row_in_another_province_is_an_error_on_that_row(client_a):
@@ -195,7 +196,7 @@ def test_an_import_of_own_province_previews_cleanly(client_a):
 def test_another_provinces_upload_is_neither_listed_nor_confirmable(client_a, staff_b):
     theirs = ImportRecord.objects.create(user=staff_b, filename="cb.csv", sha256="0" * 64, content=b"")
     assert listed(client_a, "importrecord") == []
-    assert client_a.post(reverse("admin:products_importrecord_confirm", args=[theirs.pk])).status_code == 404
+    assert client_a.post(reverse("admin:imports_importrecord_confirm", args=[theirs.pk])).status_code == 404
 
 
 def test_staff_see_uploads_of_colleagues_touching_only_their_province(login, staff_a, bac_kan):
@@ -207,7 +208,7 @@ def test_staff_see_uploads_of_colleagues_touching_only_their_province(login, sta
 def test_the_uploader_filter_names_only_users_whose_uploads_staff_see(client_a, staff_a, staff_b):
     ImportRecord.objects.create(user=staff_b, filename="cb.csv", sha256="0" * 64, content=b"")
     ImportRecord.objects.create(user=staff_a, filename="bk.csv", sha256="0" * 64, content=b"")
-    page = client_a.get(reverse("admin:products_importrecord_changelist")).content.decode()
+    page = client_a.get(reverse("admin:imports_importrecord_changelist")).content.decode()
     assert staff_b.username not in page
 
 

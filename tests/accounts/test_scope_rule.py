@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.admin import ScopedAdminMixin
+from core.admin import ScopedAdminMixin
 from accounts.scope import province_ids, refusal
-from products.models import ImportRecord, Product, Rating, RatingDecision
+from imports.models import ImportRecord
+from products.models import Product, Rating, RatingDecision
 from tests.conftest import Register, member, unit
 
 pytestmark = pytest.mark.django_db
@@ -94,13 +95,13 @@ HEADER = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định,C�
 
 
 def upload(client, text, name="ds.csv"):
-    client.post(reverse("admin:products_importrecord_upload"), {"file": SimpleUploadedFile(name, text.encode())})
+    client.post(reverse("admin:imports_importrecord_upload"), {"file": SimpleUploadedFile(name, text.encode())})
     return ImportRecord.objects.latest("pk")
 
 
 def test_an_import_row_of_province_a_never_rates_the_producers_product_in_b(client_a, shared):
     record = upload(client_a, HEADER + "Bắc Kạn,HTX Hai Tỉnh,Trà hoa vàng,4,29/12/2021,tỉnh\n")
-    client_a.post(reverse("admin:products_importrecord_confirm", args=[record.pk]))
+    client_a.post(reverse("admin:imports_importrecord_confirm", args=[record.pk]))
     assert not Rating.objects.filter(product=shared[1]).exists()
 
 
@@ -112,7 +113,7 @@ def test_such_a_row_is_an_error_on_the_product(client_a, shared):
 def test_staff_cannot_create_a_national_decision_by_import(client_a, make):
     make.product("Miến dong", producer=make.producer("HTX Tài Hoan"))
     record = upload(client_a, HEADER + "Bắc Kạn,HTX Tài Hoan,Miến dong,5,29/12/2023,quốc gia\n")
-    client_a.post(reverse("admin:products_importrecord_confirm", args=[record.pk]))
+    client_a.post(reverse("admin:imports_importrecord_confirm", args=[record.pk]))
     assert (not RatingDecision.objects.exists(), [e["column"] for e in record.errors]) == (True, ["level"])
 
 
@@ -141,33 +142,33 @@ def test_staff_sharing_one_of_two_provinces_of_a_file_do_not_see_it(login, staff
     both = member("hai-tinh", "staff", "bac-kan", "cao-bang")
     record = upload(login(both), HEADER + "Bắc Kạn,HTX A,SP A,4,29/12/2021,tỉnh\nCao Bằng,HTX B,SP B,4,29/12/2021,tỉnh\n")
     client = login(staff_b)
-    assert client.get(reverse("admin:products_importrecord_change", args=[record.pk])).status_code == 404
-    assert client.get(reverse("admin:products_importrecord_rejected", args=[record.pk])).status_code == 404
+    assert client.get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 404
+    assert client.get(reverse("admin:imports_importrecord_rejected", args=[record.pk])).status_code == 404
 
 
 def test_staff_covering_every_province_of_the_file_see_it(login, staff_a):
     record = upload(login(staff_a), HEADER + "Bắc Kạn,HTX A,SP A,4,29/12/2021,tỉnh\n")
     colleague = member("dong-nghiep", "staff", "bac-kan", "cao-bang")
-    assert login(colleague).get(reverse("admin:products_importrecord_change", args=[record.pk])).status_code == 200
+    assert login(colleague).get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 200
 
 
 def test_a_file_touching_no_province_is_seen_only_by_its_uploader_and_admins(login, staff_a):
     record = upload(login(staff_a), HEADER + "Tỉnh Không Có,HTX A,SP A,4,29/12/2021,tỉnh\n")
     colleague = member("dong-nghiep", "staff", "bac-kan")
-    assert login(colleague).get(reverse("admin:products_importrecord_change", args=[record.pk])).status_code == 404
+    assert login(colleague).get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 404
 
 
 def test_leadership_covering_the_file_read_the_record_but_not_its_rejected_rows(login, staff_a):
     record = upload(login(staff_a), HEADER + "Bắc Kạn,HTX A,SP A,9,29/12/2021,tỉnh\n")
     client = login(member("lanh-dao-bk", "leadership", "bac-kan"))
-    assert client.get(reverse("admin:products_importrecord_change", args=[record.pk])).status_code == 200
-    assert client.get(reverse("admin:products_importrecord_rejected", args=[record.pk])).status_code == 403
+    assert client.get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 200
+    assert client.get(reverse("admin:imports_importrecord_rejected", args=[record.pk])).status_code == 403
 
 
 def test_leadership_of_another_province_do_not_see_it(login, staff_a):
     record = upload(login(staff_a), HEADER + "Bắc Kạn,HTX A,SP A,4,29/12/2021,tỉnh\n")
     client = login(member("lanh-dao-cb", "leadership", "cao-bang"))
-    assert client.get(reverse("admin:products_importrecord_change", args=[record.pk])).status_code == 404
+    assert client.get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 404
 
 
 PRODUCERS = "Tỉnh,Chủ thể,Loại hình chủ thể,Điện thoại\nBắc Kạn,HTX A,HTX,{phone}\n"
@@ -175,13 +176,13 @@ PRODUCERS = "Tỉnh,Chủ thể,Loại hình chủ thể,Điện thoại\nBắc 
 
 def test_leadership_read_no_personal_value_in_an_import_records_errors(login, staff_a):
     client = login(staff_a)
-    client.post(reverse("admin:products_importrecord_upload"),
+    client.post(reverse("admin:imports_importrecord_upload"),
                 {"kind": "producers", "file": SimpleUploadedFile("cs.csv", PRODUCERS.format(phone="0912 345 678").encode())})
     record = ImportRecord.objects.latest("pk")
     record.errors = [{"row": 2, "column": "phone", "vi": "0912 345 678 sai", "en": "0912 345 678 wrong"}]
     record.save()
     page = login(member("lanh-dao-bk", "leadership", "bac-kan")).get(
-        reverse("admin:products_importrecord_change", args=[record.pk])).content.decode()
+        reverse("admin:imports_importrecord_change", args=[record.pk])).content.decode()
     assert "0912 345 678" not in page
 
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from products.models import Producer
 from targets.models import Indicator, Plan, Target
-from targets.resources import target_sheet
+from targets.exports import target_sheet
 
 pytestmark = pytest.mark.django_db
 

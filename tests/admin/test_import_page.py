@@ -2,7 +2,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from products.models import ImportRecord, Product, Rating
+from imports.kinds import KINDS
+from imports.models import ImportRecord
+from products.models import Product, Rating
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +14,7 @@ BAD = GOOD + "Bắc Kạn,HTX X,Sản phẩm Y,7,29/12/2021\n"
 
 def upload(client, text, name="ds.csv", **fields):
     file = SimpleUploadedFile(name, text.encode("utf-8") if isinstance(text, str) else text)
-    return client.post("/admin/products/importrecord/upload/", {"file": file, **fields}, follow=True)
+    return client.post("/admin/imports/importrecord/upload/", {"file": file, **fields}, follow=True)
 
 
 def test_upload_previews_without_writing(admin_client):
@@ -24,7 +26,7 @@ def test_upload_previews_without_writing(admin_client):
 def test_confirm_imports_and_links_the_ratings_to_the_record(admin_client):
     upload(admin_client, GOOD)
     record = ImportRecord.objects.get()
-    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
     assert Rating.objects.get().import_record == record
     assert ImportRecord.objects.get().status == ImportRecord.Status.IMPORTED
 
@@ -42,14 +44,14 @@ def test_preview_names_the_column_as_the_sheets_header_does(admin_client):
 def test_a_sheet_with_errors_cannot_be_confirmed_unless_asked(admin_client):
     upload(admin_client, BAD)
     record = ImportRecord.objects.get()
-    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
     assert Product.objects.count() == 0
 
 
 def test_only_the_valid_rows_when_asked(admin_client):
     upload(admin_client, BAD, skip_invalid="on")
     record = ImportRecord.objects.get()
-    admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
     assert Product.objects.count() == 1
 
 
@@ -76,16 +78,16 @@ def test_the_record_keeps_who_uploaded_which_file(admin_client, admin_user):
 
 
 def test_the_upload_page_links_to_a_template_for_each_kind_of_sheet(admin_client):
-    page = admin_client.get("/admin/products/importrecord/upload/").content.decode()
-    assert all(f'href="/admin/products/importrecord/template/{kind}/"' in page for kind in ImportRecord.Kind.values)
+    page = admin_client.get("/admin/imports/importrecord/upload/").content.decode()
+    assert all(f'href="/admin/imports/importrecord/template/{kind}/"' in page for kind in list(KINDS))
 
 
 def test_an_unknown_kind_of_template_is_not_found(admin_client):
-    assert admin_client.get("/admin/products/importrecord/template/people/").status_code == 404
+    assert admin_client.get("/admin/imports/importrecord/template/people/").status_code == 404
 
 
 def test_the_template_downloads_as_a_workbook(admin_client):
-    response = admin_client.get("/admin/products/importrecord/template/")
+    response = admin_client.get("/admin/imports/importrecord/template/")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response.content[:2] == b"PK"
 
@@ -94,7 +96,7 @@ def test_the_template_needs_the_upload_permission(client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_importrecord"))
     client.force_login(viewer)
-    assert client.get("/admin/products/importrecord/template/").status_code == 403
+    assert client.get("/admin/imports/importrecord/template/").status_code == 403
 
 
 NATIONAL = ("Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Số quyết định,Ngày quyết định,Cấp công nhận\n"
@@ -106,7 +108,7 @@ def confirmed_by_staff(admin_client, client, staff_a):
     upload(admin_client, NATIONAL)
     record = ImportRecord.objects.get()
     client.force_login(staff_a)
-    response = client.post(f"/admin/products/importrecord/{record.pk}/confirm/", follow=True)
+    response = client.post(f"/admin/imports/importrecord/{record.pk}/confirm/", follow=True)
     return record, response
 
 
@@ -129,7 +131,7 @@ def test_the_uploaders_own_failed_confirm_keeps_its_errors_on_the_record(client,
     record = ImportRecord.objects.get()
     record.content = NATIONAL.encode()  # as if the sheet had become one staff may not write
     record.save()
-    client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
     assert ImportRecord.objects.get().failed_rows == 1
 
 

@@ -22,7 +22,7 @@ REFUSED = [
     "/admin/products/ratingdecision/?date__year=99999",
     "/admin/products/ratingdecision/?date__year=2021&date__month=13",
     "/admin/products/rating/?decision__date__year=9999",
-    "/admin/products/importrecord/?created_at__year=9999&created_at__month=12",
+    "/admin/imports/importrecord/?created_at__year=9999&created_at__month=12",
     "/admin/products/historicalproduct/?history_date__year=9999",
     "/admin/axes/accessattempt/?attempt_time__year=9999",
     # lookups no filter offers, on fields a filter reads
@@ -48,7 +48,7 @@ def test_a_list_with_a_junk_filter_value_redirects_to_the_plain_list(admin, url)
 # Values SQLite's driver cannot take (year 1 in UTC, an integer wider than 64 bits) and PostgreSQL
 # answers (with no rows).
 DRIVER_DEPENDENT = [
-    "/admin/products/importrecord/?created_at__year=1",
+    "/admin/imports/importrecord/?created_at__year=1",
     "/admin/axes/accessattempt/?attempt_time__year=1",
     f"/admin/products/rating/?stars__in={HUGE}",
 ]

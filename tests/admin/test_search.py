@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from products.models import RatingDecision
-from provinces.admin import ProvinceFilter
+from core.admin import ProvinceFilter
 from tests.conftest import unit
 
 

@@ -10,7 +10,7 @@ from django.db.models.signals import pre_save
 from django.urls import reverse
 
 from products.models import RatingDecision
-from products.services import preview_import
+from imports.services import preview_import
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,8 @@ def test_a_decision_entered_while_another_writer_holds_on_too_long_says_so(admin
 def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, admin_user, monkeypatch):
     sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
     record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
-    monkeypatch.setattr("products.services.serialise_writers", busy)  # where an import waits for the others
-    response = admin_client.post(reverse("admin:products_importrecord_confirm", args=[record.pk]), follow=True)
+    monkeypatch.setattr("imports.kinds.products.serialise_writers", busy)  # where an import waits for the others
+    response = admin_client.post(reverse("admin:imports_importrecord_confirm", args=[record.pk]), follow=True)
     assert WORDS in response.content.decode()
     assert not RatingDecision.objects.exists()
 
@@ -62,7 +62,7 @@ def created_meanwhile(*args, **kwargs):
 def test_an_import_meeting_a_record_another_writer_created_meanwhile_says_so(admin_client, bac_kan, admin_user, monkeypatch):
     sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
     record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
-    monkeypatch.setattr("products.services.store_sequence", created_meanwhile)  # after its inserts
-    response = admin_client.post(reverse("admin:products_importrecord_confirm", args=[record.pk]), follow=True)
+    monkeypatch.setattr("imports.kinds.products.store_sequence", created_meanwhile)  # after its inserts
+    response = admin_client.post(reverse("admin:imports_importrecord_confirm", args=[record.pk]), follow=True)
     assert "Another import or edit wrote the same records at the same time" in response.content.decode()
     assert not RatingDecision.objects.exists()

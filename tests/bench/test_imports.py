@@ -3,7 +3,7 @@ import tablib
 
 from bench.imports import HEADERS, create_producers, default_resource, sheet_rows, xlsx
 from products.models import Product
-from products.services import import_products
+from imports.services import import_products
 
 pytestmark = pytest.mark.django_db
 

@@ -51,7 +51,7 @@ SHEET = ("Tỉnh,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm s�
 def test_an_admin_previews_imports_and_traces_a_sheet(server, desktop):
     page = desktop.page
     log_in(page, server)
-    page.goto(server + "/admin/products/importrecord/upload/")
+    page.goto(server + "/admin/imports/importrecord/upload/")
     page.set_input_files("#id_file", files=[{"name": "ds.csv", "mimeType": "text/csv", "buffer": SHEET.encode()}])
     page.check("#id_skip_invalid")
     page.click("input[type=submit]")

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from products.models import Producer, Product
 from provinces.text import fold
-from products.services import create_with_history
+from imports.writers import create_with_history
 
 # Every character COPY's formats give a meaning to: quote, backslash, tab, newline, carriage return, comma.
 AWKWARD = 'Rượu "ngô" \\N men\tlá\nloại 1\r, ;'

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from products.models import Rating, RatingDecision
-from products.services import import_products
+from imports.services import import_products
 
 pytestmark = pytest.mark.django_db
 

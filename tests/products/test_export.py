@@ -6,8 +6,9 @@ from django.utils import translation
 
 from products.demo import seed_demo
 from products.models import Producer, Product, Rating
-from products.resources import export, rating_sheet
-from products.services import import_products
+from core.downloads import export
+from products.exports import rating_sheet
+from imports.services import import_products
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
-from products.services import import_products
-from products.sheets import parse_date, parse_stars
+from imports.models import ImportRecord
+from products.models import Producer, Product, Rating, RatingDecision
+from imports.services import import_products
+from imports.rows import parse_date, parse_stars
 from provinces.models import AdminUnit
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +243,7 @@ def _rows_the_planner_counts(table: str) -> int | None:
 
 
 def test_a_large_import_refreshes_the_planners_statistics(db, monkeypatch):
-    monkeypatch.setattr("products.services.REFRESH_STATISTICS_ROWS", 2)
+    monkeypatch.setattr("imports.services.REFRESH_STATISTICS_ROWS", 2)
     run(*ROWS)
     assert _rows_the_planner_counts("products_product") == 2
 

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from products.models import Producer
-from products.resources import export, producer_sheet
-from products.services import import_producers
+from core.downloads import export
+from products.exports import producer_sheet
+from imports.services import import_producers
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 
-from products.models import ImportRecord
-from products.resources import rejected_rows
-from products.services import import_products
-from products.sheets import map_headers
+from imports.models import ImportRecord
+from imports.rejected import rejected_rows
+from imports.services import import_products
+from imports.rows import PLACE_COLUMNS, map_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def record_of(text: str) -> ImportRecord:
 
 
 def test_the_error_column_is_ignored_without_a_warning():
-    assert map_headers(["Tỉnh", "lỗi / error", "Ghi chú"]) == ({0: "province"}, ["Ghi chú"])
+    assert map_headers(["Tỉnh", "lỗi / error", "Ghi chú"], PLACE_COLUMNS) == ({0: "province"}, ["Ghi chú"])
 
 
 def test_a_rejected_file_rejected_again_keeps_one_error_column():

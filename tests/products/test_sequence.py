@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection
 
 from products.models import STANDS_FOREVER, Product, Rating
-from products.services import import_products
+from imports.services import import_products
 
 D = datetime.date.fromisoformat
 

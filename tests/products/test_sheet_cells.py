@@ -9,8 +9,9 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from products.models import ImportRecord, Producer
-from products.resources import export
+from imports.models import ImportRecord
+from products.models import Producer
+from core.downloads import export
 
 pytestmark = pytest.mark.django_db
 CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
@@ -32,9 +33,9 @@ def test_control_characters_in_a_header_come_out_replaced():
 
 def test_the_rejected_rows_of_a_sheet_with_control_characters_download(admin_client, bac_kan):
     content = "Tỉnh,Chủ thể\x01,Tên sản phẩm,Số sao,Ngày quyết định\nBắc Kạn,HTX\x0b X,Sản phẩm Y,7,29/12/2021\n".encode()
-    admin_client.post(reverse("admin:products_importrecord_upload"), {"file": SimpleUploadedFile("ds.csv", content)})
+    admin_client.post(reverse("admin:imports_importrecord_upload"), {"file": SimpleUploadedFile("ds.csv", content)})
     record = ImportRecord.objects.get()
-    response = admin_client.get(reverse("admin:products_importrecord_rejected", args=[record.pk]))
+    response = admin_client.get(reverse("admin:imports_importrecord_rejected", args=[record.pk]))
     assert response.status_code == 200 and "\ufffd" in str(workbook(response.content)["B1"].value)
 
 

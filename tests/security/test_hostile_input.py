@@ -10,12 +10,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from products.models import ImportRecord, Producer, Product, Rating, RatingDecision
-from products.resources import HEADERS
-from products.services import importer
-from products.sheets import PRODUCER_HEADERS
+from imports.kinds import KINDS
+from imports.models import ImportRecord
+from products.models import Producer, Product, Rating, RatingDecision
+from products.exports import HEADERS
+from imports.services import importer
+from products.exports import PRODUCER_HEADERS
 from targets.models import Plan, ReportedFigure, Target
-from targets.sheets import FIGURE_HEADERS, TARGET_HEADERS
+from imports.kinds.figures import FIGURE_HEADERS
+from imports.kinds.targets import TARGET_HEADERS
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"
@@ -49,7 +52,7 @@ def counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in MODELS)
 
 
-@pytest.mark.parametrize("kind", ImportRecord.Kind.values)
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_an_import_of_a_hostile_sheet_writes_all_or_nothing_and_never_fails(kind, bac_kan):
     @SETTINGS
     @given(sheet=sheets(kind))
@@ -74,7 +77,7 @@ def test_hostile_cells_in_an_upload_preview_are_shown_escaped(admin_client, bac_
         row[column] = f"{cell}{SCRIPT}"
         file = SimpleUploadedFile("x.csv", csv_bytes(list(row), [list(row.values())]))
         with transaction.atomic():
-            response = admin_client.post("/admin/products/importrecord/upload/", {"file": file}, follow=True)
+            response = admin_client.post("/admin/imports/importrecord/upload/", {"file": file}, follow=True)
             transaction.set_rollback(True)
         assert response.status_code == 200 and SCRIPT not in response.content.decode()
 
@@ -104,5 +107,5 @@ def test_any_admin_search_is_answered_without_error_or_reflection(admin_client, 
 def test_a_header_with_a_control_character_is_kept_visible_in_the_import_record(admin_client, bac_kan):
     file = SimpleUploadedFile("x.csv", csv_bytes(["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Năm", "Ghi\x00chú"],
                                                  [["Bắc Kạn", "HTX A", "Miến", "4", "2021", ""]]))
-    admin_client.post("/admin/products/importrecord/upload/", {"file": file})
+    admin_client.post("/admin/imports/importrecord/upload/", {"file": file})
     assert ImportRecord.objects.get().unknown_columns == ["Ghi\ufffdchú"]

@@ -11,7 +11,7 @@ from django.apps import apps
 from bench import abuse
 from products.forms import ProducerForm
 from products.models import Producer, Product
-from products.services import importer
+from imports.services import importer
 from provinces.text import clean_text, fold
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
-"""The upload gate (products/sheets.py: check_file, read_sheet): every hostile kind of file, generated
+"""The upload gate (imports/reading.py: check_file, read_sheet): every hostile kind of file, generated
 here with bench/abuse.py's builders, through the web upload and through import_ocop alike: refused
 (or read) with a message in both languages, never a 500 or a traceback, nothing written.
 
 Where the real bound would need a big file (rows, unzipped size, upload size, errors), the test
-lowers the bound (monkeypatch on products.sheets) and sends a small file past it.
+lowers the bound (monkeypatch on imports.reading) and sends a small file past it.
 """
 
 import io
@@ -21,12 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import abuse
-from products import sheets
-from products.models import ImportRecord, Producer, Product, Rating
-from products.services import importer
+from imports import reading as sheets, rows
+from imports.models import ImportRecord
+from products.models import Producer, Product, Rating
+from imports.services import importer
 
 pytestmark = pytest.mark.django_db
-UPLOAD = "/admin/products/importrecord/upload/"
+UPLOAD = "/admin/imports/importrecord/upload/"
 
 # name -> (file name, content builder, bounds lowered for the test, a words of the message in English)
 HOSTILE = {
@@ -177,13 +178,13 @@ BAD_ROWS = abuse.csv_text([["Bắc Kạn", "", "", f"HTX {n}", "", "Miến", "1"
 
 
 def test_errors_past_the_cap_are_counted_not_listed(bac_kan, monkeypatch):
-    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    monkeypatch.setattr(rows, "MAX_ERRORS", 5)
     result = importer("products")(content=BAD_ROWS, filename="a.csv")
     assert (len(result.errors), result.failed_rows, result.unlisted_failed_rows) == (5, 20, 15)
 
 
 def test_the_command_counts_every_failed_row_and_says_how_many_are_not_listed(tmp_path, bac_kan, monkeypatch, capsys):
-    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    monkeypatch.setattr(rows, "MAX_ERRORS", 5)
     path = tmp_path / "a.csv"
     path.write_bytes(BAD_ROWS)
     with pytest.raises(SystemExit):
@@ -193,7 +194,7 @@ def test_the_command_counts_every_failed_row_and_says_how_many_are_not_listed(tm
 
 
 def test_an_upload_stores_at_most_the_capped_errors_and_says_how_many_more_rows_failed(admin_client, bac_kan, monkeypatch):
-    monkeypatch.setattr(sheets, "MAX_ERRORS", 5)
+    monkeypatch.setattr(rows, "MAX_ERRORS", 5)
     response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("a.csv", BAD_ROWS), "kind": "products"}, follow=True)
     assert ImportRecord.objects.values_list("failed_rows", flat=True).get() == 20
     assert len(ImportRecord.objects.get().errors) == 5 and 'id="unlisted-errors"' in response.content.decode()
@@ -202,7 +203,7 @@ def test_an_upload_stores_at_most_the_capped_errors_and_says_how_many_more_rows_
 def test_the_list_of_imports_reads_neither_files_nor_errors(admin_client, admin_user):
     ImportRecord.objects.create(user=admin_user, filename="a.csv", content=b"x", sha256="0", errors=[{"row": 2}], failed_rows=1)
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.get("/admin/products/importrecord/")
+        response = admin_client.get("/admin/imports/importrecord/")
     selected = " ".join(q["sql"] for q in queries if "products_importrecord" in q["sql"])
     assert response.status_code == 200 and '"content"' not in selected and '"errors"' not in selected
 
@@ -212,7 +213,7 @@ def test_the_list_of_imports_reads_neither_files_nor_errors(admin_client, admin_
 def test_a_formula_in_a_header_comes_back_inert_in_the_rejected_rows(admin_client, bac_kan):
     upload(admin_client, "a.csv", abuse.header_formula_csv())
     record = ImportRecord.objects.get()
-    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(f"/admin/products/importrecord/{record.pk}/rejected.xlsx").content))
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(f"/admin/imports/importrecord/{record.pk}/rejected.xlsx").content))
     headers = [cell.value for cell in sheet.active[1]]
     assert any(h.startswith("'=HYPERLINK") for h in headers) and not any(h.startswith("=") for h in headers)
 

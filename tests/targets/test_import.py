@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from products.models import ImportRecord
+from imports.models import ImportRecord
 from targets.models import Plan, ReportedFigure, Target
-from targets.services import import_figures, import_targets
+from imports.services import import_figures, import_targets
 
 pytestmark = pytest.mark.django_db
 
@@ -77,14 +77,14 @@ def test_a_bad_figure_row_names_its_column(bac_kan):
 
 def test_the_admin_upload_previews_a_target_sheet(admin_client, bac_kan):
     file = SimpleUploadedFile("chi-tieu.csv", sheet(TARGETS, f"{PLAN},products,,,220"))
-    admin_client.post("/admin/products/importrecord/upload/", {"file": file, "kind": "targets"})
+    admin_client.post("/admin/imports/importrecord/upload/", {"file": file, "kind": "targets"})
     assert (ImportRecord.objects.get().created, Target.objects.count()) == (1, 0)
 
 
 def test_office_staff_may_not_import_plans_and_targets(client, staff_a):
     client.force_login(staff_a)
     file = SimpleUploadedFile("chi-tieu.csv", sheet(TARGETS, f"{PLAN},products,,,220"))
-    client.post("/admin/products/importrecord/upload/", {"file": file, "kind": "targets"})
+    client.post("/admin/imports/importrecord/upload/", {"file": file, "kind": "targets"})
     assert ImportRecord.objects.count() == 0
 
 
@@ -92,12 +92,12 @@ def test_office_staff_cannot_confirm_a_target_sheet_previewed_by_an_administrato
     record = ImportRecord.objects.create(user=staff_a, kind="targets", filename="x.csv", sha256="0" * 64,
                                          content=sheet(TARGETS, f"{PLAN},products,,,220"))
     client.force_login(staff_a)
-    client.post(f"/admin/products/importrecord/{record.pk}/confirm/")
+    client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
     assert Target.objects.count() == 0
 
 
 def test_a_producer_row_outside_the_importers_provinces_is_an_error_on_that_row(bac_kan):
-    from products.services import import_producers
+    from imports.services import import_producers
 
     content = sheet("Tỉnh,Chủ thể", "Bắc Kạn,HTX A", "Cao Bằng,HTX B")
     result = import_producers(content=content, filename="x.csv", scope={bac_kan.pk})

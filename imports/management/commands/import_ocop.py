@@ -6,11 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.scope import province_ids
-from products.admin import may_import
-from products import sheets
-from products.models import ImportRecord
-from products.services import importer
-from products.sheets import in_both_text
+from core.bilingual import in_both_text
+from imports.kinds import DEFAULT, KINDS, may_import
+from imports.reading import MAX_UPLOAD_BYTES
+from imports.services import importer
 
 
 class Command(BaseCommand):
@@ -18,24 +17,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--kind", choices=ImportRecord.Kind.values, default=ImportRecord.Kind.PRODUCTS,
+        parser.add_argument("--kind", choices=list(KINDS), default=DEFAULT,
                             help="What the sheet lists (default: products and their ratings).")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
         parser.add_argument("--skip-invalid", action="store_true", help="Write the valid rows even if others have errors.")
         parser.add_argument("--user", metavar="NAME",
                             help="Import as this user: their provinces and permissions apply (default: the whole country).")
 
-    def handle(self, *args, file, kind=ImportRecord.Kind.PRODUCTS, dry_run=False, skip_invalid=False, user=None, **options):
+    def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
         scope = None if user is None else self.scope_of(user, kind)
         try:
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
-                content = opened.read(sheets.MAX_UPLOAD_BYTES + 1)
+                content = opened.read(MAX_UPLOAD_BYTES + 1)
             result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
                                     scope=scope)
-        except ValidationError as error:  # refused by the upload gate (products.sheets.check_file)
+        except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
             f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {result.failed_rows}"

@@ -29,6 +29,8 @@ from django.db import IntegrityError, OperationalError, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.utils.translation import gettext_lazy as _
 
+from .bilingual import in_both, in_both_text
+
 # The first of PostgreSQL's two advisory lock keys: what the second one numbers.
 _PROVINCE, _DECISION = 1501, 1502
 # SQLITE_BUSY and SQLITE_LOCKED (extended codes keep them in their low byte); PostgreSQL's
@@ -93,8 +95,6 @@ def another_writer(error: Exception) -> bool:
 
 def _refusal(make) -> ValidationError:
     """A writer's refusal in Vietnamese and English (`make` builds the words, called in each)."""
-    from .sheets import in_both_text  # sheets reads the models, which lock with this module
-
     return ValidationError(in_both_text(make), code="busy")
 
 
@@ -110,8 +110,6 @@ def busy() -> ValidationError:
 
 def busy_texts() -> dict[str, str]:
     """busy()'s words, {"vi": …, "en": …}."""
-    from .sheets import in_both
-
     return in_both(_busy_words)
 
 

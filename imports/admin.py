@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import province_ids
+from core.admin import PersonalDataMixin, ScopedQuerysetMixin
+from core.downloads import attachment, download
+from products.models import Producer
+
+from .forms import UploadForm
+from .kinds import DEFAULT, KINDS, may_import
+from .models import ImportRecord
+from .reading import MAX_UPLOAD_BYTES
+from .rejected import rejected_rows
+from .rows import column_label
+from .services import confirm_import, preview_import
+from .template import template_workbook
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin):
+    """Upload → preview (what would change, every error) → confirm. Every upload is kept.
+
+    A record is read by its uploader, and by whoever's scope covers every province its rows name
+    (administrators and national leadership: all); its rows come back (rejected rows) only to users
+    who may import the sheet and read producers' personal data.
+    """
+
+    personal_fields = Producer.PERSONAL_FIELDS
+    personal_permission = "products.change_producer"
+
+    list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "failed_rows"]
+    list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "created_at"
+    readonly_fields = ["kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
+                       "unchanged", "failed_rows", "warned_rows", "unknown_columns"]
+    exclude = ["errors", "warnings"]
+    change_form_template = "admin/imports/importrecord/change_form.html"
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="imports_importrecord_upload"),
+            path("template/", self.admin_site.admin_view(self.template_view), name="imports_importrecord_template"),
+            path("template/<slug:kind>/", self.admin_site.admin_view(self.template_view), name="imports_importrecord_template"),
+            path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="imports_importrecord_confirm"),
+            path("<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view), name="imports_importrecord_rejected"),
+            *super().get_urls(),
+        ]
+
+    def scope_q(self, request, ids):
+        # A file naming no province (none could be read) is its uploader's alone.
+        rows = ImportRecord.provinces.through.objects
+        covered = Q(pk__in=rows.values("importrecord")) & ~Q(pk__in=rows.exclude(adminunit__in=ids).values("importrecord"))
+        return Q(user=request.user) | covered
+
+    def get_queryset(self, request):
+        # The file and the lists of errors are read only by the pages that show them, one record at a time.
+        return super().get_queryset(request).defer("content", "errors", "warnings", "unknown_columns")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("admin:imports_importrecord_upload")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                # One byte more than the gate lets through is enough to refuse the file.
+                record = preview_import(user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
+                                        skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
+                                        scope=province_ids(request.user))
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("admin:imports_importrecord_change", record.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
+                   "title": _("Import a spreadsheet"), "kinds": KINDS.values()}
+        return render(request, "admin/imports/importrecord/upload.html", context)
+
+    def template_view(self, request, kind=DEFAULT):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if kind not in KINDS:
+            raise Http404
+        return download(template_workbook(KINDS[kind].template()), "xlsx", KINDS[kind].template_name)
+
+    def rejected_view(self, request, pk):
+        record = self.get_object(request, pk)
+        if record is None:
+            raise Http404
+        # The rows come back to be fixed and imported again, as they were typed, personal data included.
+        if not self.may_download_rows(request, record):
+            raise PermissionDenied
+        return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
+    def may_download_rows(self, request, record) -> bool:
+        return (self.has_view_permission(request, record) and may_import(request.user, record.kind)
+                and not self.hides_personal_data(request))
+
+    def confirm_view(self, request, pk):
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
+        if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
+            raise PermissionDenied
+        try:
+            result = confirm_import(record=record, scope=province_ids(request.user), user=request.user)
+        except ValidationError as error:  # another import held the same records too long
+            self.message_user(request, " ".join(error.messages), level="error")
+            return redirect("admin:imports_importrecord_change", record.pk)
+        if result.written:
+            self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+        else:
+            self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
+            if record.user_id != request.user.pk:  # the record keeps its uploader's preview: say here what failed
+                self.message_user(request, self.errors_text(result), level="error")
+        return redirect("admin:imports_importrecord_change", record.pk)
+
+    @staticmethod
+    def errors_text(result, listed: int = 20) -> str:
+        """The first `listed` errors of `result`, in the page's language, and how many more rows failed.
+        (Only those who may import confirm: they may read the personal data an error may quote.)"""
+        language = "en" if translation.get_language() == "en" else "vi"
+        shown = result.errors[:listed]
+        texts = [e.text(language) for e in shown]
+        if unlisted := result.failed_rows - len({e.row for e in shown}):
+            texts.append(_("… and %(rows)s more rows with errors, not listed.") % {"rows": unlisted})
+        return "; ".join(texts)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
+            hidden = self.personal_fields if self.hides_personal_data(request) else ()
+
+            def shown(e):  # the column as the sheet's header names it, the reason in the page's language
+                message = "…" if e["column"] in hidden else e.get(language, e.get("vi"))  # it may quote a phone number
+                return {**e, "column": column_label(e["column"]), "message": message}
+
+            context["rows"] = [shown(e) for e in obj.errors]
+            context["warning_rows"] = [shown(e) for e in obj.warnings]
+            context["unlisted_failed_rows"] = obj.failed_rows - len({e["row"] for e in obj.errors})
+            context["unlisted_warned_rows"] = obj.warned_rows - len({e["row"] for e in obj.warnings})
+            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
+            context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

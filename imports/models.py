@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdminUnit
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The kinds of sheet (imports.kinds): a kind added there needs no migration."""
+    from .kinds import KINDS  # the kinds import the register's models, which must load first
+
+    return [(kind.name, kind.label) for kind in KINDS.values()]
+
+
+class ImportRecord(models.Model):
+    """One spreadsheet brought in: who, when, which file, what it changed and what was wrong."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed, not imported")
+        IMPORTED = "imported", _("Imported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    kind = models.CharField(_("kind of sheet"), max_length=10, choices=kind_choices, default="products")
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(editable=False)
+    skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # Counted here, so a list of imports never reads the error lists (which keep the first
+    # rows.MAX_ERRORS of each) nor the file.
+    failed_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    warned_rows = models.PositiveIntegerField(_("rows with warnings"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
+    # The provinces the sheet's rows name, stored at preview: the record is read by whoever's scope covers them all.
+    provinces = models.ManyToManyField(AdminUnit, blank=True, editable=False, related_name="+",
+                                       verbose_name=_("provinces of the rows"))
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+        # Recorded under products before the pipeline had its own app: the table kept its name.
+        db_table = "products_importrecord"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})" if self.created_at else self.filename

@@ -1,0 +1,36 @@
+"""The rows an import rejected, given back as a sheet to fix and import again."""
+
+from collections import defaultdict
+
+import tablib
+from django.utils import translation
+
+from .models import ImportRecord
+from .reading import read_sheet
+from .rows import ERROR_COLUMN, LANGUAGES, column_label, is_error_column
+
+
+def rejected_rows(record: ImportRecord) -> tablib.Dataset:
+    """The rows of `record`'s sheet that had errors, as uploaded, each with its errors in a last column."""
+    sheet = read_sheet(bytes(record.content), record.filename)
+    errors = defaultdict(list)
+    for error in record.errors:
+        if error["row"] > 1:  # row 1 is the header: a missing column has no row to give back
+            errors[error["row"]].append(error)
+    # A rejected file uploaded again brings its old error column: replace it, not add another.
+    keep = [i for i, header in enumerate(sheet.headers or []) if not is_error_column(header)]
+    data = tablib.Dataset(headers=[str(sheet.headers[i] or "") for i in keep] + [ERROR_COLUMN], title="OCOP")
+    for number in sorted(errors):
+        cells = sheet[number - 2]  # parse_rows numbers data rows from 2
+        data.append([cells[i] for i in keep] + [error_cell(errors[number])])
+    return data
+
+
+def error_cell(errors: list[dict]) -> str:
+    """A row's errors as stored on an ImportRecord, column by column, in Vietnamese then English."""
+    texts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts.append("; ".join(f"{column_label(e['column'])}: {e.get(language, e['vi'])}" for e in errors))
+    vi, en = texts
+    return vi if vi == en else f"{vi} / {en}"

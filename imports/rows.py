@@ -1,0 +1,205 @@
+"""A sheet's rows as the import checks them: headers mapped to columns, cells parsed, and every
+problem a `RowError` naming the spreadsheet row, the column and the reason, in Vietnamese and English.
+
+Headers in Vietnamese or English, any case, accents or spacing; dates as dd/mm/yyyy (never read
+US-style), ISO or real Excel dates; stars as "4", "4 sao", "4★".
+"""
+
+import datetime
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import tablib
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from core.bilingual import LANGUAGES, in_both, in_both_text  # noqa: F401 (in_both_text: the import's words)
+from provinces.text import fold, unit_name_keys
+
+# The columns every kind of sheet places its rows with: column -> the header spellings it answers to,
+# compared after fold() and "_" -> " ".
+PLACE_COLUMNS = {
+    "province": ("tinh", "province", "tinh/thanh pho", "tinh thanh pho"),
+    "district": ("huyen", "district", "quan/huyen", "huyen/thi xa/thanh pho"),
+    "commune": ("xa", "commune", "xa/phuong", "phuong/xa", "xa/phuong/thi tran"),
+}
+PLACE_LABELS = {"province": _("Province"), "district": _("District"), "commune": _("Commune"), "file": _("File")}
+# The last column of a rejected-rows download (imports/rejected.py): ours, so the fixed file
+# re-imports without an "unknown column" warning about it.
+ERROR_COLUMN = "Lỗi / Error"
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
+# Unit names, levels, groups and producer types repeat down a sheet: fold each once.
+cached_fold = functools.lru_cache(maxsize=16384)(fold)
+cached_unit_name_keys = functools.lru_cache(maxsize=16384)(unit_name_keys)
+# Errors (and warnings) listed and stored for a sheet; the rows past them are counted, not worded.
+MAX_ERRORS = 1_000
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    messages: dict[str, str]
+
+    def text(self, language: str) -> str:
+        with translation.override(language):
+            return str(_("Row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row, "column": column_label(self.column), "message": self.messages[language]})
+
+    def __str__(self) -> str:
+        language = translation.get_language() or "vi"
+        return self.text(language if language in self.messages else "vi")
+
+    def bilingual(self) -> str:
+        vi, en = self.text("vi"), self.text("en")
+        return vi if vi == en else f"{vi} / {en}"
+
+
+@dataclass
+class SheetRow:
+    """One row, parsed: plain values and resolved units, or errors."""
+
+    number: int
+    values: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    # Past MAX_ERRORS errors (or warnings) in the rows above, a row's are counted but not worded:
+    # they will not be listed, and wording them was most of the time spent on a sheet of garbage.
+    word_errors: bool = True
+    word_warnings: bool = True
+
+    def error(self, column: str, make) -> None:
+        """Record an error; `make` builds the message (called once per language)."""
+        self.errors.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_errors else UNWORDED))
+
+    def warn(self, column: str, make) -> None:
+        self.warnings.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_warnings else UNWORDED))
+
+
+# The message of an error past MAX_ERRORS (never shown).
+UNWORDED = dict.fromkeys(LANGUAGES, "")
+
+
+def _header_key(header) -> str:
+    return fold(str(header or "")).replace("_", " ")
+
+
+def is_error_column(header) -> bool:
+    return _header_key(header) == _header_key(ERROR_COLUMN)
+
+
+def map_headers(headers, columns: dict[str, tuple[str, ...]]) -> tuple[dict[int, str], list[str]]:
+    """{column index: column name} for the headers recognised, and the headers that were not
+    (apart from our own error column, which is skipped without a word)."""
+    aliases = {alias: column for column, names in columns.items() for alias in names}
+    mapping, unknown = {}, []
+    for index, header in enumerate(headers):
+        column = aliases.get(_header_key(header))
+        if column and column not in mapping.values():
+            mapping[index] = column
+        elif str(header or "").strip() and not is_error_column(header):
+            unknown.append(CONTROL_RE.sub("\ufffd", str(header)))
+    return mapping, unknown
+
+
+def column_label(column: str) -> str:
+    """A column's name as the messages word it ("Tỉnh", "Province"): the sheet kinds declare them."""
+    from .kinds import COLUMN_LABELS  # the kinds build on the rows, not the other way round
+
+    return str(COLUMN_LABELS.get(column, column))
+
+
+def parse_date(value) -> datetime.date:
+    """dd/mm/yyyy (day first, always), ISO, an Excel date or serial number; ValueError otherwise."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 100000:
+        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_stars(value) -> int:
+    match = STARS_RE.match(str(value).strip().lower())
+    if not match:
+        raise ValueError(value)
+    return int(match.group(1))
+
+
+def parse_score(value) -> Decimal:
+    text = str(value).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    score = Decimal(text)
+    if not 0 <= score <= 100:
+        raise ValueError(value)
+    return score
+
+
+def blank(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse) -> tuple[list[SheetRow], list[str]]:
+    """Every data row of a sheet of any kind, checked by `parse(row, cells)`; and the headers not recognised.
+
+    `required` lists groups of columns of which the header row needs at least one; when one is
+    missing, the only row returned is the header row (1) with an error per missing group.
+    """
+    mapping, unknown = map_headers(dataset.headers or [], columns)
+    found = set(mapping.values())
+    missing = [group[0] for group in required if not found & set(group)]
+    if missing:
+        row = SheetRow(1)
+        for column in missing:
+            row.error(column, lambda: _("This column is missing from the header row."))
+        row.warnings = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
+        return [row], unknown
+    rows, errors, warnings = [], 0, 0
+    for index, raw in enumerate(dataset, start=2):
+        cells = {column: unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
+        if all(blank(v) for v in cells.values()):
+            continue
+        # Invisible and meaningless in a name, and PostgreSQL refuses NUL even inside JSON: shown
+        # as � in the messages that quote the cell, and an error on it.
+        hidden = [column for column, value in cells.items() if isinstance(value, str) and CONTROL_RE.search(value)]
+        cells.update({column: CONTROL_RE.sub("\ufffd", cells[column]) for column in hidden})
+        row = parse(SheetRow(index, word_errors=errors < MAX_ERRORS, word_warnings=warnings < MAX_ERRORS), cells)
+        for column in hidden:
+            row.error(column, lambda: _("The cell holds an invisible control character."))
+        errors, warnings = errors + len(row.errors), warnings + len(row.warnings)
+        rows.append(row)
+    if rows:  # what reading the file found (its encoding), said on the header row
+        rows[0].warnings[:0] = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
+    return rows, unknown
+
+
+
+def unquote(value):
+    # Our exports keep formula-like text inert with a leading apostrophe; read it back as typed.
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
+# Text cells written as they are, with the model's limits: the batched writes skip full_clean(), and
+
+
+def filled(row: SheetRow, cells: dict, required) -> dict[str, str]:
+    """The row's cells that are not blank, as stripped text; each `required` column left blank is an error."""
+    text = {k: str(v).strip() for k, v in cells.items() if not blank(v)}
+    for column in required:
+        if column not in text:
+            row.error(column, lambda: _("This cell is required."))
+    return text

@@ -1,0 +1,173 @@
+"""The import pipeline: a sheet of any kind read, checked, previewed, then written in one transaction."""
+
+import datetime
+import functools
+import hashlib
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import refusal
+from core.locks import waiting_for_writers
+
+from .kinds import DEFAULT, KINDS
+from .models import ImportRecord
+from .reading import read_sheet
+from . import rows as sheet_rows
+from .rows import RowError, SheetRow
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    written: bool = False
+    provinces: set[int] = field(default_factory=set)  # ids of the provinces the sheet's rows name
+    # Rows with an error (or a warning): `errors` and `warnings` list at most rows.MAX_ERRORS of them.
+    failed_rows: int = 0
+    warned_rows: int = 0
+
+    @property
+    def unlisted_failed_rows(self) -> int:
+        """Rows with an error none of which is listed."""
+        return self.failed_rows - len({error.row for error in self.errors})
+
+
+def _outside(rows: list[SheetRow], scope) -> None:
+    """A row in a province outside `scope` (ids of the importing user's provinces) is an error."""
+    for row in rows:
+        province = row.values.get("province")
+        if province is not None and refusal(scope, province) is not None:
+            row.error("province", lambda: _("%(province)s is not one of your provinces.") % {"province": province})
+
+
+def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
+                 record=None, scope=None, as_of: datetime.date | None = None) -> ImportResult:
+    """Import a sheet of `kind` (a name in imports.kinds.KINDS). With errors and no skip_invalid,
+    nothing is written; dry_run writes nothing.
+
+    What it creates or changes points at `record`, the ImportRecord of the upload, when given.
+    `scope`: ids of the provinces the sheet may write to (None: any). `as_of`: the day unit names
+    resolve on where the sheet gives none (default today).
+    The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError.
+    """
+    sheet_kind = KINDS[kind]
+    rows, unknown = sheet_kind.parse(read_sheet(content, filename), as_of or timezone.localdate())
+    sheet_kind.check(rows, scope)
+    result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
+                        skip_invalid=skip_invalid, scope=scope)
+    if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
+        refresh_statistics(*sheet_kind.models)
+    return result
+
+
+def importer(kind: str):
+    """The import service for a kind of sheet: import_sheet with the kind given."""
+    return functools.partial(import_sheet, kind)
+
+
+import_products = importer("products")
+import_producers = importer("producers")
+import_targets = importer("targets")
+import_figures = importer("figures")
+
+
+# An import this large refreshes the planner's statistics of the register's tables at once.
+REFRESH_STATISTICS_ROWS = 1000
+
+
+def refresh_statistics(*models) -> None:
+    """Have the database read these tables' statistics again (ANALYZE).
+
+    The planner shapes every count by them. A register loaded into tables it last saw empty would,
+    until autovacuum came round, be counted with plans made for a few rows: nested loops over every
+    product for every producer, minutes at national scale. (Seen on the test suite's statistics.)
+    """
+    connection = connections[router.db_for_write(models[0])]
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None) -> ImportResult:
+    """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
+
+    With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
+    `scope`: ids of the provinces the sheet may write to (None: any).
+    """
+    if scope is not None:
+        _outside(rows, scope)
+    result = ImportResult(unknown_columns=unknown,
+                          provinces={row.values["province"].pk for row in rows if row.values.get("province") is not None})
+    if any(row.errors for row in rows) and not skip_invalid:
+        return _collect(result, rows)
+    with waiting_for_writers(), transaction.atomic():
+        counts = write([row for row in rows if not row.errors])
+        _collect(result, rows)  # writing runs the models' own checks, which may add errors
+        if result.errors and not skip_invalid:
+            counts = Counter()  # as when the errors are found before writing: nothing would change
+        result.written = not dry_run and (skip_invalid or not result.errors)
+        if not result.written:
+            transaction.set_rollback(True)
+    result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
+    return result
+
+
+def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
+    # The first rows.MAX_ERRORS, which are worded: a row's are worded until the rows above it have that many.
+    result.errors = list(itertools.islice((error for row in rows for error in row.errors), sheet_rows.MAX_ERRORS))
+    result.warnings = list(itertools.islice((warning for row in rows for warning in row.warnings), sheet_rows.MAX_ERRORS))
+    result.failed_rows = sum(1 for row in rows if row.errors)
+    result.warned_rows = sum(1 for row in rows if row.warnings)
+    return result
+
+
+def _record_result(record: ImportRecord, result: ImportResult) -> None:
+    record.created, record.updated, record.unchanged = result.created, result.updated, result.unchanged
+    record.failed_rows, record.warned_rows = result.failed_rows, result.warned_rows
+    record.errors = [{"row": e.row, "column": e.column, **e.messages} for e in result.errors]
+    record.warnings = [{"row": e.row, "column": e.column, **e.messages} for e in result.warnings]
+    record.unknown_columns = result.unknown_columns
+
+
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
+                   kind: str = DEFAULT, scope=None) -> ImportRecord:
+    """Check an uploaded sheet and count what it would change; keep it for confirmation.
+
+    The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError."""
+    record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
+                          sha256=hashlib.sha256(content).hexdigest())
+    result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)
+    _record_result(record, result)
+    with waiting_for_writers(), transaction.atomic():
+        record.save()
+        record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q
+    return record
+
+
+def confirm_import(*, record: ImportRecord, scope=None, user=None) -> ImportResult:
+    """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products.
+
+    Confirmed by a `user` other than the uploader and writing nothing (their scope or permissions
+    refuse rows the uploader's did not), the record is left as it was: its preview is the
+    uploader's, and the result says why to whoever confirmed.
+    A ValidationError (locks.busy) when another writer held the same records too long: nothing written.
+    """
+    with waiting_for_writers(), transaction.atomic():
+        result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
+                                       skip_invalid=record.skip_invalid, record=record, scope=scope)
+        if not result.written and user is not None and user.pk != record.user_id:
+            return result
+        _record_result(record, result)
+        if result.written:
+            record.status = ImportRecord.Status.IMPORTED
+        record.save()
+    return result

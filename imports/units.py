@@ -1,0 +1,129 @@
+"""Unit names as a sheet types them, resolved to the administrative units valid on a row's date."""
+
+import difflib
+from collections import defaultdict
+
+import tablib
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from products.models import RatingDecision
+from provinces.models import AdminUnit
+from provinces.text import fold_unit_name
+
+from .rows import PLACE_COLUMNS, SheetRow, blank, cached_unit_name_keys, map_headers, unquote
+
+
+class UnitResolver:
+    """Unit names as typed, resolved to the unit valid on the row's date.
+
+    The units below the provinces a sheet names are read in one query per level, the first time a
+    district or commune is looked up, so resolving costs the same few queries for any number of rows.
+    """
+
+    def __init__(self, province_names=None):
+        self.provinces = list(AdminUnit.objects.provinces())
+        self.province_index = _index(self.provinces)
+        # Only these provinces can be picked (whatever the date), so only their units are loaded.
+        self.named = [p for p in self.provinces if province_names is None or p.search_name in province_names]
+        self.below_index = {}  # level -> {parent id: {search name: [units]}}
+
+    @staticmethod
+    def _valid(units, start, end):
+        return [u for u in units if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)]
+
+    def _pick(self, row, column, name, candidates, start, end, scope_names):
+        if not candidates:
+            # Looked for only when the error will be worded (SheetRow.word_errors).
+            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6) if row.word_errors else []
+            row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
+                "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
+            return None
+        on_day = self._valid(candidates, start, end)
+        if not on_day:
+            current = [u for u in candidates if u.valid_to is None]
+            if len(current) == 1:
+                row.warn(column, lambda: _("No “%(name)s” existed on that date; the current unit %(unit)s is used.") % {
+                    "name": name, "unit": current[0]})
+                return current[0]
+            on_day = candidates
+        if len(on_day) > 1:
+            row.error(column, lambda: _("“%(name)s” matches several units: %(units)s.") % {
+                "name": name, "units": "; ".join(f"{u} [{u.slug}]" for u in on_day)})
+            return None
+        return on_day[0]
+
+    @staticmethod
+    def _named(index: dict, name: str) -> list:
+        return next((index[key] for key in cached_unit_name_keys(name) if key in index), [])
+
+    def province(self, row, name, start, end):
+        return self._pick(row, "province", name, self._named(self.province_index, name), start, end, self.province_index)
+
+    def below(self, row, column, name, parent, start, end):
+        level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
+        if level not in self.below_index:
+            self.below_index[level] = self._load(level)
+        units = self.below_index[level].get(parent.pk, {})
+        return self._pick(row, column, name, self._named(units, name), start, end, units)
+
+    def _load(self, level) -> dict:
+        """{parent id: {search name: [units]}} for every district or commune of the named provinces.
+
+        A unit is in a parent's scope when the parent is its parent or grandparent, or its parent's
+        successor, or (for a legacy province) when its parent is the parent's successor: a legacy
+        province's communes may since belong to the new province.
+        """
+        parents = AdminUnit.objects.filter(pk__in=[p.pk for p in self.named])
+        if level == AdminUnit.Level.COMMUNE:
+            parents |= AdminUnit.objects.filter(pk__in=_in_scope(AdminUnit.Level.DISTRICT, parents).values("pk"))
+        predecessors = defaultdict(list)  # successor id -> the parents it succeeded
+        for pk, successor_id in parents.filter(successor__isnull=False).values_list("pk", "successor"):
+            predecessors[successor_id].append(pk)
+        units = _in_scope(level, parents).annotate(grandparent_id=F("parent__parent"), parent_successor_id=F("parent__successor"))
+        # The model's order, then ids: "matches several units" lists them the same way on every database.
+        units = units.order_by(*AdminUnit._meta.ordering, "pk")
+        index = defaultdict(lambda: defaultdict(list))
+        for unit in units:
+            scopes = {unit.parent_id, unit.grandparent_id, unit.parent_successor_id, *predecessors[unit.parent_id]}
+            for parent_id in scopes - {None}:
+                index[parent_id][unit.search_name].append(unit)
+        return index
+
+
+def _in_scope(level, parents):
+    """Units of `level` below `parents` (a queryset of units): see UnitResolver._load."""
+    scope = (Q(parent__in=parents) | Q(parent__parent__in=parents) | Q(parent__successor__in=parents)
+             | Q(parent__in=parents.filter(successor__isnull=False).values("successor")))
+    return AdminUnit.objects.filter(scope, level=level)
+
+
+def _index(units) -> dict:
+    index = defaultdict(list)
+    for unit in units:
+        index[unit.search_name].append(unit)
+    return index
+
+
+def provinces_named(dataset: tablib.Dataset, columns: dict = PLACE_COLUMNS) -> set[str] | None:
+    """The folded province names anywhere in the sheet: they bound the districts and communes worth loading."""
+    at = {name: index for index, name in map_headers(dataset.headers or [], columns)[0].items()}.get("province")
+    if at is None:
+        return None
+    return {key for raw in dataset if at < len(raw) and not blank(raw[at]) for key in cached_unit_name_keys(str(unquote(raw[at])).strip())}
+
+
+
+def locate(row: SheetRow, text: dict, resolver: UnitResolver, start, end) -> None:
+    """The row's province, district and commune (values), resolved on the days from `start` to `end`."""
+    v = row.values
+    v["province"] = province = resolver.province(row, text["province"], start, end)
+    v["district"] = v["commune"] = None
+    if province is None:
+        return
+    if "district" in text:
+        v["district"] = resolver.below(row, "district", text["district"], province, start, end)
+    if "commune" in text:
+        v["commune"] = resolver.below(row, "commune", text["commune"], v["district"] or province, start, end)
+    if v["level"] == RatingDecision.Level.DISTRICT and not v["district"]:
+        row.error("district", lambda: _("A district-level decision needs the district."))
