@@ -38,7 +38,11 @@ $(VENV)/.installed-browser: requirements/browser.txt $(VENV)/.installed
 	$(PY) -m pip install -q --require-hashes -r requirements/browser.txt
 	@touch $@
 
-.PHONY: lock
+.PHONY: lint lock
+
+# ruff's rules are in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
 
 # After changing a dependency in pyproject.toml: the three locks, resolved together for CPython 3.12
 # on Linux, each package with the hashes of all its files. Versions already locked stay unless
