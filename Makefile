@@ -27,13 +27,15 @@ test-browser: install $(VENV)/.installed-browser
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # Installs the locked versions, each checked against its hash (requirements/, written by `make lock`);
-# the project itself is not a package. Again whenever the lock changes.
+# the project itself is not a package. Again whenever the lock or pyproject.toml changes, and then
+# fails if pyproject.toml asks for what the locks do not hold.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/test.txt
+$(VENV)/.installed: requirements/test.txt pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python >= 3.12 is required (none found on PATH or in pyenv)." >&2; exit 1; fi
 	@[ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes -r requirements/test.txt
+	$(PY) requirements/check_locks.py
 	@touch $@
 
 $(VENV)/.installed-browser: requirements/browser.txt $(VENV)/.installed
