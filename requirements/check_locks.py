@@ -16,7 +16,8 @@ PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
 def unmet(project: dict, lock: str, extras: list[str]) -> list[str]:
-    pins = {canonicalize_name(name): version for name, version in PIN.findall((ROOT / "requirements" / lock).read_text())}
+    text = (ROOT / "requirements" / lock).read_text()
+    pins = {canonicalize_name(name): version for name, version in PIN.findall(text)}
     wanted = project["dependencies"] + [line for extra in extras for line in project["optional-dependencies"][extra]]
     problems = []
     for requirement in map(Requirement, wanted):
