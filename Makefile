@@ -17,22 +17,49 @@ PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12 $(wildcard /root/.
 run: db serve
 
 # Browser tests need Chromium and run in their own leg (`make test-browser`, called by .ci/run).
+# A model changed without its migration fails here (in an in-memory database: no file, no server).
 test: install
+	DEBUG=true DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install
+test-browser: install $(VENV)/.installed-browser
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	$(PY) -m pip install -q '.[browser]'
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
+# Installs the locked versions, each checked against its hash (requirements/, written by `make lock`);
+# the project itself is not a package. Again whenever the lock or pyproject.toml changes, and then
+# fails if pyproject.toml asks for what the locks do not hold.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: requirements/test.txt pyproject.toml
 	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python >= 3.12 is required (none found on PATH or in pyenv)." >&2; exit 1; fi
 	@[ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q '.[test]'
+	$(PY) -m pip install -q --require-hashes -r requirements/test.txt
+	$(PY) requirements/check_locks.py
 	@touch $@
+
+$(VENV)/.installed-browser: requirements/browser.txt $(VENV)/.installed
+	$(PY) -m pip install -q --require-hashes -r requirements/browser.txt
+	@touch $@
+
+.PHONY: lint lock
+
+# ruff's rules are in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+
+# After changing a dependency in pyproject.toml: the three locks, resolved together for CPython 3.12
+# on Linux, each package with the hashes of all its files. Versions already locked stay unless
+# asked: `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME). The browser lock holds every
+# extra, so the other two, constrained by it, pin the same versions: production.txt is what a
+# server installs, test.txt what `make install` does. uv itself is pinned in requirements/uv.txt.
+LOCK_FLAGS := --generate-hashes --python-version 3.12 --python-platform linux --custom-compile-command "make lock" --quiet
+lock:
+	@[ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --require-hashes -r requirements/uv.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras $(LOCK_FLAGS) $(LOCK_ARGS) -o requirements/browser.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench -c requirements/browser.txt $(LOCK_FLAGS) -o requirements/test.txt
+	$(VENV)/bin/uv pip compile pyproject.toml -c requirements/browser.txt $(LOCK_FLAGS) -o requirements/production.txt
 
 db: install
 	$(PY) manage.py migrate --noinput

@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "import_export",
     "axes",
     "simple_history",
     "provinces",
