@@ -43,10 +43,11 @@ def product_sheet(path: Path) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["Tỉnh", "Huyện", "Chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Ngày quyết định",
-                  "Số quyết định", "Cấp công nhận"])
+    sheet.append(["Tỉnh", "Huyện", "Chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao",
+                  "Ngày quyết định", "Số quyết định", "Cấp công nhận"])
     for name, stars in (("Miến dong README", 3), ("Mật ong README", 4)):
-        sheet.append(["Bắc Kạn", "Ba Bể", "HTX README", name, "Thực phẩm", stars, "15/06/2020", "9/QĐ-README", "Tỉnh"])
+        sheet.append(["Bắc Kạn", "Ba Bể", "HTX README", name, "Thực phẩm", stars,
+                      "15/06/2020", "9/QĐ-README", "Tỉnh"])
     book.save(path)
 
 
