@@ -61,7 +61,15 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench -c requirements/browser.txt $(LOCK_FLAGS) -o requirements/test.txt
 	$(VENV)/bin/uv pip compile pyproject.toml -c requirements/browser.txt $(LOCK_FLAGS) -o requirements/production.txt
 
-db: install
+# This clone's local settings, written once and git-ignored: a generated SECRET_KEY and DEBUG on, so
+# `.venv/bin/python manage.py ...` works here as the README prints it, with nothing exported. The process
+# environment wins over it; a production server sets real variables and has no .env.
+.env:
+	@if [ -z "$(PYTHON_BOOT)" ]; then echo "Python >= 3.12 is required (none found on PATH or in pyenv)." >&2; exit 1; fi
+	@umask 077 && $(PYTHON_BOOT) -c 'import secrets; print("# Local development settings written by make run (see .env.example); not for production."); print("DEBUG=true"); print("SECRET_KEY=" + secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+	@echo "Wrote $@ (DEBUG=true and a generated SECRET_KEY) for this clone's local server and manage.py commands."
+
+db: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_admin_units
 	$(PY) manage.py seed_demo

@@ -12,6 +12,35 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of a clone's .env (blank lines and # comments skipped, one pair of quotes
+    around a value removed); nothing when the file does not exist."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, equals, value = line.removeprefix("export ").partition("=")
+        if not equals or not key.strip().isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, not {line!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+# A developer's clone keeps its local settings in .env (`make run` writes one: a generated SECRET_KEY and
+# DEBUG on), so `.venv/bin/python manage.py ...` works there as the README prints it. The process
+# environment always wins; production sets real variables and has no .env. OCOP_ENV_FILE names another
+# file, or none when empty (the tests read none).
+ENV_FILE = os.environ.get("OCOP_ENV_FILE", str(BASE_DIR / ".env"))
+for _name, _value in (read_env_file(Path(ENV_FILE)) if ENV_FILE else {}).items():
+    os.environ.setdefault(_name, _value)
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":

@@ -7,3 +7,5 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 # The test client speaks plain HTTP; production redirects it to HTTPS (tested on its own).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# A developer's .env (written by `make run`: DEBUG on) must not change what the tests see.
+os.environ.setdefault("OCOP_ENV_FILE", "")

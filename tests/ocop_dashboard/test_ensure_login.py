@@ -16,7 +16,8 @@ def ensure_login() -> str:
 
 
 def shown_password(output: str) -> str:
-    return output.splitlines()[-1].strip()
+    """The last line inside the frame of ====."""
+    return [line for line in output.splitlines() if line.strip() and not line.startswith("=")][-1].strip()
 
 
 @pytest.fixture
@@ -81,3 +82,13 @@ def test_it_names_the_address_it_is_told_the_admin_is_served_at(no_env_password)
     out = io.StringIO()
     call_command("ensure_login", url="http://10.0.0.5:8080/admin/", stdout=out)
     assert "http://10.0.0.5:8080/admin/" in out.getvalue()
+
+
+def test_its_message_is_framed_so_it_stands_out_after_the_install_messages(no_env_password):
+    lines = ensure_login().strip().splitlines()
+    assert lines[0].startswith("====") and lines[-1].startswith("====")
+
+
+def test_the_commands_it_suggests_are_the_ones_that_work_in_a_clone(env_password):
+    ensure_login()
+    assert "(reset a password: .venv/bin/python manage.py changepassword USERNAME)" in ensure_login()
