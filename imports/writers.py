@@ -2,6 +2,7 @@
 record at a time through the model's own checks (save_row)."""
 
 import csv
+import functools
 import io
 
 from django.core.exceptions import ValidationError
@@ -123,9 +124,12 @@ def _copy(connection, model, fields: list, columns: list[list], *, ids: bool) ->
                 with connection.wrap_database_errors:  # as execute() turns the driver's errors into Django's
                     return cursor.copy_expert(sql, data)
 
-            # COPY has no execute(); this passes it through the connection's execute wrappers
-            # (which count and time statements), as execute() does.
-            cursor._execute_with_wrappers(sql, None, False, executor=copy)
+            # COPY has no execute(): it goes through the connection's execute wrappers (which count
+            # and time statements) as execute() would, the first installed outermost, each called as
+            # Django documents: wrapper(execute, sql, params, many, context).
+            for wrapper in reversed(connection.execute_wrappers):
+                copy = functools.partial(wrapper, copy)
+            copy(sql, None, False, {"connection": connection, "cursor": cursor})
     return given
 
 

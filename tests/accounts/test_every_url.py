@@ -175,6 +175,7 @@ NOT_WALKED = {
     "set_language": "the language switch: stores a preference and redirects",
     "favicon.ico": "a redirect to a static file",
     "admin/(?P<url>.*)$": "the admin's catch-all: a 404, or a redirect that adds a slash",
+    "^admin/products/importrecord/(?P<rest>.*)$": "the import pages' old addresses: redirect to the new ones",
     **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/": "an old change address: redirects to the change URL"
        for m in REGISTRY},
 }

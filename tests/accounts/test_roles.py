@@ -26,7 +26,7 @@ def test_each_group_holds_exactly_its_roles_permissions(role):
 
 
 def test_staff_record_the_register_but_never_delete(staff_a):
-    assert staff_a.has_perms(["products.add_rating", "products.change_producer", "products.add_importrecord"])
+    assert staff_a.has_perms(["products.add_rating", "products.change_producer", "imports.add_importrecord"])
     assert not any(staff_a.has_perm(f"products.delete_{m}") for m in ("producer", "product", "ratingdecision", "rating"))
 
 

@@ -138,3 +138,13 @@ def test_the_uploaders_own_failed_confirm_keeps_its_errors_on_the_record(client,
 def test_an_empty_file_is_refused_in_both_languages(admin_client):
     page = upload(admin_client, b"").content.decode()
     assert "Tập tin được gửi là rỗng." in page and "The submitted file is empty." in page
+
+
+@pytest.mark.parametrize("old, new", [
+    ("/admin/products/importrecord/", "/admin/imports/importrecord/"),
+    ("/admin/products/importrecord/upload/", "/admin/imports/importrecord/upload/"),
+    ("/admin/products/importrecord/7/change/?_changelist_filters=kind", "/admin/imports/importrecord/7/change/?_changelist_filters=kind"),
+])
+def test_the_old_import_addresses_lead_to_the_new_ones(client, old, new):
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)

@@ -1,7 +1,7 @@
 """The import's own bulk writer (create_with_history): INSERTs on SQLite, COPY on PostgreSQL."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from products.models import Producer, Product
 from provinces.text import fold
@@ -59,3 +59,16 @@ def test_a_row_the_database_refuses_raises_djangos_error_and_writes_nothing(make
     with pytest.raises(IntegrityError), transaction.atomic():
         create_with_history(Product, rows)
     assert not Product.objects.filter(name__iexact="miến dong").exists()
+
+
+def test_every_write_passes_through_the_connections_execute_wrappers(make):
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    rows = new_products(make, "Miến dong")
+    with connection.execute_wrapper(spy):
+        create_with_history(Product, rows)
+    assert any(f'"{Product._meta.db_table}"' in sql for sql in seen)  # INSERT INTO "…" or COPY "…"

@@ -103,6 +103,7 @@ UNWALKED = {
     "set_language": lambda ctx: reverse("set_language"),
     "favicon.ico": lambda ctx: "/favicon.ico",
     "admin/(?P<url>.*)$": lambda ctx: "/admin/nothing-here",
+    "^admin/products/importrecord/(?P<rest>.*)$": lambda ctx: "/admin/products/importrecord/",
     **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/":
        (lambda ctx, label=m._meta.label_lower: f"/admin/{label.replace('.', '/')}/{record(ctx, label).pk}/") for m in REGISTRY},
 }
