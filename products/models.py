@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -250,18 +250,6 @@ class Producer(Located):
         super().save(*args, **kwargs)
 
 
-def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
-    """The ratings of `product` (the outer product by default) decided by `day`, latest first.
-
-    The first is the product's standing rating on `day`. A revoked rating is not replaced by the
-    one it superseded: revocation ends the product's recognition until it is rated again.
-    """
-    return (
-        Rating.objects.filter(product=OuterRef("pk") if product is None else product, decided_on__lte=day)
-        .order_by("-decided_on", "-pk")
-    )
-
-
 def standing_on(day: datetime.date, prefix: str = "") -> Q:
     """Ratings standing on `day`: decided by then, and neither superseded by their product's next
     rating nor revoked (a revoked rating stands for no stars until the product is rated again) by
@@ -296,16 +284,11 @@ class ProductQuerySet(models.QuerySet):
 
     def counted_on(self, day: datetime.date) -> "ProductQuerySet":
         """Products recognised (3★+) on `day`, as recognised_on() but without their stars or expiry annotated."""
-        standing = Rating.objects.filter(standing_on(day), product=OuterRef("pk"), stars__gte=RECOGNISED_STARS)
+        standing = Rating.objects.standing(day).filter(product=OuterRef("pk"), stars__gte=RECOGNISED_STARS)
         # A look-up per product, not EXISTS: PostgreSQL makes EXISTS a join, which on stale
         # statistics (a test database) it planned as nested loops of scans that ran for minutes.
         return self.alias(standing_rating=Subquery(standing.order_by().values("pk")[:1])).filter(
             standing_rating__isnull=False)
-
-    def count_by_stars(self) -> dict[int, int]:
-        """{stars: number of products}, for a queryset annotated by with_stars_on(), in one query."""
-        rows = self.order_by().values_list("stars_on").annotate(n=Count("pk"))
-        return {stars: n for stars, n in rows if stars is not None}
 
     def count_by_stars_and(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
@@ -411,13 +394,6 @@ class ProductQuerySet(models.QuerySet):
             first_recognised=Min("ratings__decided_on", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
         ).filter(first_recognised__range=(start, end))
 
-    def upgraded_between(self, start: datetime.date, end: datetime.date, *, to_stars: int | None = None):
-        """Products rated higher than their previous recognised rating by a decision between start and end."""
-        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"), decided_on__range=(start, end))
-        if to_stars is not None:
-            upgrades = upgrades.filter(stars=to_stars)
-        return self.filter(Exists(upgrades))
-
     def count_by(self, field: str) -> dict:
         """{value of `field`: number of products}, in one query (e.g. "district", "group")."""
         rows = self.order_by().values_list(field).annotate(n=Count("pk"))
@@ -482,8 +458,6 @@ class Product(Located):
         if self.group_id and self.group.scheme != ProductGroup.Scheme.CURRENT:
             self.group = self.group.maps_to
 
-    def standing_rating(self, day: datetime.date) -> "Rating | None":
-        return latest_rating(day, product=self).select_related("decision").first()
 
 
 class RatingDecision(models.Model):
@@ -626,23 +600,22 @@ class ImportRecord(models.Model):
 
 
 class RatingQuerySet(models.QuerySet):
-    def upgrades(self) -> "RatingQuerySet":
-        """Ratings that raise a recognised product above the stars of its previous rating (Rating.is_upgrade)."""
-        return self.filter(is_upgrade=True)
+    def standing(self, day: datetime.date) -> "RatingQuerySet":
+        """The ratings standing on `day` (standing_on): at most one per product, none for a product
+        whose latest rating by then was revoked by then."""
+        return self.filter(standing_on(day))
 
     def with_status(self, day: datetime.date) -> "RatingQuerySet":
-        """Annotate `status` on `day`: not_yet, revoked, superseded, expired or in_force."""
-        later = Rating.objects.filter(
-            product=OuterRef("product"), decision__date__gt=OuterRef("decision__date"), decision__date__lte=day,
-        )
+        """Annotate `status` on `day`: in_force or expired for the rating standing then (standing_on;
+        expired once its certificate lapsed), else not_yet, revoked or superseded."""
         S = Rating.Status
         return self.annotate(
             status=models.Case(
-                models.When(decision__date__gt=day, then=Value(S.NOT_YET)),
+                models.When(standing_on(day) & Q(expires__lt=day), then=Value(S.EXPIRED)),
+                models.When(standing_on(day), then=Value(S.IN_FORCE)),
+                models.When(decided_on__gt=day, then=Value(S.NOT_YET)),
                 models.When(revoked_on__lte=day, then=Value(S.REVOKED)),
-                models.When(Exists(later), then=Value(S.SUPERSEDED)),
-                models.When(expires__lt=day, then=Value(S.EXPIRED)),
-                default=Value(S.IN_FORCE),
+                default=Value(S.SUPERSEDED),  # stands_until <= day, and not revoked by then
                 output_field=models.CharField(),
             )
         )
@@ -772,9 +745,6 @@ class Rating(models.Model):
                 errors["revoked_on"] = _("A rating cannot be revoked before its decision.")
         if errors:
             raise ValidationError(errors)
-
-    def status_on(self, day: datetime.date) -> str:
-        return Rating.objects.with_status(day).values_list("status", flat=True).get(pk=self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -5,12 +5,11 @@ The producer sheet is for reading only, for now."""
 from collections import defaultdict
 
 import tablib
-from django.db.models import Subquery
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from django.http import Http404, HttpResponse
 from django.utils import translation
 
-from .models import ImportRecord, Producer, Product, Rating, RatingDecision, latest_rating
+from .models import ImportRecord, Producer, Product, Rating, RatingDecision
 from .sheets import COLUMN_LABELS, ERROR_COLUMN, LANGUAGES, PRODUCER_HEADERS, is_error_column, read_sheet
 
 HEADERS = [
@@ -68,8 +67,9 @@ def producer_sheet(producers, day, personal: bool = True, products=None) -> tabl
 
 
 def standing_ratings(products, day):
-    """The rating standing on `day` for each of `products` (their current stars)."""
-    return Rating.objects.filter(pk__in=products.annotate(standing=Subquery(latest_rating(day).values("pk")[:1])).values("standing"))
+    """The rating standing on `day` for each of `products` that has one (their current stars), as
+    the counts find it: a product whose latest rating was revoked has none."""
+    return Rating.objects.standing(day).filter(product__in=products.values("pk"))
 
 
 def rejected_rows(record: ImportRecord) -> tablib.Dataset:
