@@ -1,6 +1,8 @@
 import calendar
 import datetime
+import functools
 import itertools
+import operator
 from collections import defaultdict
 
 from django.conf import settings
@@ -27,6 +29,17 @@ STANDS_FOREVER = datetime.date.max  # Rating.stands_until of a rating neither su
 
 # Decision 1048/QĐ-TTg (2019): the score band of each star level, [low, high).
 SCORE_BANDS = {5: (90, 101), 4: (70, 90), 3: (50, 70), 2: (30, 50), 1: (0, 30)}
+SCORES = (0, 100)  # what a score may be, whatever its stars
+
+
+def score_matches_stars() -> Q:
+    """The database's form of SCORE_BANDS: a score (if any) lies in its stars' band. A band's bound
+    at the end of the scale is left to the check on SCORES."""
+    def band(stars, low, high):
+        return Q(stars=stars, **({"score__gte": low} if low > SCORES[0] else {}),
+                 **({"score__lt": high} if high <= SCORES[1] else {}))
+    return functools.reduce(operator.or_, (band(stars, *bounds) for stars, bounds in SCORE_BANDS.items()),
+                            Q(score__isnull=True))
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -688,17 +701,10 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["product", "decision"], name="rating_once_per_decision"),
             models.CheckConstraint(condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5"),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="rating_score_0_to_100",
+                condition=Q(score__isnull=True) | Q(score__gte=SCORES[0], score__lte=SCORES[1]),
+                name="rating_score_0_to_100",
             ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True)
-                | Q(stars=5, score__gte=90)
-                | Q(stars=4, score__gte=70, score__lt=90)
-                | Q(stars=3, score__gte=50, score__lt=70)
-                | Q(stars=2, score__gte=30, score__lt=50)
-                | Q(stars=1, score__lt=30),
-                name="rating_score_matches_stars",
-            ),
+            models.CheckConstraint(condition=score_matches_stars(), name="rating_score_matches_stars"),
         ]
 
     def __str__(self) -> str:
