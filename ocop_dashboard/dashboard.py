@@ -11,10 +11,10 @@ from django.utils import numberformat
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
-from products.models import Product, RatingDecision
+from products.models import Producer, Product, RatingDecision
 from provinces.models import AdminUnit
 from targets.models import Plan
-from targets.progress import DAY, PRODUCER_TYPES, Actuals, TargetProgress, target_progress, want
+from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
 
@@ -223,8 +223,7 @@ class ProvinceDashboard:
         return Table("by-group", _("Products 3★+ by product group"), [_("Group"), "3★", "4★", "5★", _("Total")], rows)
 
     def by_producer_type(self) -> Table:
-        labels = {kind: str(value.label) for kind, value in PRODUCER_TYPES.items()}
-        rows = [[labels[kind], self.producers[f"producers_{kind}"]] for kind in PRODUCER_TYPES]
+        rows = [[str(kind.label), self.producers[f"producers_{kind}"]] for kind in Producer.Type]
         return Table("by-producer-type", _("Producers by type"), [_("Producer type"), _("Producers")], rows)
 
     def series(self) -> Table:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.scope import province_ids
+from products.models import Producer
 from products.resources import attachment
 from products.sheets import in_both
 from provinces.models import AdminUnit
@@ -125,7 +126,7 @@ def progress_json(request, slug):
             "products_in_force": totals["products_in_force"],
             "producers": totals["producers"],
             "producers_by_type": {
-                kind: totals[f"producers_{kind}"] for kind in ("enterprise", "cooperative", "coop_group", "household")
+                kind: totals[f"producers_{kind}"] for kind in Producer.Type.values
             },
             "traceable_products": totals["traceable_products"],
             "ecommerce_products": totals["ecommerce_products"],

@@ -223,6 +223,13 @@ class Producer(Located):
         COOPERATIVE_GROUP = "coop_group", _("Cooperative group")
         HOUSEHOLD = "household", _("Registered household")
 
+    # How sheets write each type: in Vietnamese whatever the user's language (an English label,
+    # "Registered household", would not read back). Imports read these, the values and a few synonyms.
+    TYPE_WORDS = {
+        Type.ENTERPRISE: "Doanh nghiệp", Type.COOPERATIVE: "Hợp tác xã",
+        Type.COOPERATIVE_GROUP: "Tổ hợp tác", Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
+    }
+
     # Personal data: shown only to those who record producers (accounts.admin.PersonalDataMixin).
     PERSONAL_FIELDS = ("tax_code", "phone", "address")
 

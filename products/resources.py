@@ -18,12 +18,7 @@ HEADERS = [
 ]
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
 LEVEL_WORDS = {RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.NATIONAL: "quốc gia"}
-# The Vietnamese sheet's words, whatever the user's language: an English label ("Registered
-# household") would not read back.
-PRODUCER_TYPE_WORDS = {
-    Producer.Type.ENTERPRISE: "Doanh nghiệp", Producer.Type.COOPERATIVE: "Hợp tác xã",
-    Producer.Type.COOPERATIVE_GROUP: "Tổ hợp tác", Producer.Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
-}
+PRODUCER_TYPE_WORDS = Producer.TYPE_WORDS
 
 
 def rating_sheet(ratings) -> tablib.Dataset:

@@ -59,12 +59,10 @@ COLUMN_LABELS = {
     "year": _("Year"), "level": _("Level"), "expires": _("Expires"),
 }
 PRODUCER_TYPES = {
-    "doanh nghiep": Producer.Type.ENTERPRISE, "enterprise": Producer.Type.ENTERPRISE, "cong ty": Producer.Type.ENTERPRISE,
-    "hop tac xa": Producer.Type.COOPERATIVE, "htx": Producer.Type.COOPERATIVE, "cooperative": Producer.Type.COOPERATIVE,
-    "to hop tac": Producer.Type.COOPERATIVE_GROUP, "tht": Producer.Type.COOPERATIVE_GROUP,
-    "cooperative group": Producer.Type.COOPERATIVE_GROUP, "coop_group": Producer.Type.COOPERATIVE_GROUP,
-    "ho kinh doanh": Producer.Type.HOUSEHOLD, "ho san xuat": Producer.Type.HOUSEHOLD, "ho san xuat, kinh doanh": Producer.Type.HOUSEHOLD,
-    "household": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
+    **{kind.value: kind for kind in Producer.Type}, **{fold(word): kind for kind, word in Producer.TYPE_WORDS.items()},
+    "cong ty": Producer.Type.ENTERPRISE, "htx": Producer.Type.COOPERATIVE, "tht": Producer.Type.COOPERATIVE_GROUP,
+    "cooperative group": Producer.Type.COOPERATIVE_GROUP, "ho kinh doanh": Producer.Type.HOUSEHOLD,
+    "ho san xuat": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
 }
 LEVELS = {
     "tinh": RatingDecision.Level.PROVINCE, "cap tinh": RatingDecision.Level.PROVINCE, "province": RatingDecision.Level.PROVINCE,

@@ -18,12 +18,6 @@ from provinces.models import AdminUnit
 
 from .models import Indicator, Plan, ReportedFigure, Target
 
-PRODUCER_TYPES = {
-    "enterprise": Producer.Type.ENTERPRISE,
-    "cooperative": Producer.Type.COOPERATIVE,
-    "coop_group": Producer.Type.COOPERATIVE_GROUP,
-    "household": Producer.Type.HOUSEHOLD,
-}
 STARS_INDICATORS = {
     "products": lambda s: s.get(3, 0) + s.get(4, 0) + s.get(5, 0),
     "products_3star": lambda s: s.get(3, 0),
@@ -32,7 +26,7 @@ STARS_INDICATORS = {
     "products_4plus": lambda s: s.get(4, 0) + s.get(5, 0),
 }
 FLOW_INDICATORS = {"new_products", "upgrades_to_4", "upgrades_to_5"}
-PRODUCER_INDICATORS = {"producers", *(f"producers_{kind}" for kind in PRODUCER_TYPES)}
+PRODUCER_INDICATORS = {"producers", *(f"producers_{kind}" for kind in Producer.Type.values)}
 DAY = datetime.timedelta(days=1)
 
 
@@ -83,7 +77,7 @@ def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]
     series = Product.objects.in_unit(unit).producers_series({d.isoformat(): d for d in days})
 
     def totals(by_type: dict[str, int]) -> dict[str, int]:
-        by_kind = {f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}
+        by_kind = {f"producers_{kind}": by_type.get(kind, 0) for kind in Producer.Type.values}
         return {"producers": sum(by_type.values()), **by_kind}
     return {day: totals(series[day.isoformat()]) for day in days}
 
