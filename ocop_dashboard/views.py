@@ -16,7 +16,7 @@ from products.models import Producer
 from products.resources import attachment
 from products.sheets import in_both
 from provinces.models import AdminUnit
-from targets.progress import Actuals, register_totals, unit_progress
+from targets.progress import Actuals, unit_progress
 
 from . import charts
 from .dashboard import ProvinceDashboard, Table, number_formatter
@@ -111,12 +111,12 @@ def progress_json(request, slug):
     if not form.is_valid():
         return JsonResponse({"errors": _errors_in_both(request)}, status=400)
     as_of = form.day()
-    # One Actuals for the totals and the targets: the unit's lineage, and its producers on `as_of`
-    # and on each plan's eve, are then looked up once.
+    # One Actuals for the totals and the targets, as the province page counts: the unit's lineage,
+    # its producers on `as_of` and on each plan's eve, and its totals on `as_of`, are looked up once.
     actuals = Actuals(unit)
     actuals.want_producers(unit, as_of)
     progress = unit_progress(unit, as_of, actuals)
-    totals = register_totals(unit, as_of, actuals)
+    totals = actuals.totals(unit, as_of)
     return JsonResponse({
         "unit": {"slug": unit.slug, "name": unit.name, "successor": unit.successor.slug if unit.successor else None},
         "as_of": as_of,

@@ -50,12 +50,14 @@ class Status:
 
 def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | None" = None) -> dict[str, int]:
     """Every stock indicator counted from the register for `unit` on `day`, in two queries
-    (one when `actuals` has the producers of that day already).
+    (one when `actuals` has the producers of that day already). Read it through Actuals.totals.
 
     Products count once, at the stars of their standing rating ("ever recognised", as provinces
     publish); `products_in_force` only those whose certificate is still valid on `day`. Producers
-    count when they own at least one recognised product.
+    count when they own at least one recognised product. The stars are `actuals`' (Actuals.stars),
+    which this count gives it when it has not counted them yet.
     """
+    actuals = actuals or Actuals(unit)
     # One count per group of stars, traceability, e-commerce and certificate (24 groups at most),
     # added up here: one aggregate for each indicator cost more to build than to run.
     groups = Product.objects.in_unit(unit).recognised_on(day).order_by().annotate(
@@ -68,8 +70,10 @@ def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | Non
         stars[stars_on] += n
         for key, flag in zip(flags, flagged, strict=True):
             totals[key] += n if flag else 0
+    actuals.cache.setdefault(("stars", unit.pk, day), dict(stars))
+    stars = actuals.stars(unit, day)
     totals |= {code: count(stars) for code, count in STARS_INDICATORS.items()}
-    return totals | (actuals or Actuals(unit)).producers(unit, day)
+    return totals | actuals.producers(unit, day)
 
 
 def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]]:
@@ -222,7 +226,12 @@ class Actuals:
             return self.producers(unit, day)[code]
         if code == "new_producers":
             return self._cached(("new_producers", unit.pk, start, day), new_producers, unit, start, day)
-        return self._cached(("totals", unit.pk, day), register_totals, unit, day, self)[code]
+        return self.totals(unit, day)[code]
+
+    def totals(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
+        """Every stock indicator of `unit` on `day` (register_totals), counted once."""
+        unit = self._same(unit)
+        return self._cached(("totals", unit.pk, day), register_totals, unit, day, self)
 
     def _cached(self, key, compute, *args):
         if key not in self.cache:
