@@ -205,10 +205,6 @@ class Located(models.Model):
 
 
 class ProducerQuerySet(models.QuerySet):
-    def in_unit(self, unit: AdminUnit) -> "ProducerQuerySet":
-        """Producers located in `unit` or in any unit merged into it."""
-        return self.filter(**{f"{unit.level}__in": unit.lineage_ids})
-
     def with_products_in(self, products: "ProductQuerySet") -> "ProducerQuerySet":
         """Producers that own at least one product of `products`."""
         return self.filter(pk__in=products.values("producer"))

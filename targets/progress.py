@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from products.models import Producer, Product
 from provinces.models import AdminUnit
 
-from .models import Indicator, Plan, ReportedFigure, Target
+from .models import Indicator, ReportedFigure, Target
 
 STARS_INDICATORS = {
     "products": lambda s: s.get(3, 0) + s.get(4, 0) + s.get(5, 0),
@@ -84,12 +84,6 @@ def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]
         by_kind = {f"producers_{kind}": by_type.get(kind, 0) for kind in Producer.Type.values}
         return {"producers": sum(by_type.values()), **by_kind}
     return {day: totals(series[day.isoformat()]) for day in days}
-
-
-def register_flows(unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """Every flow indicator counted from the register for `unit` between start and end (inclusive)."""
-    products = Product.objects.in_unit(unit)
-    return products.flow_series({"period": (start, end)})["period"] | {"new_producers": new_producers(unit, start, end)}
 
 
 def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> int:
@@ -312,11 +306,6 @@ def targets_progress(targets, as_of: datetime.date, actuals: Actuals | None = No
     targets = list(targets.select_related("indicator", "unit", "unit__parent", "plan"))
     want(actuals, targets, as_of)
     return [target_progress(t, as_of, actuals) for t in targets]
-
-
-def plan_progress(plan: Plan, as_of: datetime.date) -> list[TargetProgress]:
-    """Every target of `plan` on `as_of`, in indicator order."""
-    return targets_progress(plan.targets.all(), as_of)
 
 
 def unit_progress(unit: AdminUnit, as_of: datetime.date, actuals: Actuals | None = None) -> list[TargetProgress]:
