@@ -475,7 +475,6 @@ class Product(Located):
             self.group = self.group.maps_to
 
 
-
 class RatingDecision(models.Model):
     """A decision that rates a batch of products at once, e.g. 2616/QĐ-UBND of 29/12/2021."""
 

@@ -63,3 +63,11 @@ def test_a_revoked_rating_is_revoked_and_the_product_stands_on_nothing_until_rat
     day = D("2020-06-01")
     assert Rating.objects.with_status(day).get(product__name="B", stars=4).status == Rating.Status.REVOKED
     assert not standing_ratings(register.filter(name="B"), day).exists()
+
+
+def test_the_standing_ratings_and_their_statuses_take_one_query_each(register, django_assert_num_queries):
+    day = D("2021-12-31")
+    with django_assert_num_queries(2):
+        standing = list(Rating.objects.standing(day).filter(product__in=register))
+        statuses = list(Rating.objects.with_status(day).values_list("status", flat=True))
+    assert (len(standing), len(statuses)) == (6, Rating.objects.count())
