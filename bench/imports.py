@@ -54,7 +54,6 @@ GROUPS = {1: "Thực phẩm", 2: "Đồ uống", 3: "Thảo dược", 4: "Thủ 
 GROUP_OF_WORD = {"Rượu men lá": 2, "Chè shan tuyết": 2, "Trà hoa vàng": 2, "Cà phê bột": 2, "Tinh dầu quế": 3,
                  "Giỏ mây": 4}
 LEVEL_WORDS = {"province": "tỉnh", "district": "huyện", "national": "quốc gia"}
-SCORE_BANDS = {5: (90, 100), 4: (70, 89), 3: (50, 69), 2: (30, 49)}
 DISTRICT_PROVINCES = 6  # provinces whose districts rate 3★ themselves in 2023–2024
 
 
@@ -143,7 +142,9 @@ def _decision(rng, own, national, owner, rating_districts):
 
 
 def _row(rng, owner, product, word, number, day, year, level, stars):
-    low, high = SCORE_BANDS[stars]
+    from products.models import SCORE_BANDS
+
+    low, high = SCORE_BANDS[stars]  # [low, high): 5★ from 90 to 100
     expires = ""
     if day and rng.random() < 0.1:
         expires = datetime.date(day.year + 3, day.month, day.day).strftime("%d/%m/%Y")
@@ -151,7 +152,7 @@ def _row(rng, owner, product, word, number, day, year, level, stars):
     return [
         owner["province"].short_name, _typed(rng, owner["district"]), _typed(rng, owner["commune"]),
         owner["name"], owner["kind"], product, GROUPS[GROUP_OF_WORD.get(word, 1)], stars,
-        rng.randint(low, high) if rng.random() < 0.8 else "", number, when, year or "", LEVEL_WORDS[level], expires,
+        rng.randint(low, high - 1) if rng.random() < 0.8 else "", number, when, year or "", LEVEL_WORDS[level], expires,
     ]
 
 

@@ -22,6 +22,33 @@ PATH_COLOUR = "#555555"
 FONT = "system-ui, Segoe UI, Roboto, sans-serif"
 
 
+@dataclass(frozen=True)
+class StarsRow:
+    """One line of a stars table and one bar of its chart: a label and its products 3★+ by stars."""
+
+    label: str
+    three: int = 0
+    four: int = 0
+    five: int = 0
+    target: float | None = None  # the line's own target (a district's "≥25 products"), if any
+
+    @classmethod
+    def of(cls, label: str, stars: dict[int, int], target: float | None = None) -> "StarsRow":
+        """The row of `label` from counts {stars: n} (Actuals.stars and the like)."""
+        return cls(label, stars.get(3, 0), stars.get(4, 0), stars.get(5, 0), target)
+
+    @property
+    def total(self) -> int:
+        return self.three + self.four + self.five
+
+    def count(self, stars: int) -> int:
+        return (self.three, self.four, self.five)[stars - 3]
+
+    def cells(self, *, target: bool = False) -> list:
+        """label, 3★, 4★, 5★, total (and the target): a table's row, unformatted."""
+        return [self.label, self.three, self.four, self.five, self.total, *([self.target] if target else [])]
+
+
 def _layout(**extra) -> dict:
     return {
         # No template: plotly.js's own defaults, as plotly's "none".
@@ -97,11 +124,11 @@ def _row_height(labels: list[str], least: int) -> int:
     return max(least, 16 * max((label.count("<br>") + 1 for label in labels), default=1))
 
 
-def stacked_bars_figure(rows: list[tuple[str, dict[int, int]]], *, target: float | None = None) -> dict:
-    """Horizontal bars, one per row label, stacked by stars; an optional target line (e.g. ≥25 per district)."""
-    labels = [_wrap(label) for label, _counts in rows]
+def stacked_bars_figure(rows: list[StarsRow], *, target: float | None = None) -> dict:
+    """Horizontal bars, one per row, stacked by stars; an optional target line (e.g. ≥25 per district)."""
+    labels = [_wrap(row.label) for row in rows]
     data = [
-        {"type": "bar", "y": labels, "x": [counts.get(stars, 0) for _label, counts in rows], "orientation": "h",
+        {"type": "bar", "y": labels, "x": [row.count(stars) for row in rows], "orientation": "h",
          "name": f"{stars}★", "marker": {"color": colour}, "hovertemplate": f"%{{y}} {stars}★: %{{x:,}}<extra></extra>"}
         for stars, colour in STAR_COLOURS.items()
     ]

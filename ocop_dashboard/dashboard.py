@@ -11,12 +11,13 @@ from django.utils import numberformat
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
-from products.models import Product, RatingDecision
+from products.models import Producer, Product, RatingDecision
 from provinces.models import AdminUnit
 from targets.models import Plan
-from targets.progress import DAY, PRODUCER_TYPES, Actuals, TargetProgress, target_progress, want
+from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
+from .charts import StarsRow
 
 PROGRAMME_START = 2018  # Decision 490/QĐ-TTg (7/5/2018) started the national programme
 EXPIRY_WINDOW = datetime.timedelta(days=90)
@@ -46,17 +47,28 @@ def number_formatter(places: int = 1):
 
 @dataclass
 class Table:
-    """A chart's numbers, shown under it and offered as a download."""
+    """A chart's numbers, shown under it and offered as a download.
+
+    `rows` are the cells, unformatted (the download); `lines` what they were built from, which the
+    page draws its chart from (StarsRow lines, (label, n) pairs), or the page's own lines (overview_table).
+    """
 
     slug: str
     title: str
     columns: list[str]
     rows: list[list] = field(default_factory=list)
+    lines: list = field(default_factory=list)
 
     def cells(self) -> list[list[str]]:
         """The rows as the page shows them: the first column as it is, figures formatted."""
         figure = number_formatter()
         return [["—" if row[0] is None else str(row[0]), *map(figure, row[1:])] for row in self.rows]
+
+
+def stars_table(slug: str, title: str, label: str, lines: list[StarsRow], *, targets: bool = False) -> Table:
+    """A table of stars rows: `label`, 3★, 4★, 5★, total, and with `targets` each line's target."""
+    columns = [label, "3★", "4★", "5★", _("Total"), *([_("Target")] if targets else [])]
+    return Table(slug, title, columns, [line.cells(target=targets) for line in lines], lines)
 
 
 @dataclass
@@ -170,18 +182,18 @@ class ProvinceDashboard:
             targets = {p.target.unit_id: p for p in self.progress if p.target.unit.level == AdminUnit.Level.DISTRICT}
             # Districts with a target but no product yet still belong in the table.
             counts = {**{(pk, p.target.unit.short_name): {} for pk, p in targets.items()}, **counts}
-            rows = [
-                [name or _("District not recorded"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()),
-                 float(targets[pk].target.value) if pk in targets else None]
+            lines = [
+                StarsRow.of(name or _("District not recorded"), s,
+                            float(targets[pk].target.value) if pk in targets else None)
                 for (pk, name), s in sorted(counts.items(), key=lambda item: (item[0][0] is None, -sum(item[1].values())))
             ]
-            return Table("by-district", title, [_("District"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
+            return stars_table("by-district", title, _("District"), lines, targets=True)
         counts = self.actuals.by_field(self.unit, self.as_of, ("province__short_name", "province__valid_to"))
-        rows = [
-            [_("%(name)s (until 2025)") % {"name": name} if valid_to else name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values()), None]
+        lines = [
+            StarsRow.of(_("%(name)s (until 2025)") % {"name": name} if valid_to else name, s)
             for (name, valid_to), s in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
         ]
-        return Table("by-province", _("Products 3★+ by former province"), [_("Recorded in"), "3★", "4★", "5★", _("Total"), _("Target")], rows)
+        return stars_table("by-province", _("Products 3★+ by former province"), _("Recorded in"), lines, targets=True)
 
     @cached_property
     def communes(self) -> "CommuneBreakdown | None":
@@ -211,26 +223,25 @@ class ProvinceDashboard:
             by_stars = lines.setdefault(into, (name, key, defaultdict(int)))[2]
             for level, n in stars.items():
                 by_stars[level] += n
-        rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
-                for name, _key, s in sorted(lines.values(), key=lambda line: (-sum(line[2].values()), line[1]))]
+        ordered = sorted(lines.values(), key=lambda line: (-sum(line[2].values()), line[1]))
+        rows = [StarsRow.of(name, s) for name, _key, s in ordered]
         covered = sum(1 for _name, _key, stars in today.values() if stars)
-        table = Table("by-commune", _("Products 3★+ by commune or ward"), [_("Commune or ward"), "3★", "4★", "5★", _("Total")], rows)
+        table = stars_table("by-commune", _("Products 3★+ by commune or ward"), _("Commune or ward"), rows)
         return CommuneBreakdown(table, covered, len(today))
 
     def by_group(self) -> Table:
         counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
-        rows = [[name, s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())] for (_code, name), s in sorted(counts.items())]
-        return Table("by-group", _("Products 3★+ by product group"), [_("Group"), "3★", "4★", "5★", _("Total")], rows)
+        lines = [StarsRow.of(name, s) for (_code, name), s in sorted(counts.items())]
+        return stars_table("by-group", _("Products 3★+ by product group"), _("Group"), lines)
 
     def by_producer_type(self) -> Table:
-        labels = {kind: str(value.label) for kind, value in PRODUCER_TYPES.items()}
-        rows = [[labels[kind], self.producers[f"producers_{kind}"]] for kind in PRODUCER_TYPES]
-        return Table("by-producer-type", _("Producers by type"), [_("Producer type"), _("Producers")], rows)
+        lines = [(str(kind.label), self.producers[f"producers_{kind}"]) for kind in Producer.Type]
+        columns = [_("Producer type"), _("Producers")]
+        return Table("by-producer-type", _("Producers by type"), columns, [[*line] for line in lines], lines)
 
     def series(self) -> Table:
-        rows = [[date_format(day, "d/m/Y"), s.get(3, 0), s.get(4, 0), s.get(5, 0), sum(s.values())]
-                for day, s in self.progress_chart.points]
-        return Table("progress", _("Products 3★+ over time"), [_("As of"), "3★", "4★", "5★", _("Total")], rows)
+        lines = [StarsRow.of(date_format(day, "d/m/Y"), s) for day, s in self.progress_chart.points]
+        return stars_table("progress", _("Products 3★+ over time"), _("As of"), lines)
 
     def target_lines(self) -> list[dict]:
         """The targets table (targets_table) as the page shows it: each target's status and cells, formatted once."""

@@ -4,12 +4,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from products.models import Product
 from provinces.models import AdminUnit
 from targets.models import Target
 from targets.progress import DAY, Actuals, TargetProgress, target_progress
 
-from .dashboard import choose_plan
+from .charts import StarsRow
+from .dashboard import Table, choose_plan, number_formatter
 
 
 @dataclass
@@ -23,6 +26,10 @@ class ProvinceRow:
     @property
     def products(self) -> int:
         return sum(self.stars.values())
+
+    @property
+    def line(self) -> StarsRow:
+        return StarsRow.of(self.unit.display_name, self.stars)
 
 
 def _lineages(provinces: list[AdminUnit]) -> dict[int, list[int]]:
@@ -75,3 +82,28 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     for rank, row in enumerate(ranked, 1):
         row.rank = rank
     return ranked + sorted((r for r in rows if r.rank is None), key=lambda r: -r.products)
+
+
+def overview_table(rows: list[ProvinceRow], as_of: datetime.date) -> Table:
+    """The overview's table, for its download and its page alike: each province's cells (`rows`,
+    unformatted) and the page's line (`lines`: the same figures formatted once, with its link)."""
+    columns = ["#", _("Province"), _("Now part of"), "3★", "4★", "5★", _("Products 3★+"), _("Producers"),
+               _("Plan target"), _("Deadline"), "%", _("Status")]
+    table, number = Table("overview", _("OCOP products by province"), columns), number_formatter()
+    for row in rows:
+        line, head, successor = row.line, row.headline, row.unit.successor
+        target, percent = (head.target, head.percent) if head else (None, None)
+        table.rows.append([
+            row.rank, line.label, successor.name if successor else None, line.three, line.four, line.five, line.total,
+            row.producers, float(target.value) if target else None,
+            target.deadline.strftime("%d/%m/%Y") if target else None, percent, str(head.status_label) if head else None,
+        ])
+        table.lines.append({
+            "rank": row.rank or "", "url": f"{row.unit.get_absolute_url()}?as_of={as_of:%Y-%m-%d}", "name": line.label,
+            "merged": _("now part of %(successor)s") % {"successor": successor.name_in_sentence} if successor else "",
+            "figures": [number(n) for n in (line.total, line.three, line.four, line.five, row.producers)],
+            "target": f"{number(target.value)} ({target.deadline.year})" if target else "—",
+            "percent": "—" if percent is None else f"{number(percent)}%",
+            "status": head.status_label if head else "—",
+        })
+    return table

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_GET
 from accounts.scope import province_ids
 from core.bilingual import in_both
 from core.downloads import attachment
+from products.models import Producer
 from provinces.models import AdminUnit
-from targets.progress import Actuals, register_totals, unit_progress
+from targets.progress import Actuals, unit_progress
 
 from . import charts
-from .dashboard import ProvinceDashboard, Table, number_formatter
+from .dashboard import ProvinceDashboard, Table
 from .forms import AsOfForm
 from .overview import overview as overview_rows
+from .overview import overview_table
 
 def favicon(request):
     # Resolved per request: the hashed static name exists only once collectstatic has run.
@@ -110,12 +112,12 @@ def progress_json(request, slug):
     if not form.is_valid():
         return JsonResponse({"errors": _errors_in_both(request)}, status=400)
     as_of = form.day()
-    # One Actuals for the totals and the targets: the unit's lineage, and its producers on `as_of`
-    # and on each plan's eve, are then looked up once.
+    # One Actuals for the totals and the targets, as the province page counts: the unit's lineage,
+    # its producers on `as_of` and on each plan's eve, and its totals on `as_of`, are looked up once.
     actuals = Actuals(unit)
     actuals.want_producers(unit, as_of)
     progress = unit_progress(unit, as_of, actuals)
-    totals = register_totals(unit, as_of, actuals)
+    totals = actuals.totals(unit, as_of)
     return JsonResponse({
         "unit": {"slug": unit.slug, "name": unit.name, "successor": unit.successor.slug if unit.successor else None},
         "as_of": as_of,
@@ -125,7 +127,7 @@ def progress_json(request, slug):
             "products_in_force": totals["products_in_force"],
             "producers": totals["producers"],
             "producers_by_type": {
-                kind: totals[f"producers_{kind}"] for kind in ("enterprise", "cooperative", "coop_group", "household")
+                kind: totals[f"producers_{kind}"] for kind in Producer.Type.values
             },
             "traceable_products": totals["traceable_products"],
             "ecommerce_products": totals["ecommerce_products"],
@@ -142,15 +144,12 @@ def province(request, slug):
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     tables = {t.slug.replace("-", "_"): t for t in page.tables()}
     place = tables["by_district" if unit.is_legacy else "by_province"]
-    district_target = next((row[5] for row in place.rows if row[5] is not None), None)
+    district_target = next((line.target for line in place.lines if line.target is not None), None)
     figures = {
         "chart-progress": charts.progress_figure(page.progress_chart),
-        "chart-place": charts.stacked_bars_figure(
-            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in place.rows], target=district_target),
-        "chart-group": charts.stacked_bars_figure(
-            [(row[0], {3: row[1], 4: row[2], 5: row[3]}) for row in tables["by_group"].rows]),
-        "chart-producers": charts.bars_figure(
-            [(row[0], row[1]) for row in tables["by_producer_type"].rows], title=_("Producers")),
+        "chart-place": charts.stacked_bars_figure(place.lines, target=district_target),
+        "chart-group": charts.stacked_bars_figure(tables["by_group"].lines),
+        "chart-producers": charts.bars_figure(tables["by_producer_type"].lines, title=_("Producers")),
     }
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
@@ -177,28 +176,13 @@ def download(table: Table, filename: str, fmt: str) -> HttpResponse:
     return attachment(data, fmt, filename)
 
 
-def _overview_table(rows, as_of: datetime.date) -> Table:
-    columns = ["#", _("Province"), _("Now part of"), "3★", "4★", "5★", _("Products 3★+"), _("Producers"),
-               _("Plan target"), _("Deadline"), "%", _("Status")]
-    table = Table("overview", _("OCOP products by province"), columns)
-    for row in rows:
-        head = row.headline
-        table.rows.append([
-            row.rank, row.unit.display_name, row.unit.successor.name if row.unit.successor else None,
-            row.stars.get(3, 0), row.stars.get(4, 0), row.stars.get(5, 0), row.products, row.producers,
-            float(head.target.value) if head else None, head.target.deadline.strftime("%d/%m/%Y") if head else None,
-            head.percent if head else None, str(head.status_label) if head else None,
-        ])
-    return table
-
-
 @require_GET
 @_login_unless_public
 def overview_download(request, fmt):
     form, as_of = _as_of(request)
     if not form.is_valid():
         return _refused(form)
-    return download(_overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
+    return download(overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
 
 
 @require_GET
@@ -207,25 +191,8 @@ def overview(request):
     form, as_of = _as_of(request)
     rows = _overview_rows(request, as_of)
     ranked = [r for r in rows if r.rank]
-    figure = charts.stacked_bars_figure([(r.unit.display_name, r.stars) for r in ranked])
+    figure = charts.stacked_bars_figure([r.line for r in ranked])
     return render(request, "dashboard/overview.html", {
-        "form": form, "as_of": as_of, "rows": rows, "lines": _overview_lines(rows, as_of),
+        "form": form, "as_of": as_of, "rows": rows, "lines": overview_table(rows, as_of).lines,
         "figures": {"chart-ranking": figure} if ranked else {}, "query": _query(request, as_of),
     }, status=200 if form.is_valid() else 400)
-
-
-def _overview_lines(rows, as_of: datetime.date) -> list[dict]:
-    """The overview table's cells, formatted once here (see dashboard.number_formatter)."""
-    number, lines = number_formatter(), []
-    for row in rows:
-        unit, head = row.unit, row.headline
-        successor = unit.successor
-        lines.append({
-            "rank": row.rank or "", "url": f"{unit.get_absolute_url()}?as_of={as_of:%Y-%m-%d}", "name": unit.display_name,
-            "merged": _("now part of %(successor)s") % {"successor": successor.name_in_sentence} if successor else "",
-            "figures": [number(n) for n in (row.products, *(row.stars.get(s, 0) for s in (3, 4, 5)), row.producers)],
-            "target": f"{number(head.target.value)} ({head.target.deadline.year})" if head else "—",
-            "percent": "—" if head is None or head.percent is None else f"{number(head.percent)}%",
-            "status": head.status_label if head else "—",
-        })
-    return lines

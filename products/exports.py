@@ -3,9 +3,8 @@ export re-imports with no change (imports/kinds/products.py reads it). The produ
 many OCOP products each producer has, which the import skips."""
 
 import tablib
-from django.db.models import Subquery
 
-from .models import Producer, Product, Rating, RatingDecision, latest_rating
+from .models import Producer, Product, Rating, RatingDecision
 
 HEADERS = [
     "Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Tên sản phẩm", "Nhóm sản phẩm", "Số sao", "Điểm",
@@ -13,12 +12,6 @@ HEADERS = [
 ]
 PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]
 LEVEL_WORDS = {RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.NATIONAL: "quốc gia"}
-# The Vietnamese sheet's words, whatever the user's language: an English label ("Registered
-# household") would not read back.
-PRODUCER_TYPE_WORDS = {
-    Producer.Type.ENTERPRISE: "Doanh nghiệp", Producer.Type.COOPERATIVE: "Hợp tác xã",
-    Producer.Type.COOPERATIVE_GROUP: "Tổ hợp tác", Producer.Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
-}
 
 
 def rating_sheet(ratings) -> tablib.Dataset:
@@ -31,7 +24,7 @@ def rating_sheet(ratings) -> tablib.Dataset:
         p, d = r.product, r.decision
         data.append([
             p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "",
-            p.producer.name, PRODUCER_TYPE_WORDS[p.producer.type], p.name, p.group.code, r.stars,
+            p.producer.name, Producer.TYPE_WORDS[p.producer.type], p.name, p.group.code, r.stars,
             float(r.score) if r.score is not None else "", d.number,
             "" if d.year_only else d.date.strftime("%d/%m/%Y"), d.date.year if d.year_only else "",
             LEVEL_WORDS[d.level], r.expires.strftime("%d/%m/%Y"),
@@ -56,11 +49,12 @@ def producer_sheet(producers, day, personal: bool = True, products=None) -> tabl
     for p in producers:
         data.append([
             p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "", p.name,
-            PRODUCER_TYPE_WORDS[p.type], *((p.tax_code, p.phone, p.address) if personal else ("", "", "")), ocop.get(p.pk, 0),
+            Producer.TYPE_WORDS[p.type], *((p.tax_code, p.phone, p.address) if personal else ("", "", "")), ocop.get(p.pk, 0),
         ])
     return data
 
 
 def standing_ratings(products, day):
-    """The rating standing on `day` for each of `products` (their current stars)."""
-    return Rating.objects.filter(pk__in=products.annotate(standing=Subquery(latest_rating(day).values("pk")[:1])).values("standing"))
+    """The rating standing on `day` for each of `products` that has one (their current stars), as
+    the counts find it: a product whose latest rating was revoked has none."""
+    return Rating.objects.standing(day).filter(product__in=products.values("pk"))

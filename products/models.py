@@ -1,11 +1,13 @@
 import calendar
 import datetime
+import functools
 import itertools
+import operator
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -25,6 +27,17 @@ STANDS_FOREVER = datetime.date.max  # Rating.stands_until of a rating neither su
 
 # Decision 1048/QĐ-TTg (2019): the score band of each star level, [low, high).
 SCORE_BANDS = {5: (90, 101), 4: (70, 90), 3: (50, 70), 2: (30, 50), 1: (0, 30)}
+SCORES = (0, 100)  # what a score may be, whatever its stars
+
+
+def score_matches_stars() -> Q:
+    """The database's form of SCORE_BANDS: a score (if any) lies in its stars' band. A band's bound
+    at the end of the scale is left to the check on SCORES."""
+    def band(stars, low, high):
+        return Q(stars=stars, **({"score__gte": low} if low > SCORES[0] else {}),
+                 **({"score__lt": high} if high <= SCORES[1] else {}))
+    return functools.reduce(operator.or_, (band(stars, *bounds) for stars, bounds in SCORE_BANDS.items()),
+                            Q(score__isnull=True))
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -190,10 +203,6 @@ class Located(models.Model):
 
 
 class ProducerQuerySet(models.QuerySet):
-    def in_unit(self, unit: AdminUnit) -> "ProducerQuerySet":
-        """Producers located in `unit` or in any unit merged into it."""
-        return self.filter(**{f"{unit.level}__in": unit.lineage_ids})
-
     def with_products_in(self, products: "ProductQuerySet") -> "ProducerQuerySet":
         """Producers that own at least one product of `products`."""
         return self.filter(pk__in=products.values("producer"))
@@ -207,6 +216,13 @@ class Producer(Located):
         COOPERATIVE = "cooperative", _("Cooperative")
         COOPERATIVE_GROUP = "coop_group", _("Cooperative group")
         HOUSEHOLD = "household", _("Registered household")
+
+    # How sheets write each type: in Vietnamese whatever the user's language (an English label,
+    # "Registered household", would not read back). Imports read these, the values and a few synonyms.
+    TYPE_WORDS = {
+        Type.ENTERPRISE: "Doanh nghiệp", Type.COOPERATIVE: "Hợp tác xã",
+        Type.COOPERATIVE_GROUP: "Tổ hợp tác", Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
+    }
 
     # Personal data: shown only to those who record producers (accounts.admin.PersonalDataMixin).
     PERSONAL_FIELDS = ("tax_code", "phone", "address")
@@ -248,18 +264,6 @@ class Producer(Located):
         super().save(*args, **kwargs)
 
 
-def latest_rating(day: datetime.date, *, product=None) -> models.QuerySet:
-    """The ratings of `product` (the outer product by default) decided by `day`, latest first.
-
-    The first is the product's standing rating on `day`. A revoked rating is not replaced by the
-    one it superseded: revocation ends the product's recognition until it is rated again.
-    """
-    return (
-        Rating.objects.filter(product=OuterRef("pk") if product is None else product, decided_on__lte=day)
-        .order_by("-decided_on", "-pk")
-    )
-
-
 def standing_on(day: datetime.date, prefix: str = "") -> Q:
     """Ratings standing on `day`: decided by then, and neither superseded by their product's next
     rating nor revoked (a revoked rating stands for no stars until the product is rated again) by
@@ -294,16 +298,11 @@ class ProductQuerySet(models.QuerySet):
 
     def counted_on(self, day: datetime.date) -> "ProductQuerySet":
         """Products recognised (3★+) on `day`, as recognised_on() but without their stars or expiry annotated."""
-        standing = Rating.objects.filter(standing_on(day), product=OuterRef("pk"), stars__gte=RECOGNISED_STARS)
+        standing = Rating.objects.standing(day).filter(product=OuterRef("pk"), stars__gte=RECOGNISED_STARS)
         # A look-up per product, not EXISTS: PostgreSQL makes EXISTS a join, which on stale
         # statistics (a test database) it planned as nested loops of scans that ran for minutes.
         return self.alias(standing_rating=Subquery(standing.order_by().values("pk")[:1])).filter(
             standing_rating__isnull=False)
-
-    def count_by_stars(self) -> dict[int, int]:
-        """{stars: number of products}, for a queryset annotated by with_stars_on(), in one query."""
-        rows = self.order_by().values_list("stars_on").annotate(n=Count("pk"))
-        return {stars: n for stars, n in rows if stars is not None}
 
     def count_by_stars_and(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
         """{(values of `fields`): {day key: {stars: n}}} for recognised products on each of `days`, in one query.
@@ -409,13 +408,6 @@ class ProductQuerySet(models.QuerySet):
             first_recognised=Min("ratings__decided_on", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
         ).filter(first_recognised__range=(start, end))
 
-    def upgraded_between(self, start: datetime.date, end: datetime.date, *, to_stars: int | None = None):
-        """Products rated higher than their previous recognised rating by a decision between start and end."""
-        upgrades = Rating.objects.upgrades().filter(product=OuterRef("pk"), decided_on__range=(start, end))
-        if to_stars is not None:
-            upgrades = upgrades.filter(stars=to_stars)
-        return self.filter(Exists(upgrades))
-
     def count_by(self, field: str) -> dict:
         """{value of `field`: number of products}, in one query (e.g. "district", "group")."""
         rows = self.order_by().values_list(field).annotate(n=Count("pk"))
@@ -479,9 +471,6 @@ class Product(Located):
         super().clean()
         if self.group_id and self.group.scheme != ProductGroup.Scheme.CURRENT:
             self.group = self.group.maps_to
-
-    def standing_rating(self, day: datetime.date) -> "Rating | None":
-        return latest_rating(day, product=self).select_related("decision").first()
 
 
 class RatingDecision(models.Model):
@@ -578,23 +567,22 @@ class RatingDecision(models.Model):
 
 
 class RatingQuerySet(models.QuerySet):
-    def upgrades(self) -> "RatingQuerySet":
-        """Ratings that raise a recognised product above the stars of its previous rating (Rating.is_upgrade)."""
-        return self.filter(is_upgrade=True)
+    def standing(self, day: datetime.date) -> "RatingQuerySet":
+        """The ratings standing on `day` (standing_on): at most one per product, none for a product
+        whose latest rating by then was revoked by then."""
+        return self.filter(standing_on(day))
 
     def with_status(self, day: datetime.date) -> "RatingQuerySet":
-        """Annotate `status` on `day`: not_yet, revoked, superseded, expired or in_force."""
-        later = Rating.objects.filter(
-            product=OuterRef("product"), decision__date__gt=OuterRef("decision__date"), decision__date__lte=day,
-        )
+        """Annotate `status` on `day`: in_force or expired for the rating standing then (standing_on;
+        expired once its certificate lapsed), else not_yet, revoked or superseded."""
         S = Rating.Status
         return self.annotate(
             status=models.Case(
-                models.When(decision__date__gt=day, then=Value(S.NOT_YET)),
+                models.When(standing_on(day) & Q(expires__lt=day), then=Value(S.EXPIRED)),
+                models.When(standing_on(day), then=Value(S.IN_FORCE)),
+                models.When(decided_on__gt=day, then=Value(S.NOT_YET)),
                 models.When(revoked_on__lte=day, then=Value(S.REVOKED)),
-                models.When(Exists(later), then=Value(S.SUPERSEDED)),
-                models.When(expires__lt=day, then=Value(S.EXPIRED)),
-                default=Value(S.IN_FORCE),
+                default=Value(S.SUPERSEDED),  # stands_until <= day, and not revoked by then
                 output_field=models.CharField(),
             )
         )
@@ -667,17 +655,10 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["product", "decision"], name="rating_once_per_decision"),
             models.CheckConstraint(condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5"),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="rating_score_0_to_100",
+                condition=Q(score__isnull=True) | Q(score__gte=SCORES[0], score__lte=SCORES[1]),
+                name="rating_score_0_to_100",
             ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True)
-                | Q(stars=5, score__gte=90)
-                | Q(stars=4, score__gte=70, score__lt=90)
-                | Q(stars=3, score__gte=50, score__lt=70)
-                | Q(stars=2, score__gte=30, score__lt=50)
-                | Q(stars=1, score__lt=30),
-                name="rating_score_matches_stars",
-            ),
+            models.CheckConstraint(condition=score_matches_stars(), name="rating_score_matches_stars"),
         ]
 
     def __str__(self) -> str:
@@ -724,9 +705,6 @@ class Rating(models.Model):
                 errors["revoked_on"] = _("A rating cannot be revoked before its decision.")
         if errors:
             raise ValidationError(errors)
-
-    def status_on(self, day: datetime.date) -> str:
-        return Rating.objects.with_status(day).values_list("status", flat=True).get(pk=self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

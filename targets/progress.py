@@ -16,14 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from products.models import Producer, Product
 from provinces.models import AdminUnit
 
-from .models import Indicator, Plan, ReportedFigure, Target
+from .models import Indicator, ReportedFigure, Target
 
-PRODUCER_TYPES = {
-    "enterprise": Producer.Type.ENTERPRISE,
-    "cooperative": Producer.Type.COOPERATIVE,
-    "coop_group": Producer.Type.COOPERATIVE_GROUP,
-    "household": Producer.Type.HOUSEHOLD,
-}
 STARS_INDICATORS = {
     "products": lambda s: s.get(3, 0) + s.get(4, 0) + s.get(5, 0),
     "products_3star": lambda s: s.get(3, 0),
@@ -32,7 +26,7 @@ STARS_INDICATORS = {
     "products_4plus": lambda s: s.get(4, 0) + s.get(5, 0),
 }
 FLOW_INDICATORS = {"new_products", "upgrades_to_4", "upgrades_to_5"}
-PRODUCER_INDICATORS = {"producers", *(f"producers_{kind}" for kind in PRODUCER_TYPES)}
+PRODUCER_INDICATORS = {"producers", *(f"producers_{kind}" for kind in Producer.Type.values)}
 DAY = datetime.timedelta(days=1)
 
 
@@ -56,12 +50,14 @@ class Status:
 
 def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | None" = None) -> dict[str, int]:
     """Every stock indicator counted from the register for `unit` on `day`, in two queries
-    (one when `actuals` has the producers of that day already).
+    (one when `actuals` has the producers of that day already). Read it through Actuals.totals.
 
     Products count once, at the stars of their standing rating ("ever recognised", as provinces
     publish); `products_in_force` only those whose certificate is still valid on `day`. Producers
-    count when they own at least one recognised product.
+    count when they own at least one recognised product. The stars are `actuals`' (Actuals.stars),
+    which this count gives it when it has not counted them yet.
     """
+    actuals = actuals or Actuals(unit)
     # One count per group of stars, traceability, e-commerce and certificate (24 groups at most),
     # added up here: one aggregate for each indicator cost more to build than to run.
     groups = Product.objects.in_unit(unit).recognised_on(day).order_by().annotate(
@@ -74,8 +70,10 @@ def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | Non
         stars[stars_on] += n
         for key, flag in zip(flags, flagged, strict=True):
             totals[key] += n if flag else 0
+    actuals.cache.setdefault(("stars", unit.pk, day), dict(stars))
+    stars = actuals.stars(unit, day)
     totals |= {code: count(stars) for code, count in STARS_INDICATORS.items()}
-    return totals | (actuals or Actuals(unit)).producers(unit, day)
+    return totals | actuals.producers(unit, day)
 
 
 def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]]:
@@ -83,15 +81,9 @@ def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]
     series = Product.objects.in_unit(unit).producers_series({d.isoformat(): d for d in days})
 
     def totals(by_type: dict[str, int]) -> dict[str, int]:
-        by_kind = {f"producers_{kind}": by_type.get(value, 0) for kind, value in PRODUCER_TYPES.items()}
+        by_kind = {f"producers_{kind}": by_type.get(kind, 0) for kind in Producer.Type.values}
         return {"producers": sum(by_type.values()), **by_kind}
     return {day: totals(series[day.isoformat()]) for day in days}
-
-
-def register_flows(unit: AdminUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """Every flow indicator counted from the register for `unit` between start and end (inclusive)."""
-    products = Product.objects.in_unit(unit)
-    return products.flow_series({"period": (start, end)})["period"] | {"new_producers": new_producers(unit, start, end)}
 
 
 def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> int:
@@ -228,7 +220,12 @@ class Actuals:
             return self.producers(unit, day)[code]
         if code == "new_producers":
             return self._cached(("new_producers", unit.pk, start, day), new_producers, unit, start, day)
-        return self._cached(("totals", unit.pk, day), register_totals, unit, day, self)[code]
+        return self.totals(unit, day)[code]
+
+    def totals(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
+        """Every stock indicator of `unit` on `day` (register_totals), counted once."""
+        unit = self._same(unit)
+        return self._cached(("totals", unit.pk, day), register_totals, unit, day, self)
 
     def _cached(self, key, compute, *args):
         if key not in self.cache:
@@ -309,11 +306,6 @@ def targets_progress(targets, as_of: datetime.date, actuals: Actuals | None = No
     targets = list(targets.select_related("indicator", "unit", "unit__parent", "plan"))
     want(actuals, targets, as_of)
     return [target_progress(t, as_of, actuals) for t in targets]
-
-
-def plan_progress(plan: Plan, as_of: datetime.date) -> list[TargetProgress]:
-    """Every target of `plan` on `as_of`, in indicator order."""
-    return targets_progress(plan.targets.all(), as_of)
 
 
 def unit_progress(unit: AdminUnit, as_of: datetime.date, actuals: Actuals | None = None) -> list[TargetProgress]:

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership
 from accounts.services import assign_role
@@ -22,6 +23,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def unit(slug: str) -> AdminUnit:
     return AdminUnit.objects.get(slug=slug)
+
+
+def upgraded_between(products, start: datetime.date, end: datetime.date, *, to_stars: int | None = None):
+    """Those of `products` upgraded (Rating.is_upgrade) by a decision between start and end: the
+    products behind flow_series' upgrade counts, which the tests check it against."""
+    upgrades = Rating.objects.filter(is_upgrade=True, product=OuterRef("pk"), decided_on__range=(start, end))
+    if to_stars is not None:
+        upgrades = upgrades.filter(stars=to_stars)
+    return products.filter(Exists(upgrades))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import tablib
 from django.utils.translation import gettext_lazy as _
 
 from core.locks import serialise_writers
-from products.exports import PRODUCER_HEADERS, PRODUCER_TYPE_WORDS
+from products.exports import PRODUCER_HEADERS
 from products.models import Producer
 from provinces.text import fold
 
@@ -70,7 +70,7 @@ def template() -> Template:
     """The blank producer sheet, with an example row."""
     example = ["Bắc Kạn", "Na Rì", "Côn Minh", "Hợp tác xã Tài Hoan", "Hợp tác xã", "4700000000", "0209 3888 000", "Thôn Nà Đon"]
     return Template(title="Chủ thể", headers=PRODUCER_HEADERS, example=example,
-                     choices={"Loại hình chủ thể": list(PRODUCER_TYPE_WORDS.values())})
+                     choices={"Loại hình chủ thể": list(Producer.TYPE_WORDS.values())})
 
 
 KIND = SheetKind(

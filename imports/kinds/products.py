@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.scope import refusal
 from core.locks import hold_for_tests, serialise_writers
-from products.exports import HEADERS, LEVEL_WORDS, PRODUCER_TYPE_WORDS
+from products.exports import HEADERS, LEVEL_WORDS
 from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, in_chunks, lock_products, store_sequence, year_end
 from provinces.text import fold
 
@@ -47,12 +47,10 @@ LABELS = {
     "decision_date": _("Decision date"), "year": _("Year"), "level": _("Level"), "expires": _("Expires"),
 }
 PRODUCER_TYPES = {
-    "doanh nghiep": Producer.Type.ENTERPRISE, "enterprise": Producer.Type.ENTERPRISE, "cong ty": Producer.Type.ENTERPRISE,
-    "hop tac xa": Producer.Type.COOPERATIVE, "htx": Producer.Type.COOPERATIVE, "cooperative": Producer.Type.COOPERATIVE,
-    "to hop tac": Producer.Type.COOPERATIVE_GROUP, "tht": Producer.Type.COOPERATIVE_GROUP,
-    "cooperative group": Producer.Type.COOPERATIVE_GROUP, "coop_group": Producer.Type.COOPERATIVE_GROUP,
-    "ho kinh doanh": Producer.Type.HOUSEHOLD, "ho san xuat": Producer.Type.HOUSEHOLD, "ho san xuat, kinh doanh": Producer.Type.HOUSEHOLD,
-    "household": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
+    **{kind.value: kind for kind in Producer.Type}, **{fold(word): kind for kind, word in Producer.TYPE_WORDS.items()},
+    "cong ty": Producer.Type.ENTERPRISE, "htx": Producer.Type.COOPERATIVE, "tht": Producer.Type.COOPERATIVE_GROUP,
+    "cooperative group": Producer.Type.COOPERATIVE_GROUP, "ho kinh doanh": Producer.Type.HOUSEHOLD,
+    "ho san xuat": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
 }
 LEVELS = {
     "tinh": RatingDecision.Level.PROVINCE, "cap tinh": RatingDecision.Level.PROVINCE, "province": RatingDecision.Level.PROVINCE,
@@ -378,7 +376,7 @@ def template() -> Template:
         choices={
             "Số sao": [1, 2, 3, 4, 5],
             "Nhóm sản phẩm": groups,
-            "Loại hình chủ thể": list(PRODUCER_TYPE_WORDS.values()),
+            "Loại hình chủ thể": list(Producer.TYPE_WORDS.values()),
             "Cấp công nhận": list(LEVEL_WORDS.values()),
         },
         date_headers=("Ngày quyết định", "Ngày hết hạn"),

@@ -45,12 +45,13 @@ def test_figures_use_vietnamese_number_separators():
 
 
 def test_target_line_marks_a_per_district_target():
-    figure = drawn(charts.stacked_bars_figure([("Na Rì", {3: 10})], target=25))
+    figure = drawn(charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10})], target=25))
     assert figure.layout.shapes[0].x0 == 25
 
 
 def test_long_labels_wrap_instead_of_being_cut():
-    figure = drawn(charts.stacked_bars_figure([("Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", {3: 1})]))
+    label = "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch"
+    figure = drawn(charts.stacked_bars_figure([charts.StarsRow(label, 1)]))
     assert "<br>" in figure.data[0].y[0]
 
 
@@ -58,7 +59,7 @@ BUILT = [
     charts.progress_figure(progress_chart(
         targets=[(D("2025-12-31"), 200, "Đề án 2021–2025: 200")], path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
         projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)), published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
-    charts.stacked_bars_figure([("Na Rì", {3: 10, 4: 2})], target=25),
+    charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10, 4: 2})], target=25),
     charts.bars_figure([("Hợp tác xã", 57)], title="Chủ thể"),
 ]
 BUILT_IDS = ["progress", "stacked bars", "bars"]
@@ -66,7 +67,7 @@ BUILT_IDS = ["progress", "stacked bars", "bars"]
 
 def test_a_label_wrapped_on_three_lines_gets_the_room_of_three_lines():
     long, short = "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch", "Thực phẩm"
-    heights = [charts.stacked_bars_figure([(label, {3: 1}) for label in labels])["layout"]["height"]
+    heights = [charts.stacked_bars_figure([charts.StarsRow(label, 1) for label in labels])["layout"]["height"]
                for labels in ([short] * 8, [short] * 7 + [long])]
     assert heights[1] - heights[0] == 8 * (16 * 3 - 30)
 

@@ -131,3 +131,19 @@ def test_every_figure_a_page_sends_is_one_plotly_accepts(demo, client, url):
 
     figures = page(client, url, as_of="2020-09-05").context["figures"]
     assert [len(go.Figure(figure).data) for figure in figures.values()] == [len(f["data"]) for f in figures.values()]
+
+
+@pytest.mark.parametrize(("url", "as_of"), [("/tinh/bac-ninh-cu/", "2022-05-10"), ("/tinh/thai-nguyen/", "2025-12-31")])
+def test_a_stars_chart_draws_the_numbers_of_the_table_under_it(demo, client, url, as_of):
+    response = page(client, url, as_of=as_of)
+    context = response.context
+    for table, chart in ((context["place"], "chart-place"), (context["tables"]["by_group"], "chart-group")):
+        drawn = [trace["x"] for trace in context["figures"][chart]["data"]]
+        assert drawn == [[row[column] for row in table.rows] for column in (1, 2, 3)]
+
+
+def test_the_overview_page_and_its_download_show_the_same_figures(demo, client):
+    lines = page(client, "/", as_of="2023-07-31").context["lines"]
+    download = client.get("/bang/tinh.csv", {"as_of": "2023-07-31"}).content.decode("utf-8-sig")
+    sheet = [row.split(",") for row in download.splitlines()[1:]]
+    assert [line["figures"] for line in lines] == [[row[6], row[3], row[4], row[5], row[7]] for row in sheet]

@@ -62,3 +62,12 @@ def test_progress_json_refuses_a_day_out_of_range_in_both_languages_in_the_same_
     response = client.get("/tinh/bac-kan/progress.json", {"as_of": "0001-01-01"})
     message = response.json()["errors"]["as_of"][0]["message"]
     assert "Hãy chọn một ngày" in message and "Choose a date from" in message
+
+
+@pytest.mark.parametrize("as_of", ["2018-12-31", "2020-09-05", "2023-07-31"])
+def test_progress_json_totals_are_the_province_pages_numbers(demo, client, as_of):
+    totals = client.get("/tinh/bac-kan/progress.json", {"as_of": as_of}).json()["totals"]
+    page = client.get("/tinh/bac-kan/", {"as_of": as_of}).context["page"]
+    assert totals["products"] == page.products
+    assert totals["by_stars"] == {str(s): page.stars.get(s, 0) for s in (3, 4, 5)}
+    assert totals["producers"] == page.producers["producers"]

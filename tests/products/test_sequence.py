@@ -12,6 +12,7 @@ from django.db import connection
 
 from products.models import STANDS_FOREVER, Product, Rating
 from imports.services import import_products
+from tests.conftest import upgraded_between
 
 D = datetime.date.fromisoformat
 
@@ -223,4 +224,4 @@ def test_flows_count_first_recognitions_and_each_upgraded_product_once(bac_kan, 
 def test_the_period_filters_agree_with_the_flows(bac_kan, histories):
     products, start, end = Product.objects.in_unit(bac_kan), D("2021-01-01"), D("2021-12-31")
     assert sorted(products.first_recognised_between(start, end).values_list("name", flat=True)) == ["B", "C"]
-    assert sorted(products.upgraded_between(start, end, to_stars=4).values_list("name", flat=True)) == ["A", "D", "F"]
+    assert sorted(upgraded_between(products, start, end, to_stars=4).values_list("name", flat=True)) == ["A", "D", "F"]

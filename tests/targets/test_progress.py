@@ -4,7 +4,7 @@ import pytest
 
 from products.models import Product
 from targets.models import Indicator, Plan, ReportedFigure, Target
-from targets.progress import Status, plan_progress, register_flows, register_totals
+from targets.progress import DAY, Actuals, Status, new_producers, register_totals, targets_progress
 
 D = datetime.date.fromisoformat
 
@@ -25,7 +25,7 @@ def target(plan, code, value, unit=None, deadline="2025-12-31"):
 
 
 def only(plan, day):
-    [progress] = plan_progress(plan, D(day))
+    [progress] = targets_progress(plan.targets.all(), D(day))
     return progress
 
 
@@ -114,7 +114,7 @@ def test_new_producers_in_a_period_exclude_those_recognised_before(make, bac_kan
     make.rate(make.product("A", producer=old), "2020-06-01", 3)
     make.rate(make.product("B", producer=old), "2021-06-01", 3)
     make.rate(make.product("C"), "2021-06-01", 3)
-    assert register_flows(bac_kan, D("2021-01-01"), D("2021-12-31"))["new_producers"] == 1
+    assert new_producers(bac_kan, D("2021-01-01"), D("2021-12-31")) == 1
 
 
 def test_a_producers_target_counts_from_the_producers_there_when_the_plan_began(make, plan):
@@ -171,3 +171,23 @@ def test_every_total_is_what_its_own_count_finds(make, bac_kan):
     assert {key: totals[key] for key in expected} == expected == {
         "products": 4, "products_3star": 2, "products_4star": 1, "products_5star": 1, "products_4plus": 2,
         "traceable_products": 2, "ecommerce_products": 2, "products_in_force": 3}
+
+
+def test_a_target_on_a_total_shares_the_count_of_the_totals(make, plan, django_assert_num_queries):
+    target(plan, "traceable_products", 5, deadline="2021-12-31")
+    make.rate(make.product(traceable=True), "2021-06-01", 3)
+    actuals = Actuals(plan.unit)
+    totals, _eve = (actuals.totals(plan.unit, day) for day in (D("2021-12-31"), plan.starts_on - DAY))
+    with django_assert_num_queries(1):  # the targets; the totals (on the deadline and the plan's eve) are counted
+        [progress] = targets_progress(plan.targets.all(), D("2022-06-01"), actuals)
+    assert progress.actual == totals["traceable_products"] == 1
+
+
+def test_the_totals_have_the_stars_of_the_series_the_page_reads(make, bac_kan):
+    make.rate(make.product("A"), "2019-06-01", 3)
+    make.rate(make.product("B"), "2020-06-01", 4)
+    actuals = Actuals(bac_kan)
+    series = Product.objects.in_unit(bac_kan).stars_series({"day": D("2020-12-31")})["day"]
+    totals = actuals.totals(bac_kan, D("2020-12-31"))
+    assert actuals.stars(bac_kan, D("2020-12-31")) == series == {3: 1, 4: 1}
+    assert (totals["products"], totals["products_4star"]) == (2, 1)
