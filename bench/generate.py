@@ -26,7 +26,8 @@ def generate(scale: float, seed: int = 1) -> dict:
     """Fill the database with generated data at `scale`; returns what was created."""
     from django.db import transaction
 
-    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, store_sequence
+    from products.models import Producer, Product, ProductGroup, Rating, RatingDecision
+    from products.sequence import store_sequence
     from provinces.models import AdminUnit
     from provinces.text import fold
     from targets.models import Indicator, Plan, Target

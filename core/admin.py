@@ -5,6 +5,7 @@ accent-free search, province filters, sheet downloads, and edits that wait for i
 import dataclasses
 import datetime
 
+import tablib
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
@@ -17,7 +18,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
-import tablib
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import tablib
-
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 

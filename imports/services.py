@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import refusal
 from core.locks import waiting_for_writers
 
+from . import rows as sheet_rows
 from .kinds import DEFAULT, KINDS
 from .models import ImportRecord
 from .reading import read_sheet
-from . import rows as sheet_rows
 from .rows import RowError, SheetRow
 
 

@@ -4,13 +4,26 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import (DATE_FIELD_OVERRIDES, AuditedAdmin, DatedUnitAutocomplete, FoldedSearchMixin, PersonalDataMixin,
-                        ProvinceFilter, ScopedAdminMixin, ScopedInlineMixin, SheetExportMixin, TakesTurnsMixin,
-                        count_in_scope, ddmmyyyy, register_change_logs)
+from core.admin import (
+    DATE_FIELD_OVERRIDES,
+    AuditedAdmin,
+    DatedUnitAutocomplete,
+    FoldedSearchMixin,
+    PersonalDataMixin,
+    ProvinceFilter,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    SheetExportMixin,
+    TakesTurnsMixin,
+    count_in_scope,
+    ddmmyyyy,
+    register_change_logs,
+)
 
 from .exports import producer_sheet, rating_sheet, standing_ratings
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
-from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision, lock_products
+from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision
+from .sequence import lock_products
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
 

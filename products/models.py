@@ -1,25 +1,18 @@
 import calendar
 import datetime
 import functools
-import itertools
 import operator
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, models, transaction
+from django.db import models
 from django.db.models import Count, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
 
+from core.audit import audited
 from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
-
-from core.locks import lock_rows, serialise_writers
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
@@ -48,60 +41,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
-
-
-def _batches(values, db: str):
-    """`values` in batches as large as the database's limit on a statement's parameters allows."""
-    values = list(values)
-    return itertools.batched(values, connections[db].features.max_query_params or len(values) or 1)
-
-
-def in_chunks(queryset, field: str, values) -> list:
-    """queryset.filter(field__in=values), in as many queries as the database's limit on parameters needs."""
-    found = []
-    for chunk in _batches(values, queryset.db):
-        found += queryset.filter(**{f"{field}__in": chunk})
-    return found
-
-
-class ImportedHistory(models.Model):
-    """What every historical record (django-simple-history) carries besides who and when: the
-    spreadsheet import that made the change, if one did."""
-
-    history_import = models.ForeignKey(
-        "imports.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("spreadsheet import"),
-    )
-
-    class Meta:
-        abstract = True
-
-
-class AuditTrail(HistoricalRecords):
-    # The library names a trail "historical <model>", untranslated: the admin's menu would read
-    # "Historical sản phẩm".
-    def get_meta_options(self, model):
-        options = super().get_meta_options(model)
-        options["verbose_name"] = format_lazy(_("{} (version)"), model._meta.verbose_name)
-        options["verbose_name_plural"] = format_lazy(_("{} (change log)"), model._meta.verbose_name_plural)
-        return options
-
-    def copy_fields(self, model):
-        # The library indexes every foreign key a version copies, but nothing looks versions up by
-        # them: a record's versions are found by its id and change logs sort by date (a scoped log
-        # filters while it reads in date order). Each index was one more write per version: about a
-        # quarter of an import's index writes.
-        fields = super().copy_fields(model)
-        for field in fields.values():
-            if isinstance(field, models.ForeignKey):
-                field.db_index = False
-        return fields
-
-
-def audited(*excluded: str) -> HistoricalRecords:
-    """The audit trail of a model: every create, change and delete with who, when and the values
-    (but the `excluded` fields, derived or bookkeeping, which the trail's own date covers)."""
-    return AuditTrail(bases=[ImportedHistory], excluded_fields=list(excluded))
 
 
 class ProductGroup(models.Model):
@@ -712,90 +651,3 @@ class Rating(models.Model):
         # A rating moved to another product leaves the ratings it followed there to mend.
         rating._stored_product_id = rating.__dict__.get("product_id")
         return rating
-
-
-def sequence(ratings: list[tuple]) -> list[tuple]:
-    """(decided_on, superseded_on, is_upgrade, is_first_recognition) of each rating of one product,
-    given as (decision date, stars, revoked_on) in order of decision date, then id."""
-    first = next((i for i, (_day, stars, _revoked) in enumerate(ratings) if stars >= RECOGNISED_STARS), None)
-    stored = []
-    for i, (day, stars, _revoked) in enumerate(ratings):
-        previous = next((r for r in reversed(ratings[:i]) if r[0] < day and not (r[2] and r[2] <= day)), None)
-        upgrade = previous is not None and RECOGNISED_STARS <= previous[1] < stars
-        stored.append((day, ratings[i + 1][0] if i + 1 < len(ratings) else None, upgrade, i == first))
-    return stored
-
-
-def store_sequence(product_ids, *, locked: bool = False) -> None:
-    """Store on every rating of these products its decision's date and where it sits among its
-    product's ratings (superseded_on, is_upgrade, is_first_recognition), in one query per field
-    and value that changes (an import's new ratings: one per decision date and two per flag)."""
-    product_ids = set(product_ids) - {None}
-    with transaction.atomic():
-        # Another transaction recomputing these products' periods (an import, an edit) goes first
-        # or after, never alongside: the later one reads the earlier one's ratings. (`locked`: the
-        # caller holds the locks of those that others may write.)
-        if not locked:
-            lock_products(product_ids)
-        _store_sequence(product_ids)
-
-
-def lock_products(product_ids) -> None:
-    """Lock these products (in id order) against other writers of their ratings until the transaction ends."""
-    for chunk in _batches(sorted(set(product_ids) - {None}), Product.objects.db):
-        lock_rows(Product.objects.filter(pk__in=chunk))
-
-
-def _store_sequence(product_ids: set) -> None:
-    fields = ("decided_on", "superseded_on", "is_upgrade", "is_first_recognition")
-    ratings = Rating.objects.order_by("product", "decision__date", "pk").values_list(
-        "pk", "product", "decision__date", "stars", "revoked_on", *fields)
-    changed = defaultdict(list)
-    found = in_chunks(ratings, "product", product_ids)
-    for _product, rows in itertools.groupby(found, key=lambda row: row[1]):
-        rows = list(rows)
-        for row, wanted in zip(rows, sequence([row[2:5] for row in rows]), strict=True):
-            for field, stored, value in zip(fields, row[5:], wanted, strict=True):
-                if stored != value:
-                    changed[field, value].append(row[0])
-    for (field, value), pks in changed.items():
-        for chunk in _batches(pks, Rating.objects.db):
-            Rating.objects.filter(pk__in=chunk).update(**{field: value})
-
-
-# A rating written one by one (forms, the admin) locks its product before it writes, as an import
-# does before it writes its ratings: a writer never holds a rating the other waits for while
-# waiting for the product the other holds.
-@receiver(pre_save, sender=Rating)
-@receiver(pre_delete, sender=Rating)
-def _rating_writing(sender, instance, **kwargs):
-    lock_products({instance.product_id, getattr(instance, "_stored_product_id", None)})
-
-
-# Writes one by one (forms, the admin, services, the demo) keep the periods here; bulk writes,
-# which send no signals, call store_sequence() themselves.
-@receiver(post_save, sender=Rating)
-@receiver(post_delete, sender=Rating)
-def _rating_written(sender, instance, **kwargs):
-    store_sequence({instance.product_id, getattr(instance, "_stored_product_id", None)})
-    instance._stored_product_id = instance.product_id
-
-
-@receiver(pre_save, sender=RatingDecision)
-def _decision_writing(sender, instance, **kwargs):
-    # An import that may create the same decision meanwhile goes first or after: it takes this key too.
-    serialise_writers(decisions={instance.key})
-
-
-@receiver(post_save, sender=RatingDecision)
-def _decision_written(sender, instance, created, **kwargs):
-    if not created:  # its date may have moved, and its ratings with it
-        store_sequence(instance.ratings.values_list("product", flat=True))
-
-
-@receiver(pre_create_historical_record)
-def _link_history_to_import(sender, instance, history_instance, **kwargs):
-    """A change saved by an import (imports.writers.save_row) points at its ImportRecord in the audit trail."""
-    record = getattr(instance, "_import_record", None)
-    if record is not None:
-        history_instance.history_import = record

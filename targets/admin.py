@@ -2,8 +2,17 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import (DATE_FIELD_OVERRIDES, AuditedAdmin, FoldedSearchMixin, ProvinceFilter, ScopedAdminMixin,
-                        ScopedInlineMixin, SheetExportMixin, ddmmyyyy, register_change_logs)
+from core.admin import (
+    DATE_FIELD_OVERRIDES,
+    AuditedAdmin,
+    FoldedSearchMixin,
+    ProvinceFilter,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    SheetExportMixin,
+    ddmmyyyy,
+    register_change_logs,
+)
 
 from .exports import target_sheet
 from .models import Indicator, Plan, ReportedFigure, Target

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from products.models import audited
+from core.audit import audited
 from provinces.models import AdminUnit
 
 

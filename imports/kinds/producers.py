@@ -17,7 +17,8 @@ from ..template import Template
 from ..units import UnitResolver, locate, provinces_named
 from ..writers import save_row
 from .base import SheetKind
-from .products import COLUMNS, LABELS as PRODUCT_LABELS, producer_type
+from .products import COLUMNS, producer_type
+from .products import LABELS as PRODUCT_LABELS
 
 PRODUCER_COLUMNS = {
     **{key: COLUMNS[key] for key in ("province", "district", "commune", "producer", "producer_type")},

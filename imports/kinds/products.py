@@ -13,13 +13,29 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.scope import refusal
+from core.db import in_chunks
 from core.locks import hold_for_tests, serialise_writers
 from products.exports import HEADERS, LEVEL_WORDS
-from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, in_chunks, lock_products, store_sequence, year_end
+from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, year_end
+from products.sequence import lock_products, store_sequence
 from provinces.text import fold
 
-from ..rows import (LANGUAGES, PLACE_COLUMNS, PLACE_LABELS, UNWORDED, RowError, SheetRow, cached_fold, blank, filled,
-                    in_both, parse_date, parse_score, parse_stars, read_rows)
+from ..rows import (
+    LANGUAGES,
+    PLACE_COLUMNS,
+    PLACE_LABELS,
+    UNWORDED,
+    RowError,
+    SheetRow,
+    blank,
+    cached_fold,
+    filled,
+    in_both,
+    parse_date,
+    parse_score,
+    parse_stars,
+    read_rows,
+)
 from ..template import Template
 from ..units import UnitResolver, locate, provinces_named
 from ..writers import BATCH_SIZE, create_with_history

@@ -3,7 +3,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 
 def store_superseded(apps, schema_editor):
-    # As products.models.store_sequence (superseded_on), for every rating at once: each rating is superseded on
+    # As products.sequence.store_sequence (superseded_on), for every rating at once: each rating is superseded on
     # the decision date of its product's next rating, by date then id.
     Rating = apps.get_model("products", "Rating")
     ratings = Rating.objects.using(schema_editor.connection.alias)

@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Subquery
 
 
 def store_sequence(apps, schema_editor):
-    # As products.models.store_sequence, for every rating at once (superseded_on is 0008's): each
+    # As products.sequence.store_sequence, for every rating at once (superseded_on is 0008's): each
     # rating takes its decision's date; it is an upgrade when it rates its product above a 3★+
     # previous rating (the latest decided before it and not revoked by then); the product's first
     # 3★+ rating, by date then id, is its first recognition.

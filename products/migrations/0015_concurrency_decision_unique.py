@@ -13,7 +13,7 @@ def merge_duplicate_decisions(apps, schema_editor):
     """Decisions with the same key become the first of them (by id): it takes the others' ratings,
     and where a product was rated in both, keeps its own rating and the duplicate's is deleted (two
     imports of one sheet wrote the same stars). The products' periods are then recomputed."""
-    from products.models import sequence  # a pure function of a product's ratings
+    from products.sequence import sequence  # a pure function of a product's ratings
 
     RatingDecision = apps.get_model("products", "RatingDecision")
     Rating = apps.get_model("products", "Rating")
