@@ -141,13 +141,39 @@ class Located(models.Model):
             raise ValidationError(errors)
 
 
+class Registered(Located):
+    """A record of the register known by its name in its place: a producer, a product. Its name is
+    kept clean (NFC, single spaces) and folded for accent-free search and matching."""
+
+    name = models.CharField(_("name"), max_length=255)
+    search_name = models.CharField(max_length=255, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    # What save() fills in; bulk writes skip save() and call this themselves.
+    def fill_derived_fields(self) -> None:
+        self.name = clean_name(self.name)
+        self.search_name = fold(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
+
 class ProducerQuerySet(models.QuerySet):
     def with_products_in(self, products: "ProductQuerySet") -> "ProducerQuerySet":
         """Producers that own at least one product of `products`."""
         return self.filter(pk__in=products.values("producer"))
 
 
-class Producer(Located):
+class Producer(Registered):
     """A producer (chủ thể OCOP): the organisation or household that owns rated products."""
 
     class Type(models.TextChoices):
@@ -166,15 +192,10 @@ class Producer(Located):
     # Personal data: shown only to those who record producers (accounts.admin.PersonalDataMixin).
     PERSONAL_FIELDS = ("tax_code", "phone", "address")
 
-    name = models.CharField(_("name"), max_length=255)
-    search_name = models.CharField(max_length=255, editable=False)
     type = models.CharField(_("producer type"), max_length=12, choices=Type)
     tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProducerQuerySet.as_manager()
     history = audited("search_name", "created_at", "updated_at")
@@ -189,18 +210,6 @@ class Producer(Located):
         # A plain index for look-ups by name and the lists' order: db_index would add a second,
         # for LIKE 'prefix%', on PostgreSQL, and searches are '%word%', which no index serves.
         indexes = [models.Index(fields=["search_name"], name="producer_search_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    # What save() fills in; bulk writes skip save() and call this themselves.
-    def fill_derived_fields(self) -> None:
-        self.name = clean_name(self.name)
-        self.search_name = fold(self.name)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
 
 def standing_on(day: datetime.date, prefix: str = "") -> Q:
@@ -353,11 +362,10 @@ class ProductQuerySet(models.QuerySet):
         return {key: n for key, n in rows}
 
 
-class Product(Located):
+class Product(Registered):
     """A product (or community-tourism service) entered in the OCOP programme."""
 
     name = models.CharField(_("product name"), max_length=255)
-    search_name = models.CharField(max_length=255, editable=False)
     # No index of its own: product_name_unique_per_producer's index begins with it.
     producer = models.ForeignKey(
         Producer, models.PROTECT, related_name="products", verbose_name=_("producer"), db_index=False
@@ -373,9 +381,6 @@ class Product(Located):
     )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProductQuerySet.as_manager()
     history = audited("search_name", "created_at", "updated_at")
@@ -393,18 +398,6 @@ class Product(Located):
             # from this index alone (with rating_standing: 12.6 -> 8.1 ms on SQLite at national scale).
             models.Index(fields=["province", "producer"], name="product_province_producer"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    # What save() fills in; bulk writes skip save() and call this themselves.
-    def fill_derived_fields(self) -> None:
-        self.name = clean_name(self.name)
-        self.search_name = fold(self.name)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
