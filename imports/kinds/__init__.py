@@ -1,8 +1,5 @@
 """The registry of sheet kinds: each is one module of this package and one line here."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-
 from . import figures, producers, products, targets
 from .base import SheetKind
 
@@ -15,13 +12,6 @@ KINDS: dict[str, SheetKind] = {kind.name: kind for kind in (
 DEFAULT = products.KIND.name
 # Every column's name in the messages, whichever sheet it comes from.
 COLUMN_LABELS = {column: label for kind in KINDS.values() for column, label in kind.labels.items()}
-
-
-def kind_of(name: str) -> SheetKind:
-    """The kind called `name` (ValidationError for none)."""
-    if name not in KINDS:
-        raise ValidationError(_("No kind of sheet is called “%(name)s”.") % {"name": name})
-    return KINDS[name]
 
 
 def may_import(user, name: str) -> bool:
