@@ -90,7 +90,7 @@ def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
     given = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            batch = list(zip(*(column[start : start + size] for column in columns)))
+            batch = list(zip(*(column[start : start + size] for column in columns), strict=True))
             cursor.execute(f"{head}{', '.join([one] * len(batch))}{returning}", [value for row in batch for value in row])
             if ids:
                 given += [row[0] for row in cursor.fetchall()]
@@ -117,7 +117,7 @@ def _copy(connection, model, fields: list, columns: list[list], *, ids: bool) ->
             # each type _column leaves: numbers, True/False, ISO dates and times with their offset).
             data = io.StringIO()
             csv.writer(data, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerows(
-                zip(*(column[start : start + BATCH_SIZE] for column in columns)))
+                zip(*(column[start : start + BATCH_SIZE] for column in columns), strict=True))
             data.seek(0)
 
             def copy(sql, params, many, context, data=data):

@@ -58,6 +58,12 @@ class ProductGroup(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="old_groups", verbose_name=_("maps to")
     )
 
+    class Manager(models.Manager):
+        def get_by_natural_key(self, scheme, code):
+            return self.get(scheme=scheme, code=code)
+
+    objects = Manager()
+
     class Meta:
         verbose_name = _("product group")
         verbose_name_plural = _("product groups")
@@ -69,12 +75,6 @@ class ProductGroup(models.Model):
                 name="group_old_scheme_maps_to_current",
             ),
         ]
-
-    class Manager(models.Manager):
-        def get_by_natural_key(self, scheme, code):
-            return self.get(scheme=scheme, code=code)
-
-    objects = Manager()
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
@@ -193,14 +193,14 @@ class Producer(Located):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
         self.name = clean_name(self.name)
         self.search_name = fold(self.name)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
 
 def standing_on(day: datetime.date, prefix: str = "") -> Q:
@@ -397,14 +397,14 @@ class Product(Located):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
         self.name = clean_name(self.name)
         self.search_name = fold(self.name)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -604,6 +604,10 @@ class Rating(models.Model):
         return _("%(product)s: %(stars)s★ (%(decision)s)") % {
             "product": self.product, "stars": self.stars, "decision": self.decision}
 
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
     @staticmethod
     def certificate_expiry(decided: datetime.date) -> datetime.date:
         """When a certificate granted on `decided` lapses, unless its decision says otherwise."""
@@ -614,10 +618,6 @@ class Rating(models.Model):
         self.decided_on = self.decision.date
         if self.expires is None:
             self.expires = self.certificate_expiry(self.decision.date)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
     def clean_fields(self, exclude=None) -> None:
         # decided_on is its decision's date, filled on save: nothing to check before.

@@ -99,11 +99,11 @@ class AdminUnit(models.Model):
         self.search_name = fold_unit_name(self.name)
         super().save(*args, **kwargs)
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("dashboard:province", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def display_name(self) -> str:

@@ -36,8 +36,7 @@ def short_name(name: str) -> str:
 
 
 def _package_rows() -> list[UnitRow]:
-    from vietnam_provinces import Province, Ward
-    from vietnam_provinces import legacy
+    from vietnam_provinces import Province, Ward, legacy
 
     rows = [UnitRow(Level.PROVINCE, int(p.code), p.name, str(p.division_type), True) for p in legacy.Province.iter_all()]
     rows += [
