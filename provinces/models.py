@@ -85,7 +85,9 @@ class AdminUnit(models.Model):
                 fields=["level", "code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_current"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=(
+                    Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from"))
+                ),
                 name="unit_valid_range",
             ),
         ]
