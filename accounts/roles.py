@@ -20,7 +20,8 @@ IMPORTS = "imports.importrecord"
 # The audit trails across records (the change logs), read in the user's scope like the records themselves.
 AUDITED = [
     "products.historicalproducer", "products.historicalproduct", "products.historicalratingdecision",
-    "products.historicalrating", "targets.historicalplan", "targets.historicaltarget", "targets.historicalreportedfigure",
+    "products.historicalrating", "targets.historicalplan", "targets.historicaltarget",
+    "targets.historicalreportedfigure",
 ]
 # Apps whose every permission the admin role holds (admins are also superusers: see services.py).
 ADMIN_APPS = ["accounts", "auth", "imports", "products", "provinces", "targets"]
@@ -55,6 +56,9 @@ def sync_role_groups(apps) -> None:
             # An earlier migration's state lacks the models added since: their permissions come with a later sync.
             models = {model._meta.label_lower for model in apps.get_models()}
             wanted = [perm.split(".") for perm in ROLE_PERMISSIONS[role]]
-            permissions = [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted
-                           if f"{app}.{codename.split('_', 1)[1]}" in models]
+            permissions = [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in wanted
+                if f"{app}.{codename.split('_', 1)[1]}" in models
+            ]
         group.permissions.set(permissions)

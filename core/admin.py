@@ -38,7 +38,11 @@ class ScopedChoicesMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         target = self.admin_site._registry.get(db_field.related_model)
-        if "queryset" not in kwargs and isinstance(target, ScopedQuerysetMixin) and province_ids(request.user) is not None:
+        if (
+            "queryset" not in kwargs
+            and isinstance(target, ScopedQuerysetMixin)
+            and province_ids(request.user) is not None
+        ):
             kwargs["queryset"] = target.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -62,8 +66,12 @@ class ScopedQuerysetMixin:
     def get_list_filter(self, request):
         # A foreign key's own filter offers every record of the related model (another province's
         # plans, by name); offer those the user's rows name instead.
-        return [(name, admin.RelatedOnlyFieldListFilter) if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
-                else name for name in super().get_list_filter(request)]
+        return [
+            (name, admin.RelatedOnlyFieldListFilter)
+            if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
+            else name
+            for name in super().get_list_filter(request)
+        ]
 
     def lookup_allowed(self, lookup, value, request):
         # A filter on a field the user may not read would confirm its value (?phone=…): refused
@@ -228,7 +236,9 @@ class PersonalDataMixin:
         return bool(self.personal_fields) and not request.user.has_perm(self.personal_permission)
 
     def _without_personal(self, request, names) -> list:
-        return [name for name in names if name not in self.personal_fields] if self.hides_personal_data(request) else list(names)
+        if not self.hides_personal_data(request):
+            return list(names)
+        return [name for name in names if name not in self.personal_fields]
 
     def get_fields(self, request, obj=None):
         return self._without_personal(request, super().get_fields(request, obj))
@@ -427,7 +437,8 @@ class SheetExportMixin:
         raise NotImplementedError
 
     def _export(self, request, queryset, fmt: str):
-        return attachment(self.export_sheet(request, queryset), fmt, f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}")
+        filename = f"{self.opts.model_name}-{timezone.localdate():%Y-%m-%d}"
+        return attachment(self.export_sheet(request, queryset), fmt, filename)
 
     @admin.action(description=_("Download as Excel (.xlsx)"))
     def export_xlsx(self, request, queryset):

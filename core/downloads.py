@@ -4,7 +4,10 @@ import tablib
 from django.http import Http404, HttpResponse
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def inert(cell):

@@ -62,8 +62,10 @@ def serialise_writers(*, provinces=(), decisions=(), using: str = "default") -> 
         _bound_the_wait(cursor)
         for chunk in itertools.batched(keys, 1000):
             # Volatile functions of the select list run after the sort: the locks come in key order.
-            cursor.execute("SELECT pg_advisory_xact_lock(a, b) FROM unnest(%s::int[], %s::int[]) AS k(a, b) ORDER BY a, b",
-                           [[a for a, _b in chunk], [b for _a, b in chunk]])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(a, b) FROM unnest(%s::int[], %s::int[]) AS k(a, b) ORDER BY a, b",
+                [[a for a, _b in chunk], [b for _a, b in chunk]],
+            )
 
 
 def hold_for_tests() -> None:
@@ -99,8 +101,10 @@ def _refusal(make) -> ValidationError:
 
 
 def _busy_words() -> str:
-    return _("Another import or edit of the same records is running and did not finish within "
-             "%(seconds)s seconds. Nothing was written: try again in a moment.") % {"seconds": settings.WRITE_WAIT_SECONDS}
+    return _(
+        "Another import or edit of the same records is running and did not finish within "
+        "%(seconds)s seconds. Nothing was written: try again in a moment."
+    ) % {"seconds": settings.WRITE_WAIT_SECONDS}
 
 
 def busy() -> ValidationError:

@@ -24,8 +24,8 @@ class AnotherWriterMiddleware:
             return None
         texts = busy_texts()
         if request.path.endswith(".json") or request.accepts("application/json") and not request.accepts("text/html"):
-            response = JsonResponse({"errors": {"__all__": [{"message": f"{texts['vi']} / {texts['en']}", "code": "busy",
-                                                              **texts}]}}, status=503)
+            error = {"message": f"{texts['vi']} / {texts['en']}", "code": "busy", **texts}
+            response = JsonResponse({"errors": {"__all__": [error]}}, status=503)
         else:
             response = render(request, "busy.html", {"texts": texts}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -124,13 +124,17 @@ class AdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, StrictParametersMixin):
-            admin_class = type(admin_class.__name__, (StrictParametersMixin, admin_class), {"__module__": admin_class.__module__})
+            admin_class = type(
+                admin_class.__name__, (StrictParametersMixin, admin_class), {"__module__": admin_class.__module__}
+            )
         super().register(model_or_iterable, admin_class, **options)
 
     def get_urls(self):
         # Django's view_on_site redirects to any object's page, found by its id alone: a record
         # outside the user's scope would answer differently from a missing one.
-        ours = path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site")
+        ours = path(
+            "r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
+        )
         return [ours if getattr(url, "name", None) == "view_on_site" else url for url in super().get_urls()]
 
     def view_on_site(self, request, content_type_id, object_id):

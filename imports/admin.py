@@ -34,11 +34,15 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
     personal_fields = Producer.PERSONAL_FIELDS
     personal_permission = "products.change_producer"
 
-    list_display = ["filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "failed_rows"]
+    list_display = [
+        "filename", "kind", "user", "created_at", "status", "created", "updated", "unchanged", "failed_rows",
+    ]
     list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
-    readonly_fields = ["kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
-                       "unchanged", "failed_rows", "warned_rows", "unknown_columns"]
+    readonly_fields = [
+        "kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
+        "unchanged", "failed_rows", "warned_rows", "unknown_columns",
+    ]
     exclude = ["errors", "warnings"]
     change_form_template = "admin/imports/importrecord/change_form.html"
 
@@ -46,16 +50,27 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="imports_importrecord_upload"),
             path("template/", self.admin_site.admin_view(self.template_view), name="imports_importrecord_template"),
-            path("template/<slug:kind>/", self.admin_site.admin_view(self.template_view), name="imports_importrecord_template"),
-            path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="imports_importrecord_confirm"),
-            path("<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view), name="imports_importrecord_rejected"),
+            path(
+                "template/<slug:kind>/", self.admin_site.admin_view(self.template_view),
+                name="imports_importrecord_template",
+            ),
+            path(
+                "<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view),
+                name="imports_importrecord_confirm",
+            ),
+            path(
+                "<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view),
+                name="imports_importrecord_rejected",
+            ),
             *super().get_urls(),
         ]
 
     def scope_q(self, request, ids):
         # A file naming no province (none could be read) is its uploader's alone.
         rows = ImportRecord.provinces.through.objects
-        covered = Q(pk__in=rows.values("importrecord")) & ~Q(pk__in=rows.exclude(adminunit__in=ids).values("importrecord"))
+        covered = Q(pk__in=rows.values("importrecord")) & ~Q(
+            pk__in=rows.exclude(adminunit__in=ids).values("importrecord")
+        )
         return Q(user=request.user) | covered
 
     def get_queryset(self, request):
@@ -78,9 +93,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             upload = form.cleaned_data["file"]
             try:
                 # One byte more than the gate lets through is enough to refuse the file.
-                record = preview_import(user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
-                                        skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
-                                        scope=province_ids(request.user))
+                record = preview_import(
+                    user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
+                    skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
+                    scope=province_ids(request.user),
+                )
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -111,7 +128,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
 
     def confirm_view(self, request, pk):
         record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
-        if request.method != "POST" or not self.has_add_permission(request) or not may_import(request.user, record.kind):
+        if (
+            request.method != "POST"
+            or not self.has_add_permission(request)
+            or not may_import(request.user, record.kind)
+        ):
             raise PermissionDenied
         try:
             result = confirm_import(record=record, scope=province_ids(request.user), user=request.user)
@@ -119,8 +140,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             self.message_user(request, " ".join(error.messages), level="error")
             return redirect("admin:imports_importrecord_change", record.pk)
         if result.written:
-            self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-                "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+            self.message_user(
+                request,
+                _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                    "created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            )
         else:
             self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
             if record.user_id != request.user.pk:  # the record keeps its uploader's preview: say here what failed
@@ -151,6 +175,10 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["warning_rows"] = [shown(e) for e in obj.warnings]
             context["unlisted_failed_rows"] = obj.failed_rows - len({e["row"] for e in obj.errors})
             context["unlisted_warned_rows"] = obj.warned_rows - len({e["row"] for e in obj.warnings})
-            context["has_rejected_rows"] = any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
-            context["can_confirm"] = obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
+            context["has_rejected_rows"] = (
+                any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
+            )
+            context["can_confirm"] = (
+                obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

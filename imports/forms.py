@@ -21,7 +21,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind.name, kind.label) for kind in KINDS.values() if may_import(user, kind.name)]
+        self.fields["kind"].choices = [
+            (kind.name, kind.label) for kind in KINDS.values() if may_import(user, kind.name)
+        ]
 
     def clean_kind(self):
         kind = self.cleaned_data["kind"] or DEFAULT

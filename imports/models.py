@@ -52,4 +52,6 @@ class ImportRecord(models.Model):
         db_table = "products_importrecord"
 
     def __str__(self) -> str:
-        return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})" if self.created_at else self.filename
+        if not self.created_at:
+            return self.filename
+        return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"

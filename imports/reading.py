@@ -107,8 +107,10 @@ def _check_workbook(content: bytes) -> None:
                 if scan:
                     scan.parser.Parse(b"", True)
                     scan.finish()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError, NotImplementedError,
-            RuntimeError, ValueError):
+    except (
+        zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, pyexpat.ExpatError, EOFError, OSError,
+        NotImplementedError, RuntimeError, ValueError,
+    ):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
 
 
@@ -135,9 +137,13 @@ def _sheet_parts(workbook: zipfile.ZipFile, names: set[str]) -> set[str]:
                     parts |= {path, posixpath.normpath(path)}
         elif lower.endswith("workbook.xml"):
             if len(_parse_metadata(workbook, name, "sheet")) > MAX_SHEETS:
-                raise refusal(lambda: _("The workbook lists more than %(count)s sheets.") % {"count": f"{MAX_SHEETS:,}"})
+                raise refusal(
+                    lambda: _("The workbook lists more than %(count)s sheets.") % {"count": f"{MAX_SHEETS:,}"}
+                )
             if len(_parse_metadata(workbook, name, "definedName")) > MAX_DEFINED_NAMES:
-                raise refusal(lambda: _("The workbook defines more than %(count)s names.") % {"count": f"{MAX_DEFINED_NAMES:,}"})
+                raise refusal(
+                    lambda: _("The workbook defines more than %(count)s names.") % {"count": f"{MAX_DEFINED_NAMES:,}"}
+                )
     return parts & names
 
 
@@ -187,7 +193,9 @@ class _SharedStrings:
             self._end()
             self.lengths.append(0)
             if len(self.lengths) > MAX_CELLS:
-                raise refusal(lambda: _("The workbook holds more than %(count)s different texts.") % {"count": f"{MAX_CELLS:,}"})
+                raise refusal(
+                    lambda: _("The workbook holds more than %(count)s different texts.") % {"count": f"{MAX_CELLS:,}"}
+                )
 
     def text(self, text: str) -> None:
         self.length += len(text)
@@ -196,8 +204,9 @@ class _SharedStrings:
         if self.lengths:
             if self.length > MAX_CELL_CHARS:
                 length = self.length
-                raise refusal(lambda: _("A text of the workbook holds %(length)s characters; a cell may hold at most %(limit)s.") % {
-                    "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
+                raise refusal(lambda: _(
+                    "A text of the workbook holds %(length)s characters; a cell may hold at most %(limit)s."
+                ) % {"length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
             self.lengths[-1] = self.length
         self.length = 0
 
@@ -336,7 +345,9 @@ def _attribute(attributes: list[str], name: str) -> str | None:
 
 
 def _too_big_unzipped() -> ValidationError:
-    return refusal(lambda: _("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024})
+    return refusal(
+        lambda: _("The workbook decompresses to more than %(mb)s MB.") % {"mb": MAX_UNZIPPED_BYTES // 1024 // 1024}
+    )
 
 
 def _too_many_cells() -> ValidationError:
@@ -353,9 +364,10 @@ def _check_extent(row: int, column: int) -> None:
                                 "Delete the empty columns right of the table.") % {"column": _column_letters(column),
                                                                                    "columns": MAX_COLUMNS})
     if row * column > MAX_CELLS:
-        raise refusal(lambda: _("The sheet spans %(rows)s rows by %(columns)s columns; a sheet may hold at most %(cells)s "
-                                "cells. Delete the empty rows and columns around the table, or split it.") % {
-            "rows": row, "columns": column, "cells": f"{MAX_CELLS:,}"})
+        raise refusal(lambda: _(
+            "The sheet spans %(rows)s rows by %(columns)s columns; a sheet may hold at most %(cells)s "
+            "cells. Delete the empty rows and columns around the table, or split it."
+        ) % {"rows": row, "columns": column, "cells": f"{MAX_CELLS:,}"})
 
 
 def _column_letters(number: int) -> str:
@@ -404,8 +416,9 @@ def _too_long(row: int, column: int | None = None, length: int | None = None) ->
     if column is None:  # a csv field past csv.field_size_limit(): the reader stops inside it
         return refusal(lambda: _("Row %(row)s holds a cell of more than %(limit)s characters.") % {
             "row": row, "limit": f"{MAX_CELL_CHARS:,}"})
-    return refusal(lambda: _("Row %(row)s, column %(column)s holds %(length)s characters; a cell may hold at most %(limit)s.") % {
-        "row": row, "column": column, "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
+    return refusal(lambda: _(
+        "Row %(row)s, column %(column)s holds %(length)s characters; a cell may hold at most %(limit)s."
+    ) % {"row": row, "column": column, "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
 
 
 def _read_xlsx(content: bytes) -> list[list]:
@@ -414,7 +427,9 @@ def _read_xlsx(content: bytes) -> list[list]:
     # a whole number an int (calamine has floats only: a tax code would read "101234567.0").
     # Rows are kept from the sheet's first, so row numbers stay those the spreadsheet shows.
     try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
+            skip_empty_area=False
+        )
     except (CalamineError, IndexError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
     for row in rows:  # in place: a second grid would double the memory a sheet takes
@@ -477,6 +492,7 @@ def _decode(content: bytes) -> tuple[str, list[dict[str, str]]]:
 
 
 def _unreadable(encodings: str, error: UnicodeDecodeError) -> ValidationError:
-    return refusal(lambda: _("The file is not text in %(encodings)s: byte %(byte)s at position %(position)s cannot be read. "
-                             "Save it from Excel as .xlsx or “CSV UTF-8”.") % {
-        "encodings": encodings, "byte": f"0x{error.object[error.start]:02X}", "position": f"{error.start:,}"})
+    return refusal(lambda: _(
+        "The file is not text in %(encodings)s: byte %(byte)s at position %(position)s cannot be read. "
+        "Save it from Excel as .xlsx or “CSV UTF-8”."
+    ) % {"encodings": encodings, "byte": f"0x{error.object[error.start]:02X}", "position": f"{error.start:,}"})

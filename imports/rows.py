@@ -73,10 +73,12 @@ class SheetRow:
 
     def error(self, column: str, make) -> None:
         """Record an error; `make` builds the message (called once per language)."""
-        self.errors.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_errors else UNWORDED))
+        message = in_both(lambda: str(make())) if self.word_errors else UNWORDED
+        self.errors.append(RowError(self.number, column, message))
 
     def warn(self, column: str, make) -> None:
-        self.warnings.append(RowError(self.number, column, in_both(lambda: str(make())) if self.word_warnings else UNWORDED))
+        message = in_both(lambda: str(make())) if self.word_warnings else UNWORDED
+        self.warnings.append(RowError(self.number, column, message))
 
 
 # The message of an error past MAX_ERRORS (never shown).
@@ -150,7 +152,9 @@ def blank(value) -> bool:
     return value is None or str(value).strip() == ""
 
 
-def read_rows(dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse) -> tuple[list[SheetRow], list[str]]:
+def read_rows(
+    dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse
+) -> tuple[list[SheetRow], list[str]]:
     """Every data row of a sheet of any kind, checked by `parse(row, cells)`; and the headers not recognised.
 
     `required` lists groups of columns of which the header row needs at least one; when one is

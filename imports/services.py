@@ -97,7 +97,9 @@ def refresh_statistics(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None) -> ImportResult:
+def run_import(
+    rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None
+) -> ImportResult:
     """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
@@ -105,8 +107,8 @@ def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool
     """
     if scope is not None:
         _outside(rows, scope)
-    result = ImportResult(unknown_columns=unknown,
-                          provinces={row.values["province"].pk for row in rows if row.values.get("province") is not None})
+    provinces = {row.values["province"].pk for row in rows if row.values.get("province") is not None}
+    result = ImportResult(unknown_columns=unknown, provinces=provinces)
     if any(row.errors for row in rows) and not skip_invalid:
         return _collect(result, rows)
     with waiting_for_writers(), transaction.atomic():
@@ -124,7 +126,9 @@ def run_import(rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool
 def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
     # The first rows.MAX_ERRORS, which are worded: a row's are worded until the rows above it have that many.
     result.errors = list(itertools.islice((error for row in rows for error in row.errors), sheet_rows.MAX_ERRORS))
-    result.warnings = list(itertools.islice((warning for row in rows for warning in row.warnings), sheet_rows.MAX_ERRORS))
+    result.warnings = list(
+        itertools.islice((warning for row in rows for warning in row.warnings), sheet_rows.MAX_ERRORS)
+    )
     result.failed_rows = sum(1 for row in rows if row.errors)
     result.warned_rows = sum(1 for row in rows if row.warnings)
     return result

@@ -30,12 +30,17 @@ class UnitResolver:
 
     @staticmethod
     def _valid(units, start, end):
-        return [u for u in units if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)]
+        return [
+            u for u in units
+            if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
+        ]
 
     def _pick(self, row, column, name, candidates, start, end, scope_names):
         if not candidates:
             # Looked for only when the error will be worded (SheetRow.word_errors).
-            close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6) if row.word_errors else []
+            close = []
+            if row.word_errors:
+                close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6)
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
                 "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
             return None
@@ -58,7 +63,8 @@ class UnitResolver:
         return next((index[key] for key in cached_unit_name_keys(name) if key in index), [])
 
     def province(self, row, name, start, end):
-        return self._pick(row, "province", name, self._named(self.province_index, name), start, end, self.province_index)
+        candidates = self._named(self.province_index, name)
+        return self._pick(row, "province", name, candidates, start, end, self.province_index)
 
     def below(self, row, column, name, parent, start, end):
         level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
@@ -80,7 +86,9 @@ class UnitResolver:
         predecessors = defaultdict(list)  # successor id -> the parents it succeeded
         for pk, successor_id in parents.filter(successor__isnull=False).values_list("pk", "successor"):
             predecessors[successor_id].append(pk)
-        units = _in_scope(level, parents).annotate(grandparent_id=F("parent__parent"), parent_successor_id=F("parent__successor"))
+        units = _in_scope(level, parents).annotate(
+            grandparent_id=F("parent__parent"), parent_successor_id=F("parent__successor")
+        )
         # The model's order, then ids: "matches several units" lists them the same way on every database.
         units = units.order_by(*AdminUnit._meta.ordering, "pk")
         index = defaultdict(lambda: defaultdict(list))
@@ -110,7 +118,12 @@ def provinces_named(dataset: tablib.Dataset, columns: dict = PLACE_COLUMNS) -> s
     at = {name: index for index, name in map_headers(dataset.headers or [], columns)[0].items()}.get("province")
     if at is None:
         return None
-    return {key for raw in dataset if at < len(raw) and not blank(raw[at]) for key in cached_unit_name_keys(str(unquote(raw[at])).strip())}
+    return {
+        key
+        for raw in dataset
+        if at < len(raw) and not blank(raw[at])
+        for key in cached_unit_name_keys(str(unquote(raw[at])).strip())
+    }
 
 
 

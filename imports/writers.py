@@ -33,7 +33,8 @@ def create_with_history(model, rows: list[dict], *, record=None) -> None:
     using = router.db_for_write(model)
     fields = _inserted_fields(model)
     now = timezone.now()
-    if computed := [f.name for f in fields if type(f).pre_save not in (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)]:
+    plain = (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)
+    if computed := [f.name for f in fields if type(f).pre_save not in plain]:
         raise TypeError(f"{model.__name__}.{computed[0]} is computed on save(); create_with_history cannot write it")
     stamps = {f.attname: now if isinstance(f, DateTimeField) else timezone.localdate(now)
               for f in fields if isinstance(f, DateField) and (f.auto_now or f.auto_now_add)}
@@ -90,8 +91,10 @@ def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
     given = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            batch = list(zip(*(column[start : start + size] for column in columns)))
-            cursor.execute(f"{head}{', '.join([one] * len(batch))}{returning}", [value for row in batch for value in row])
+            batch = list(zip(*(column[start : start + size] for column in columns), strict=True))
+            cursor.execute(
+                f"{head}{', '.join([one] * len(batch))}{returning}", [value for row in batch for value in row]
+            )
             if ids:
                 given += [row[0] for row in cursor.fetchall()]
     return given
@@ -117,7 +120,7 @@ def _copy(connection, model, fields: list, columns: list[list], *, ids: bool) ->
             # each type _column leaves: numbers, True/False, ISO dates and times with their offset).
             data = io.StringIO()
             csv.writer(data, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerows(
-                zip(*(column[start : start + BATCH_SIZE] for column in columns)))
+                zip(*(column[start : start + BATCH_SIZE] for column in columns), strict=True))
             data.seek(0)
 
             def copy(sql, params, many, context, data=data):

@@ -100,12 +100,13 @@ def progress_figure(chart: ProgressChart) -> dict:
                      "marker": {"symbol": "circle-open", "size": 8}, "customdata": [_day(start), _day(end)],
                      "hovertemplate": "%{customdata}: %{y:,.0f}<extra></extra>"})
     if chart.targets:
-        data.append({"type": "scatter", "x": [d for d, _v, _l in chart.targets], "y": [v for _d, v, _l in chart.targets],
-                     "mode": "markers", "name": _("Target"), "marker": {"symbol": "diamond", "size": 13, "color": TARGET_COLOUR},
+        data.append({"type": "scatter", "x": [d for d, _v, _l in chart.targets],
+                     "y": [v for _d, v, _l in chart.targets], "mode": "markers", "name": _("Target"),
+                     "marker": {"symbol": "diamond", "size": 13, "color": TARGET_COLOUR},
                      "text": [label for _d, _v, label in chart.targets], "hovertemplate": "%{text}<extra></extra>"})
     if chart.published:
-        data.append({"type": "scatter", "x": [d for d, _v, _s in chart.published], "y": [v for _d, v, _s in chart.published],
-                     "mode": "markers", "name": _("Published figure"),
+        data.append({"type": "scatter", "x": [d for d, _v, _s in chart.published],
+                     "y": [v for _d, v, _s in chart.published], "mode": "markers", "name": _("Published figure"),
                      "marker": {"symbol": "x-thin-open", "size": 11, "color": "#000000", "line": {"width": 2}},
                      "text": [f"{_day(d)}: {v:,.0f} — {source}".replace(",", ".") for d, v, source in chart.published],
                      "hovertemplate": "%{text}<extra></extra>"})
@@ -138,7 +139,8 @@ def stacked_bars_figure(rows: list[StarsRow], *, target: float | None = None) ->
             "shapes": [{"type": "line", "x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                         "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2}}],
             "annotations": [{"x": target, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-                             "text": _("target %(value)s") % {"value": f"{target:g}"}, "font": {"color": TARGET_COLOUR}}],
+                             "text": _("target %(value)s") % {"value": f"{target:g}"},
+                             "font": {"color": TARGET_COLOUR}}],
         }
     return {"data": data, "layout": _layout(
         barmode="stack", height=max(220, _row_height(labels, 30) * len(rows) + 110),
@@ -154,6 +156,8 @@ def bars_figure(rows: list[tuple[str, int]], *, title: str) -> dict:
     data = [{"type": "bar", "y": labels, "x": [r[1] for r in rows], "orientation": "h",
              "marker": {"color": STAR_COLOURS[4]}, "hovertemplate": "%{y}: %{x:,}<extra></extra>"}]
     return {"data": data, "layout": _layout(
-        height=max(200, _row_height(labels, 32) * len(rows) + 80), yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": title}, "rangemode": "tozero"}, showlegend=False, margin={"l": 8, "r": 16, "t": 16, "b": 48},
+        height=max(200, _row_height(labels, 32) * len(rows) + 80),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": {"text": title}, "rangemode": "tozero"},
+        showlegend=False, margin={"l": 8, "r": 16, "t": 16, "b": 48},
     )}

@@ -32,7 +32,9 @@ def number_formatter(places: int = 1):
     filters and look-ups cost the overview more than its queries. Whole numbers, most cells,
     cost a fraction of floatformat's time this way.
     """
-    decimal, grouping, thousands = (get_format(f) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+    decimal, grouping, thousands = (
+        get_format(f) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
 
     def number(value) -> str:
         if value is None:
@@ -40,7 +42,9 @@ def number_formatter(places: int = 1):
         if value == int(value):
             if grouping == 3:  # Vietnamese and English: Python's own grouping, with the language's mark
                 return f"{int(value):,}".replace(",", thousands)
-            return numberformat.format(int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True)
+            return numberformat.format(
+                int(value), decimal, grouping=grouping, thousand_sep=thousands, force_grouping=True
+            )
         return floatformat(value, f"-{places}g")
     return number
 
@@ -110,7 +114,9 @@ def series_days(as_of: datetime.date) -> dict[str, datetime.date]:
     return days
 
 
-def projection(actuals: Actuals, unit: AdminUnit, as_of: datetime.date, target: TargetProgress | None) -> Projection | None:
+def projection(
+    actuals: Actuals, unit: AdminUnit, as_of: datetime.date, target: TargetProgress | None
+) -> Projection | None:
     """Where the recent pace (the last 365 days) leads by the headline target's deadline."""
     if target is None or as_of >= target.target.deadline or as_of < target.target.plan.starts_on:
         return None
@@ -135,7 +141,8 @@ class ProvinceDashboard:
         self.year_start = datetime.date(as_of.year, 1, 1)
         actuals.want_flows(unit, self.year_start, as_of)
         actuals.want_producers(unit, as_of)
-        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent")) if self.plan else []  # each knows its plan
+        # Each target knows its plan already: read through the plan's related manager.
+        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent")) if self.plan else []
         want(actuals, targets, as_of)
         self.progress = [target_progress(t, as_of, actuals) for t in targets]
         self.headline = headline_target(self.progress, unit)
@@ -158,7 +165,10 @@ class ProvinceDashboard:
         return self.actuals.flows(self.unit, self.year_start, self.as_of)
 
     def published(self) -> list:
-        return [f for f in self.actuals.figures_for(self.unit) if f.unit_id == self.unit.pk and f.indicator.code == "products" and f.as_of <= self.as_of]
+        return [
+            f for f in self.actuals.figures_for(self.unit)
+            if f.unit_id == self.unit.pk and f.indicator.code == "products" and f.as_of <= self.as_of
+        ]
 
     @cached_property
     def progress_chart(self) -> charts.ProgressChart:
@@ -168,7 +178,9 @@ class ProvinceDashboard:
         if head:
             plan = head.target.plan
             chart.targets = [(head.target.deadline, float(head.target.value), f"{plan}: {head.target.value:g}")]
-            chart.path = ((plan.starts_on - DAY, float(head.baseline)), (head.target.deadline, float(head.target.value)))
+            chart.path = (
+                (plan.starts_on - DAY, float(head.baseline)), (head.target.deadline, float(head.target.value))
+            )
         if self.projection:
             chart.projection = ((self.as_of, float(self.products)), (self.projection.day, self.projection.value))
         chart.published = [(f.as_of, float(f.value), f.source_name) for f in self.published()]
@@ -185,7 +197,9 @@ class ProvinceDashboard:
             lines = [
                 StarsRow.of(name or _("District not recorded"), s,
                             float(targets[pk].target.value) if pk in targets else None)
-                for (pk, name), s in sorted(counts.items(), key=lambda item: (item[0][0] is None, -sum(item[1].values())))
+                for (pk, name), s in sorted(
+                    counts.items(), key=lambda item: (item[0][0] is None, -sum(item[1].values()))
+                )
             ]
             return stars_table("by-district", title, _("District"), lines, targets=True)
         counts = self.actuals.by_field(self.unit, self.as_of, ("province__short_name", "province__valid_to"))
@@ -208,9 +222,15 @@ class ProvinceDashboard:
         # PostgreSQL hash all 14,000 units (9.5 ms for Cao Bằng; 4.1 ms this way).
         found = self.actuals.by_field(self.unit, self.as_of, ("commune",))
         recorded = [pk for (pk,) in found if pk is not None]
-        units = AdminUnit.objects.filter(Q(parent=self.unit, level=AdminUnit.Level.COMMUNE) | Q(pk__in=recorded)).order_by()
+        units = AdminUnit.objects.filter(
+            Q(parent=self.unit, level=AdminUnit.Level.COMMUNE) | Q(pk__in=recorded)
+        ).order_by()
         named = {pk: rest for pk, *rest in units.values_list("pk", "name", "search_name", "successor", "parent")}
-        today = {pk: (name, key, defaultdict(int)) for pk, (name, key, _successor, parent) in named.items() if parent == self.unit.pk}
+        today = {
+            pk: (name, key, defaultdict(int))
+            for pk, (name, key, _successor, parent) in named.items()
+            if parent == self.unit.pk
+        }
         lines = dict(today)  # and the lines of products no commune of today holds
         for (commune,), stars in found.items():
             if commune is None:
@@ -246,16 +266,25 @@ class ProvinceDashboard:
     def target_lines(self) -> list[dict]:
         """The targets table (targets_table) as the page shows it: each target's status and cells, formatted once."""
         number, percent = number_formatter(places=2), number_formatter()
-        return [{
-            "status": p.status, "label": label,
-            "cells": [indicator, unit, deadline, number(target), number(actual), "—" if share is None else f"{percent(share)}%"],
-        } for p, (indicator, unit, deadline, target, actual, share, label) in zip(self.progress, self.targets_table().rows, strict=True)]
+        return [
+            {
+                "status": p.status, "label": label,
+                "cells": [
+                    indicator, unit, deadline, number(target), number(actual),
+                    "—" if share is None else f"{percent(share)}%",
+                ],
+            }
+            for p, (indicator, unit, deadline, target, actual, share, label) in zip(
+                self.progress, self.targets_table().rows, strict=True
+            )
+        ]
 
     def targets_table(self) -> Table:
         rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),
                  float(p.target.value), None if p.actual is None else float(p.actual), p.percent, str(p.status_label)]
                 for p in self.progress]
-        return Table("targets", _("Targets"), [_("Indicator"), _("Unit"), _("Deadline"), _("Target"), _("Actual"), "%", _("Status")], rows)
+        headers = [_("Indicator"), _("Unit"), _("Deadline"), _("Target"), _("Actual"), "%", _("Status")]
+        return Table("targets", _("Targets"), headers, rows)
 
     def expiring(self):
         """Recognised products whose standing certificate lapses within 90 days of `as_of`."""
@@ -274,4 +303,6 @@ class ProvinceDashboard:
 
     def tables(self) -> list[Table]:
         communes = [self.communes.table] if self.communes else []
-        return [self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes]
+        return [
+            self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes,
+        ]

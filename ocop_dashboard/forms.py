@@ -21,7 +21,9 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label=_("As of"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         # Text, not type=date: browsers show a date input in the OS locale (often mm/dd/yyyy).
-        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}, format="%d/%m/%Y"),
+        widget=forms.DateInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}, format="%d/%m/%Y"
+        ),
     )
 
     def clean_as_of(self):

@@ -48,8 +48,9 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
     provinces = list(AdminUnit.objects.provinces().select_related("successor").order_by("search_name", "valid_to"))
     lineages = _lineages(provinces)
     targets = list(
-        Target.objects.filter(indicator__code="products", unit__level=AdminUnit.Level.PROVINCE, plan__starts_on__lte=as_of)
-        .select_related("plan", "unit", "indicator")
+        Target.objects.filter(
+            indicator__code="products", unit__level=AdminUnit.Level.PROVINCE, plan__starts_on__lte=as_of
+        ).select_related("plan", "unit", "indicator")
     )
     days = {as_of} | {min(as_of, t.deadline) for t in targets} | {t.plan.starts_on - DAY for t in targets}
     keys = {d.isoformat(): d for d in days}
@@ -71,7 +72,9 @@ def overview(as_of: datetime.date) -> list[ProvinceRow]:
         plans_by_unit[target.unit_id].append(target)
     rows = []
     for unit in provinces:
-        row = ProvinceRow(unit, actuals.cache[("stars", unit.pk, as_of)], sum(producers.get(pk, 0) for pk in lineages[unit.pk]))
+        row = ProvinceRow(
+            unit, actuals.cache[("stars", unit.pk, as_of)], sum(producers.get(pk, 0) for pk in lineages[unit.pk])
+        )
         unit_targets = plans_by_unit[unit.pk]
         plan = choose_plan([t.plan for t in unit_targets], as_of, None)
         head = next((t for t in unit_targets if plan and t.plan_id == plan.pk), None)

@@ -65,7 +65,9 @@ def sqlite_database(name) -> dict:
     "database is locked" when it upgrades a read; in WAL mode, so readers never wait on a writer."""
     return {
         "ENGINE": "django.db.backends.sqlite3", "NAME": name,
-        "OPTIONS": {"timeout": WRITE_WAIT_SECONDS, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"},
+        "OPTIONS": {
+            "timeout": WRITE_WAIT_SECONDS, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL",
+        },
     }
 
 

@@ -24,6 +24,7 @@ from .forms import AsOfForm
 from .overview import overview as overview_rows
 from .overview import overview_table
 
+
 def favicon(request):
     # Resolved per request: the hashed static name exists only once collectstatic has run.
     return HttpResponsePermanentRedirect(static("favicon.svg"))
@@ -82,8 +83,15 @@ def _errors_in_both(request) -> dict:
     and each language apart under "vi" and "en": a script may be read by either."""
     texts = in_both(lambda: AsOfForm(request.GET).errors.get_json_data())
     return {
-        field: [{**vi, "message": vi["message"] if vi["message"] == en["message"] else f"{vi['message']} / {en['message']}",
-                 "vi": vi["message"], "en": en["message"]} for vi, en in zip(errors, texts["en"][field])]
+        field: [
+            {
+                **vi,
+                "message": vi["message"] if vi["message"] == en["message"] else f"{vi['message']} / {en['message']}",
+                "vi": vi["message"],
+                "en": en["message"],
+            }
+            for vi, en in zip(errors, texts["en"][field], strict=True)
+        ]
         for field, errors in texts["vi"].items()
     }
 

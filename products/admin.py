@@ -123,7 +123,9 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
         # All the products whose ratings the page writes, in one order, before the first rating:
         # one by one, in the page's order, they could cross an import locking them in id order.
         ratings = [inline.instance for formset in formsets for inline in formset.forms]
-        lock_products({getattr(rating, name, None) for rating in ratings for name in ("product_id", "_stored_product_id")})
+        lock_products(
+            {getattr(rating, name, None) for rating in ratings for name in ("product_id", "_stored_product_id")}
+        )
         super().save_related(request, form, formsets, change)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -77,7 +77,9 @@ def _named(decisions, groups) -> int:
     for row in _rows("named_ratings.csv"):
         province = _unit(row["province"])
         district = AdminUnit.objects.named(row["district"]).filter(parent=province).first() if row["district"] else None
-        commune = AdminUnit.objects.named(row["commune"]).filter(parent=district).first() if district and row["commune"] else None
+        commune = None
+        if district and row["commune"]:
+            commune = AdminUnit.objects.named(row["commune"]).filter(parent=district).first()
         location = {"province": province, "district": district, "commune": commune}
         # Names are matched as the sources spell them, give or take case and accents.
         producer, _ = Producer.objects.get_or_create(
@@ -86,7 +88,9 @@ def _named(decisions, groups) -> int:
         )
         product, _ = Product.objects.update_or_create(
             producer=producer, search_name=fold(row["product"]),
-            defaults={"name": row["product"], "group": groups[int(row["group"])], "source_url": row["source_url"], **location},
+            defaults={
+                "name": row["product"], "group": groups[int(row["group"])], "source_url": row["source_url"], **location,
+            },
         )
         _rate(
             product, decisions[row["decision"]], int(row["stars"]),

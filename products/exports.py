@@ -11,7 +11,11 @@ HEADERS = [
     "Số quyết định", "Ngày quyết định", "Năm công nhận", "Cấp công nhận", "Ngày hết hạn",
 ]
 PRODUCER_HEADERS = ["Tỉnh", "Huyện", "Xã", "Chủ thể", "Loại hình chủ thể", "Mã số thuế", "Điện thoại", "Địa chỉ"]
-LEVEL_WORDS = {RatingDecision.Level.PROVINCE: "tỉnh", RatingDecision.Level.DISTRICT: "huyện", RatingDecision.Level.NATIONAL: "quốc gia"}
+LEVEL_WORDS = {
+    RatingDecision.Level.PROVINCE: "tỉnh",
+    RatingDecision.Level.DISTRICT: "huyện",
+    RatingDecision.Level.NATIONAL: "quốc gia",
+}
 
 
 def rating_sheet(ratings) -> tablib.Dataset:
@@ -42,14 +46,17 @@ def producer_sheet(producers, day, personal: bool = True, products=None) -> tabl
 
     Without `personal`, the tax code, phone and address cells are left blank (re-imported, blanks keep what is stored).
     """
-    producers = producers.select_related("province", "district", "commune").order_by("province__search_name", "search_name")
+    producers = producers.select_related("province", "district", "commune").order_by(
+        "province__search_name", "search_name"
+    )
     products = Product.objects.all() if products is None else products
     ocop = products.filter(producer__in=producers.values("pk")).recognised_on(day).count_by("producer")
     data = tablib.Dataset(headers=PRODUCER_EXPORT_HEADERS, title="Chủ thể OCOP")
     for p in producers:
         data.append([
             p.province.name, p.district.name if p.district else "", p.commune.name if p.commune else "", p.name,
-            Producer.TYPE_WORDS[p.type], *((p.tax_code, p.phone, p.address) if personal else ("", "", "")), ocop.get(p.pk, 0),
+            Producer.TYPE_WORDS[p.type], *((p.tax_code, p.phone, p.address) if personal else ("", "", "")),
+            ocop.get(p.pk, 0),
         ])
     return data
 

@@ -46,7 +46,7 @@ class ProducerForm(UniqueFoldedNameMixin, forms.ModelForm):
 
     class Meta:
         model = Producer
-        fields = "__all__"
+        fields = ["province", "district", "commune", "name", "type", "tax_code", "phone", "address", "is_demo"]
 
 
 class ProductForm(UniqueFoldedNameMixin, forms.ModelForm):
@@ -55,7 +55,10 @@ class ProductForm(UniqueFoldedNameMixin, forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = "__all__"
+        fields = [
+            "province", "district", "commune", "name", "producer", "group", "traceable", "ecommerce_channels",
+            "source_url", "note", "is_demo",
+        ]
 
 
 class ProductInlineForm(ProductForm):

@@ -58,6 +58,12 @@ class ProductGroup(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="old_groups", verbose_name=_("maps to")
     )
 
+    class Manager(models.Manager):
+        def get_by_natural_key(self, scheme, code):
+            return self.get(scheme=scheme, code=code)
+
+    objects = Manager()
+
     class Meta:
         verbose_name = _("product group")
         verbose_name_plural = _("product groups")
@@ -69,12 +75,6 @@ class ProductGroup(models.Model):
                 name="group_old_scheme_maps_to_current",
             ),
         ]
-
-    class Manager(models.Manager):
-        def get_by_natural_key(self, scheme, code):
-            return self.get(scheme=scheme, code=code)
-
-    objects = Manager()
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
@@ -157,14 +157,14 @@ class Registered(Located):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
         self.name = clean_name(self.name)
         self.search_name = fold(self.name)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
 
 class ProducerQuerySet(models.QuerySet):
@@ -189,7 +189,7 @@ class Producer(Registered):
         Type.COOPERATIVE_GROUP: "Tổ hợp tác", Type.HOUSEHOLD: "Hộ sản xuất, kinh doanh",
     }
 
-    # Personal data: shown only to those who record producers (accounts.admin.PersonalDataMixin).
+    # Personal data: shown only to those who record producers (core.admin.PersonalDataMixin).
     PERSONAL_FIELDS = ("tax_code", "phone", "address")
 
     type = models.CharField(_("producer type"), max_length=12, choices=Type)
@@ -237,7 +237,9 @@ class ProductQuerySet(models.QuerySet):
 
         With in_force=True, keep only products whose standing certificate is still valid on `day`.
         """
-        qs = self.alias(standing=_standing(day)).annotate(stars_on=F("standing__stars"), expires_on=F("standing__expires"))
+        qs = self.alias(standing=_standing(day)).annotate(
+            stars_on=F("standing__stars"), expires_on=F("standing__expires")
+        )
         return qs.filter(expires_on__gte=day) if in_force else qs
 
     def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
@@ -259,7 +261,9 @@ class ProductQuerySet(models.QuerySet):
         the whole country's products, `stars_by` costs less (one pass over the ratings).
         """
         joined = self.alias(**{f"standing_{key}": _standing(day) for key, day in days.items()})
-        rows = joined.order_by().values_list(*fields, *(f"standing_{key}__stars" for key in days)).annotate(n=Count("pk"))
+        rows = joined.order_by().values_list(*fields, *(f"standing_{key}__stars" for key in days)).annotate(
+            n=Count("pk")
+        )
         counts = defaultdict(lambda: {key: defaultdict(int) for key in days})
         for row in rows:
             group, stars, n = row[: len(fields)], row[len(fields) : -1], row[-1]
@@ -291,7 +295,9 @@ class ProductQuerySet(models.QuerySet):
 
     def _ratings(self) -> "RatingQuerySet":
         # All products: no list of all their ids for the database to look each one up by.
-        return Rating.objects.filter(product__in=self.values("pk")) if self.query.has_filters() else Rating.objects.all()
+        if not self.query.has_filters():
+            return Rating.objects.all()
+        return Rating.objects.filter(product__in=self.values("pk"))
 
     def stars_series(self, days: dict[str, datetime.date]) -> dict[str, dict[int, int]]:
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
@@ -311,7 +317,8 @@ class ProductQuerySet(models.QuerySet):
         if len(days) == 1:
             # One day: its standing ratings are all there is to read (the whole country's in half the time).
             [day] = days.values()
-            ratings, counts = ratings.filter(standing_on(day)), {"standing_0": Count("product__producer", distinct=True)}
+            ratings = ratings.filter(standing_on(day))
+            counts = {"standing_0": Count("product__producer", distinct=True)}
         else:
             counts = {f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
                       for i, day in enumerate(days.values())}
@@ -319,7 +326,8 @@ class ProductQuerySet(models.QuerySet):
         return {tuple(row[: len(fields)]): dict(zip(days, row[len(fields) :], strict=True)) for row in rows}
 
     def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
-        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`, in one query."""
+        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`,
+        in one query."""
         by_type = self.producers_by(("producer__type",), days)
         return {key: {kind: by_day[key] for (kind,), by_day in by_type.items() if by_day[key]} for key in days}
 
@@ -442,7 +450,8 @@ class RatingDecision(models.Model):
             # One decision per unique_key(), whoever writes it. National decisions have no issuer
             # (NULL, which a unique index never finds equal): they are issuer 0 here.
             models.UniqueConstraint(
-                "number", "date", "year_only", "level", Coalesce("issuer", Value(0), output_field=models.BigIntegerField()),
+                "number", "date", "year_only", "level",
+                Coalesce("issuer", Value(0), output_field=models.BigIntegerField()),
                 name="decision_unique", violation_error_code="decision_unique",
                 violation_error_message=_("This decision is already recorded."),
             ),
@@ -492,7 +501,9 @@ class RatingDecision(models.Model):
         elif self.issuer_id is None:
             raise ValidationError({"issuer": _("A district or province decision needs its issuing unit.")})
         elif self.issuer.level != self.level:
-            raise ValidationError({"issuer": _("The issuing unit must be a %(level)s.") % {"level": self.get_level_display().lower()}})
+            raise ValidationError({
+                "issuer": _("The issuing unit must be a %(level)s.") % {"level": self.get_level_display().lower()}
+            })
         if self.issuer_id and self.date and not self.issuer.is_valid_on(self.date):
             raise ValidationError({"issuer": _("%(unit)s did not exist on %(date)s.") % {
                 "unit": self.issuer, "date": self.date.strftime("%d/%m/%Y")}})
@@ -531,7 +542,9 @@ class Rating(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
 
     # No index of its own: rating_once_per_decision's index begins with it.
-    product = models.ForeignKey(Product, models.PROTECT, related_name="ratings", verbose_name=_("product"), db_index=False)
+    product = models.ForeignKey(
+        Product, models.PROTECT, related_name="ratings", verbose_name=_("product"), db_index=False
+    )
     decision = models.ForeignKey(
         RatingDecision, models.PROTECT, related_name="ratings", verbose_name=_("decision")
     )
@@ -556,7 +569,8 @@ class Rating(models.Model):
     # rating's own columns (standing_on), which every count repeats for every day it counts.
     stands_until = models.GeneratedField(
         expression=Coalesce(
-            Least(Coalesce("superseded_on", "revoked_on"), Coalesce("revoked_on", "superseded_on")),  # Least of NULL is NULL on SQLite
+            # Least of NULL is NULL on SQLite.
+            Least(Coalesce("superseded_on", "revoked_on"), Coalesce("revoked_on", "superseded_on")),
             Value(STANDS_FOREVER),
         ),
         output_field=models.DateField(), db_persist=True,
@@ -569,7 +583,8 @@ class Rating(models.Model):
     is_first_recognition = models.BooleanField(_("first recognition"), default=False, editable=False)
     note = models.TextField(_("note"), blank=True)
     import_record = models.ForeignKey(
-        "imports.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="ratings", verbose_name=_("last imported by"),
+        "imports.ImportRecord", models.SET_NULL, null=True, blank=True, related_name="ratings",
+        verbose_name=_("last imported by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -597,6 +612,10 @@ class Rating(models.Model):
         return _("%(product)s: %(stars)s★ (%(decision)s)") % {
             "product": self.product, "stars": self.stars, "decision": self.decision}
 
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
     @staticmethod
     def certificate_expiry(decided: datetime.date) -> datetime.date:
         """When a certificate granted on `decided` lapses, unless its decision says otherwise."""
@@ -607,10 +626,6 @@ class Rating(models.Model):
         self.decided_on = self.decision.date
         if self.expires is None:
             self.expires = self.certificate_expiry(self.decision.date)
-
-    def save(self, *args, **kwargs):
-        self.fill_derived_fields()
-        super().save(*args, **kwargs)
 
     def clean_fields(self, exclude=None) -> None:
         # decided_on is its decision's date, filled on save: nothing to check before.

@@ -85,7 +85,9 @@ class AdminUnit(models.Model):
                 fields=["level", "code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_current"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=(
+                    Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from"))
+                ),
                 name="unit_valid_range",
             ),
         ]
@@ -99,11 +101,11 @@ class AdminUnit(models.Model):
         self.search_name = fold_unit_name(self.name)
         super().save(*args, **kwargs)
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("dashboard:province", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def display_name(self) -> str:

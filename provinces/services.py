@@ -36,21 +36,31 @@ def short_name(name: str) -> str:
 
 
 def _package_rows() -> list[UnitRow]:
-    from vietnam_provinces import Province, Ward
-    from vietnam_provinces import legacy
+    from vietnam_provinces import Province, Ward, legacy
 
-    rows = [UnitRow(Level.PROVINCE, int(p.code), p.name, str(p.division_type), True) for p in legacy.Province.iter_all()]
+    rows = [
+        UnitRow(Level.PROVINCE, int(p.code), p.name, str(p.division_type), True) for p in legacy.Province.iter_all()
+    ]
     rows += [
-        UnitRow(Level.DISTRICT, int(d.code), d.name, str(d.division_type), True, (Level.PROVINCE, int(d.province_code), True))
+        UnitRow(
+            Level.DISTRICT, int(d.code), d.name, str(d.division_type), True,
+            (Level.PROVINCE, int(d.province_code), True),
+        )
         for d in legacy.District.iter_all()
     ]
     rows += [
-        UnitRow(Level.COMMUNE, int(w.code), w.name, str(w.division_type), True, (Level.DISTRICT, int(w.district_code), True))
+        UnitRow(
+            Level.COMMUNE, int(w.code), w.name, str(w.division_type), True,
+            (Level.DISTRICT, int(w.district_code), True),
+        )
         for w in legacy.Ward.iter_all()
     ]
     rows += [UnitRow(Level.PROVINCE, int(p.code), p.name, str(p.division_type), False) for p in Province.iter_all()]
     rows += [
-        UnitRow(Level.COMMUNE, int(w.code), w.name, str(w.division_type), False, (Level.PROVINCE, int(w.province_code), False))
+        UnitRow(
+            Level.COMMUNE, int(w.code), w.name, str(w.division_type), False,
+            (Level.PROVINCE, int(w.province_code), False),
+        )
         for w in Ward.iter_all()
     ]
     return rows
@@ -93,7 +103,8 @@ def _slugs(rows: list[UnitRow]) -> dict[tuple, str]:
                 slug += "-cu"
         else:
             width = 3 if r.level == Level.DISTRICT else 5
-            slug = f"{slugify(fold(short_name(r.name)))}-{r.code:0{width}d}" + ("-cu" if r.legacy and r.level == Level.COMMUNE else "")
+            suffix = "-cu" if r.legacy and r.level == Level.COMMUNE else ""
+            slug = f"{slugify(fold(short_name(r.name)))}-{r.code:0{width}d}{suffix}"
         slugs[r.key] = slug
     return slugs
 

@@ -17,7 +17,7 @@ UNIT_PREFIXES = (
     "phuong",
     "dac khu",
 )
-_prefix_re = re.compile(r"^(?:%s)\s+" % "|".join(re.escape(p) for p in UNIT_PREFIXES))
+_prefix_re = re.compile(rf"^(?:{'|'.join(re.escape(p) for p in UNIT_PREFIXES)})\s+")
 # Characters that show nothing, or only turn the text around: every format character (Unicode
 # category Cf: zero-width spaces and joiners, direction marks, overrides and isolates, the BOM, soft
 # hyphen, tags), variation selectors, the combining grapheme joiner, the Hangul fillers and the Braille

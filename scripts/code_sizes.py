@@ -47,10 +47,10 @@ def main() -> None:
           f"median module: {statistics.median(n for n, _ in modules):g} lines")
     print(f"functions: {len(funcs)}, median: {statistics.median(sizes):g} lines, "
           f"90th percentile: {sizes[int(len(sizes) * 0.9)]} lines, longest: {sizes[-1]} lines")
-    print(f"\nlargest modules:")
+    print("\nlargest modules:")
     for size, name in sorted(modules, reverse=True)[:top]:
         print(f"  {size:5} {name}")
-    print(f"\nlongest functions:")
+    print("\nlongest functions:")
     for size, name in sorted(funcs, reverse=True)[:top]:
         print(f"  {size:5} {name}")
 

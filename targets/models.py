@@ -141,7 +141,9 @@ class Target(models.Model):
         if plan is not None and plan.unit_id and self.unit_id:
             unit = self.unit
             if unit.pk != plan.unit_id and unit.parent_id != plan.unit_id:
-                raise ValidationError({"unit": _("The target's unit must be the plan's province or one of its districts.")})
+                raise ValidationError(
+                    {"unit": _("The target's unit must be the plan's province or one of its districts.")}
+                )
         if plan is not None and plan.starts_on and self.deadline and not plan.starts_on < self.deadline:
             raise ValidationError({"deadline": _("The deadline must fall after the plan starts.")})
 

@@ -293,7 +293,9 @@ def target_progress(target: Target, as_of: datetime.date, actuals: Actuals | Non
     return TargetProgress(target, actual, round(expected, 1), status, baseline)
 
 
-def expected_on(day: datetime.date, start: datetime.date, deadline: datetime.date, baseline: float, goal: float) -> float:
+def expected_on(
+    day: datetime.date, start: datetime.date, deadline: datetime.date, baseline: float, goal: float
+) -> float:
     """The straight line from `baseline` the day before `start` to `goal` on `deadline`, read on `day`."""
     span = (deadline - start).days + 1
     elapsed = (day - start).days + 1

@@ -58,9 +58,14 @@ def write(rows: list[SheetRow], record=None) -> Counter:
         v = row.values
         key = {"unit": v["unit"], "indicator": v["indicator"], "as_of": v["as_of"], "source_name": v["source"]}
         figure = ReportedFigure.objects.filter(**key).first() or ReportedFigure(**key)
-        outcome = save_row(row, figure, {"value": v["value"], "source_url": v["source_url"], "note": v["note"]},
-                        {"unit": "province", "source_name": "source", "value": "value", "source_url": "source_url", "__all__": "value"},
-                        record)
+        outcome = save_row(
+            row, figure, {"value": v["value"], "source_url": v["source_url"], "note": v["note"]},
+            {
+                "unit": "province", "source_name": "source", "value": "value", "source_url": "source_url",
+                "__all__": "value",
+            },
+            record,
+        )
         if outcome:
             counts[outcome] += 1
     return counts

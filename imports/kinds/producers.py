@@ -42,7 +42,9 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
         v["producer"] = " ".join(text.get("producer", "").split())
         v["producer_type"] = producer_type(text.get("producer_type"), v["producer"])
         if v["producer_type"] is None:
-            row.error("producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]})
+            row.error(
+                "producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]}
+            )
         v.update({column: text[column] for column in ("tax_code", "phone", "address") if column in text})
         if "province" in text:
             v["level"] = None
@@ -69,7 +71,10 @@ def write(rows: list[SheetRow], record=None) -> Counter:
 
 def template() -> Template:
     """The blank producer sheet, with an example row."""
-    example = ["Bắc Kạn", "Na Rì", "Côn Minh", "Hợp tác xã Tài Hoan", "Hợp tác xã", "4700000000", "0209 3888 000", "Thôn Nà Đon"]
+    example = [
+        "Bắc Kạn", "Na Rì", "Côn Minh", "Hợp tác xã Tài Hoan", "Hợp tác xã", "4700000000", "0209 3888 000",
+        "Thôn Nà Đon",
+    ]
     return Template(title="Chủ thể", headers=PRODUCER_HEADERS, example=example,
                      choices={"Loại hình chủ thể": list(Producer.TYPE_WORDS.values())})
 

@@ -69,9 +69,15 @@ PRODUCER_TYPES = {
     "ho san xuat": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
 }
 LEVELS = {
-    "tinh": RatingDecision.Level.PROVINCE, "cap tinh": RatingDecision.Level.PROVINCE, "province": RatingDecision.Level.PROVINCE,
-    "huyen": RatingDecision.Level.DISTRICT, "cap huyen": RatingDecision.Level.DISTRICT, "district": RatingDecision.Level.DISTRICT,
-    "quoc gia": RatingDecision.Level.NATIONAL, "trung uong": RatingDecision.Level.NATIONAL, "national": RatingDecision.Level.NATIONAL,
+    "tinh": RatingDecision.Level.PROVINCE,
+    "cap tinh": RatingDecision.Level.PROVINCE,
+    "province": RatingDecision.Level.PROVINCE,
+    "huyen": RatingDecision.Level.DISTRICT,
+    "cap huyen": RatingDecision.Level.DISTRICT,
+    "district": RatingDecision.Level.DISTRICT,
+    "quoc gia": RatingDecision.Level.NATIONAL,
+    "trung uong": RatingDecision.Level.NATIONAL,
+    "national": RatingDecision.Level.NATIONAL,
 }
 
 
@@ -123,7 +129,10 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
             v["date"] = parse_date(cells["decision_date"])
             v["year_only"] = False
         except ValueError:
-            row.error("decision_date", lambda: _("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text["decision_date"]})
+            row.error(
+                "decision_date",
+                lambda: _("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text["decision_date"]},
+            )
     elif "year" in text:
         try:
             year = int(float(text["year"].replace(",", ".")))
@@ -150,9 +159,14 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
         row.error("level", lambda: _("“%(value)s” is not a level: tỉnh, huyện or quốc gia.") % {"value": text["level"]})
     if "group" not in text:
         row.warn("group", lambda: _("No product group given: group 1 (food) is used."))
-    v["group"] = groups.get(cached_fold(text.get("group", "1")).split(".")[0]) or groups.get(cached_fold(text.get("group", "")))
+    v["group"] = (
+        groups.get(cached_fold(text.get("group", "1")).split(".")[0])
+        or groups.get(cached_fold(text.get("group", "")))
+    )
     if v["group"] is None:
-        row.error("group", lambda: _("“%(value)s” is not a product group (1–6 or its name).") % {"value": text["group"]})
+        row.error(
+            "group", lambda: _("“%(value)s” is not a product group (1–6 or its name).") % {"value": text["group"]}
+        )
     v["producer_type"] = producer_type(text.get("producer_type"), text.get("producer", ""))
     if v["producer_type"] is None:
         row.error("producer_type", lambda: _("“%(value)s” is not a producer type.") % {"value": text["producer_type"]})
@@ -260,7 +274,10 @@ def write(rows: list[SheetRow], record=None) -> Counter:
         if product_key in elsewhere:
             # The producer's product of that name is recorded in another province: a row of this
             # province never writes to it, and the name is the producer's (unique), so none is made.
-            row.error("product", lambda: _("This producer already has a product named %(name)s.") % {"name": row.values["product"]})
+            row.error(
+                "product",
+                lambda: _("This producer already has a product named %(name)s.") % {"name": row.values["product"]},
+            )
             continue
         if product_key not in products:
             products[product_key] = add(Product, name=values["product"], search_name=product_name,
@@ -320,7 +337,9 @@ def _existing_products(producers: dict) -> tuple[dict, set]:
     """{(producer key, folded name): its values} for the products of these existing producers recorded in
     the province of the key (the row's), and the keys of their products recorded in another province."""
     key_of = {producer["id"]: key for key, producer in producers.items()}
-    found = in_chunks(Product.objects.order_by().values("id", "producer_id", "search_name", "province_id"), "producer", key_of)
+    found = in_chunks(
+        Product.objects.order_by().values("id", "producer_id", "search_name", "province_id"), "producer", key_of
+    )
     here, elsewhere = {}, set()
     for p in found:
         producer_key = key_of[p["producer_id"]]
@@ -375,7 +394,10 @@ def unauthorised_decisions(rows: list[SheetRow], scope) -> None:
             continue  # unreadable, or refused by _outside already
         issuer, _body = _issuing_body(v)
         if (reason := refusal(scope, issuer)) is not None:
-            column = "level" if issuer is None else "district" if v["level"] == RatingDecision.Level.DISTRICT else "province"
+            if issuer is None:
+                column = "level"
+            else:
+                column = "district" if v["level"] == RatingDecision.Level.DISTRICT else "province"
             row.error(column, lambda reason=reason: reason)
 
 
@@ -383,8 +405,10 @@ def unauthorised_decisions(rows: list[SheetRow], scope) -> None:
 def template() -> Template:
     """The blank product sheet, with a Bắc Kạn example row."""
     groups = [str(group) for group in ProductGroup.objects.filter(scheme=ProductGroup.Scheme.CURRENT).order_by("code")]
-    example = ["Bắc Kạn", "Na Rì", "Côn Minh", "Hợp tác xã Tài Hoan", "Hợp tác xã", "Miến dong Tài Hoan", groups[0], 4, 75,
-               "2616/QĐ-UBND", datetime.date(2021, 12, 29), None, "tỉnh", None]
+    example = [
+        "Bắc Kạn", "Na Rì", "Côn Minh", "Hợp tác xã Tài Hoan", "Hợp tác xã", "Miến dong Tài Hoan", groups[0], 4, 75,
+        "2616/QĐ-UBND", datetime.date(2021, 12, 29), None, "tỉnh", None,
+    ]
     return Template(
         title="OCOP",
         headers=HEADERS,

@@ -81,7 +81,10 @@ def common(row: SheetRow, cells: dict, required: tuple[str, ...], indicators, va
     if "indicator" in text:
         v["indicator"] = indicators.get(fold(text["indicator"]))
         if v["indicator"] is None:
-            row.error("indicator", lambda: _("“%(value)s” is not an indicator: use its code or name.") % {"value": text["indicator"]})
+            row.error(
+                "indicator",
+                lambda: _("“%(value)s” is not an indicator: use its code or name.") % {"value": text["indicator"]},
+            )
     if value in text:
         v["value"] = number_cell(row, value, cells[value])
         if v["value"] is not None and v["value"] < 0:
@@ -114,7 +117,10 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
         v["plan_number"] = text.get("plan_number", "")
         v["plan_kind"] = PLAN_KINDS.get(fold(text.get("plan_kind", "ke hoach")))
         if v["plan_kind"] is None:
-            row.error("plan_kind", lambda: _("“%(value)s” is not a plan kind: đề án, kế hoạch or năm.") % {"value": text["plan_kind"]})
+            row.error(
+                "plan_kind",
+                lambda: _("“%(value)s” is not a plan kind: đề án, kế hoạch or năm.") % {"value": text["plan_kind"]},
+            )
         v["deadline"] = v["deadline"] or v["ends_on"]
         place(row, text, resolver, v["starts_on"])
         return row
@@ -135,7 +141,10 @@ def write(rows: list[SheetRow], record=None) -> Counter:
                        "starts_on": v["starts_on"], "ends_on": v["ends_on"]}
         key = (v["province"].pk, v["plan"].casefold())
         if key not in plans:
-            plan = Plan.objects.filter(unit=v["province"], name__iexact=v["plan"]).first() or Plan(unit=v["province"], name=v["plan"])
+            plan = (
+                Plan.objects.filter(unit=v["province"], name__iexact=v["plan"]).first()
+                or Plan(unit=v["province"], name=v["plan"])
+            )
             if save_row(row, plan, plan_fields, PLAN_COLUMNS, record) is None:
                 continue
             plans[key], first_row[key] = plan, row.number
@@ -143,10 +152,13 @@ def write(rows: list[SheetRow], record=None) -> Counter:
         if any(getattr(plan, field) != value for field, value in plan_fields.items()):
             row.error("plan", lambda: _("The plan's details differ from row %(row)s.") % {"row": first_row[key]})
             continue
-        target = Target.objects.filter(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"]).first()
-        target = target or Target(plan=plan, indicator=v["indicator"], unit=v["unit"], deadline=v["deadline"])
-        outcome = save_row(row, target, {"value": v["value"], "note": v["note"]},
-                        {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"}, record)
+        identity = {"plan": plan, "indicator": v["indicator"], "unit": v["unit"], "deadline": v["deadline"]}
+        target = Target.objects.filter(**identity).first() or Target(**identity)
+        outcome = save_row(
+            row, target, {"value": v["value"], "note": v["note"]},
+            {"unit": "district", "value": "target", "deadline": "deadline", "note": "note", "__all__": "target"},
+            record,
+        )
         if outcome:
             counts[outcome] += 1
     return counts

@@ -46,7 +46,8 @@ class Command(BaseCommand):
                 try:
                     password_validation.validate_password(password, user)
                 except ValidationError as error:
-                    raise CommandError(_("The password was refused: %(reasons)s") % {"reasons": " ".join(error.messages)}) from None
+                    reasons = " ".join(error.messages)
+                    raise CommandError(_("The password was refused: %(reasons)s") % {"reasons": reasons}) from None
                 user.set_password(password)
             user.save()
             assign_role(user=user, role=role, units=provinces)
@@ -55,7 +56,9 @@ class Command(BaseCommand):
                 done = _("Created user %(user)s: %(role)s.") if created else _("Updated user %(user)s: %(role)s.")
                 self.stdout.write(done % {"user": username, "role": Membership.Role(role).label})
                 names = ", ".join(str(unit) for unit in provinces)  # a legacy one says until when
-                self.stdout.write(_("Provinces: %(units)s.") % {"units": names} if names else _("Provinces: the whole country."))
+                self.stdout.write(
+                    _("Provinces: %(units)s.") % {"units": names} if names else _("Provinces: the whole country.")
+                )
 
     def province(self, slug: str) -> AdminUnit:
         unit = AdminUnit.objects.filter(slug=slug).first()

@@ -20,9 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=list(KINDS), default=DEFAULT,
                             help="What the sheet lists (default: products and their ratings).")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
-        parser.add_argument("--skip-invalid", action="store_true", help="Write the valid rows even if others have errors.")
-        parser.add_argument("--user", metavar="NAME",
-                            help="Import as this user: their provinces and permissions apply (default: the whole country).")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Write the valid rows even if others have errors."
+        )
+        parser.add_argument(
+            "--user", metavar="NAME",
+            help="Import as this user: their provinces and permissions apply (default: the whole country).",
+        )
 
     def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, **options):
         path = Path(file)
@@ -37,7 +41,8 @@ class Command(BaseCommand):
         except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
-            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, errors: {result.failed_rows}"
+            f"created: {result.created}, updated: {result.updated}, unchanged: {result.unchanged}, "
+            f"errors: {result.failed_rows}"
         )
         for error in result.errors:
             self.stdout.write(error.bilingual())

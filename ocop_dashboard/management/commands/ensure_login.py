@@ -20,7 +20,9 @@ class Command(BaseCommand):
             "none, never with a fixed password.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="where the admin is served (make run passes its own)")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="where the admin is served (make run passes its own)"
+        )
 
     def handle(self, *args, url, **options):
         # `make run` prints this last, after the install, migrate and seed messages: framed, so it is seen.
@@ -47,8 +49,9 @@ class Command(BaseCommand):
         if from_env:
             self.say(lambda: _("Log in at %(url)s as admin with the password in OCOP_PASSWORD.") % {"url": url})
         else:
-            self.say(lambda: _("Log in at %(url)s as admin with this password (shown once; change it after logging in):")
-                     % {"url": url})
+            self.say(lambda: _(
+                "Log in at %(url)s as admin with this password (shown once; change it after logging in):"
+            ) % {"url": url})
             # On its own line, the last in the frame, so scripts and people can copy it.
             self.stdout.write(f"\n    {password}")
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, allow_production=False, **options):
         if not settings.DEBUG and not allow_production:
-            raise CommandError(_("DEBUG is off: this looks like production. Add --allow-production to seed demo data anyway."))
+            raise CommandError(
+                _("DEBUG is off: this looks like production. Add --allow-production to seed demo data anyway.")
+            )
         if not AdminUnit.objects.exists():
             load_admin_units()
         counts = seed_demo()

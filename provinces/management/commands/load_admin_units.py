@@ -9,4 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = load_admin_units()
-        self.stdout.write(_("Administrative units — created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d") % counts)
+        self.stdout.write(
+            _("Administrative units — created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d") % counts
+        )
