@@ -276,9 +276,9 @@ def work_import(spec: dict) -> dict:
     import tablib
     from django.db import connection
 
-    from products.models import Producer, Product, Rating, RatingDecision
-    from imports.services import import_products
     from imports.reading import read_sheet
+    from imports.services import import_products
+    from products.models import Producer, Product, Rating, RatingDecision
 
     content = Path(spec["sheet"]).read_bytes()
     reads, ours = [], []
@@ -310,8 +310,8 @@ def work_import(spec: dict) -> dict:
 
 def work_memory(spec: dict) -> dict:
     """Peak traced memory of reading the file alone (read_sheet), and of importing it (separate runs, both traced)."""
-    from imports.services import import_products
     from imports.reading import read_sheet
+    from imports.services import import_products
 
     content = Path(spec["sheet"]).read_bytes()
     tracemalloc.start()
@@ -344,11 +344,11 @@ def work_default(spec: dict) -> dict:
 
 def work_errors(spec: dict) -> dict:
     """The file with ~1% bad rows: the import's errors against the parse phase's, strict and with skip_invalid."""
-    from products.models import Rating
     from imports.kinds.products import duplicates as _duplicates
-    from imports.services import import_products
     from imports.kinds.products import parse as parse_rows
     from imports.reading import read_sheet
+    from imports.services import import_products
+    from products.models import Rating
 
     content = Path(spec["sheet"]).read_bytes()
     planted = {tuple(item) for item in json.loads(Path(spec["sheet"] + ".json").read_text())}

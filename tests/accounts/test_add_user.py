@@ -3,9 +3,9 @@
 import io
 
 import pytest
-from django.test import RequestFactory
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 

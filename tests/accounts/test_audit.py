@@ -5,10 +5,9 @@ import pytest
 from django.urls import reverse
 
 from imports.models import ImportRecord
+from imports.services import confirm_import, import_figures, preview_import
 from products.models import Producer, Product, Rating, RatingDecision
-from imports.services import confirm_import, preview_import
 from targets.models import ReportedFigure
-from imports.services import import_figures
 
 pytestmark = pytest.mark.django_db
 SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,{stars},{score},29/12/2021\n"

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.admin import ProvinceFilter
 from imports.models import ImportRecord
 from products.models import Producer, Product, RatingDecision
-from core.admin import ProvinceFilter
 from tests.conftest import Register, member, unit
 
 pytestmark = pytest.mark.django_db

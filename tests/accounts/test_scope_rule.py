@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from core.admin import ScopedAdminMixin
 from accounts.scope import province_ids, refusal
+from core.admin import ScopedAdminMixin
 from imports.models import ImportRecord
 from products.models import Product, Rating, RatingDecision
 from tests.conftest import Register, member, unit

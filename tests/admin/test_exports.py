@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from products.models import Producer
-from targets.models import Indicator, Plan, Target
 from targets.exports import target_sheet
+from targets.models import Indicator, Plan, Target
 
 pytestmark = pytest.mark.django_db
 

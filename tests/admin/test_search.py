@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from products.models import RatingDecision
 from core.admin import ProvinceFilter
+from products.models import RatingDecision
 from tests.conftest import unit
 
 

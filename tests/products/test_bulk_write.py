@@ -3,9 +3,9 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from imports.writers import create_with_history
 from products.models import Producer, Product
 from provinces.text import fold
-from imports.writers import create_with_history
 
 # Every character COPY's formats give a meaning to: quote, backslash, tab, newline, carriage return, comma.
 AWKWARD = 'Rượu "ngô" \\N men\tlá\nloại 1\r, ;'

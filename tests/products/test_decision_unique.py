@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from products.models import Rating, RatingDecision
 from imports.services import import_products
+from products.models import Rating, RatingDecision
 
 pytestmark = pytest.mark.django_db
 

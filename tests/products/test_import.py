@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imports.models import ImportRecord
-from products.models import Producer, Product, Rating, RatingDecision
-from imports.services import import_products
 from imports.rows import parse_date, parse_stars
+from imports.services import import_products
+from products.models import Producer, Product, Rating, RatingDecision
 from provinces.models import AdminUnit
 
 pytestmark = pytest.mark.django_db

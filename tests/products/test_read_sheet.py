@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from products.models import Producer, Rating
-from imports.services import import_producers, import_products
 from imports.reading import read_sheet
+from imports.services import import_producers, import_products
+from products.models import Producer, Rating
 
 pytestmark = pytest.mark.django_db
 HEADER = ["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Điểm", "Ngày quyết định"]

@@ -6,12 +6,11 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-
 from django.apps import apps
 from django.db import connection
 
-from products.models import STANDS_FOREVER, Product, Rating
 from imports.services import import_products
+from products.models import STANDS_FOREVER, Product, Rating
 from tests.conftest import upgraded_between
 
 D = datetime.date.fromisoformat

@@ -9,9 +9,9 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.downloads import export
 from imports.models import ImportRecord
 from products.models import Producer
-from core.downloads import export
 
 pytestmark = pytest.mark.django_db
 CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")

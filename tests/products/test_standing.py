@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from products.models import Product, Rating
 from products.exports import rating_sheet, standing_ratings
+from products.models import Product, Rating
 
 D = datetime.date.fromisoformat
 DAYS = [D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31", "2022-06-02")]

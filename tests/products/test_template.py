@@ -4,9 +4,8 @@ import io
 import openpyxl
 import pytest
 
-from imports.models import ImportRecord
-from imports.services import import_products, importer
 from imports.kinds import KINDS
+from imports.services import import_products, importer
 from imports.template import LISTS_TITLE, template_workbook
 
 pytestmark = pytest.mark.django_db

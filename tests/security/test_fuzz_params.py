@@ -13,8 +13,19 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.accounts.test_every_url import (ACCESS, APP_LABELS, AUDITED, MODEL_ROUTES, NOT_WALKED, OBJECT_KINDS, PAGES,
-                                           PROVINCE_PAGES, REGISTRY, Context, objects_of, served_routes)
+from tests.accounts.test_every_url import (
+    ACCESS,
+    APP_LABELS,
+    AUDITED,
+    MODEL_ROUTES,
+    OBJECT_KINDS,
+    PAGES,
+    PROVINCE_PAGES,
+    REGISTRY,
+    Context,
+    objects_of,
+    served_routes,
+)
 
 pytestmark = pytest.mark.django_db
 HOSTILE = st.sampled_from([

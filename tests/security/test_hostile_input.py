@@ -11,14 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imports.kinds import KINDS
-from imports.models import ImportRecord
-from products.models import Producer, Product, Rating, RatingDecision
-from products.exports import HEADERS
-from imports.services import importer
-from products.exports import PRODUCER_HEADERS
-from targets.models import Plan, ReportedFigure, Target
 from imports.kinds.figures import FIGURE_HEADERS
 from imports.kinds.targets import TARGET_HEADERS
+from imports.models import ImportRecord
+from imports.services import importer
+from products.exports import HEADERS, PRODUCER_HEADERS
+from products.models import Producer, Product, Rating, RatingDecision
+from targets.models import Plan, ReportedFigure, Target
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"

@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 
 from bench import abuse
+from imports.services import importer
 from products.forms import ProducerForm
 from products.models import Producer, Product
-from imports.services import importer
 from provinces.text import clean_text, fold
 
 pytestmark = pytest.mark.django_db

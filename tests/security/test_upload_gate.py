@@ -21,10 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import abuse
-from imports import reading as sheets, rows
+from imports import reading as sheets
+from imports import rows
 from imports.models import ImportRecord
-from products.models import Producer, Product, Rating
 from imports.services import importer
+from products.models import Producer, Product, Rating
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/imports/importrecord/upload/"

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports.models import ImportRecord
-from targets.models import Plan, ReportedFigure, Target
 from imports.services import import_figures, import_targets
+from targets.models import Plan, ReportedFigure, Target
 
 pytestmark = pytest.mark.django_db
 
