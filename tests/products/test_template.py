@@ -40,7 +40,8 @@ def test_the_template_offers_dropdowns_for_stars_group_producer_type_and_level()
     found = dropdowns(template_workbook(KINDS["products"].template()))
     assert found["Số sao"] == [1, 2, 3, 4, 5]
     assert found["Nhóm sản phẩm"][0] == "1. Thực phẩm" and len(found["Nhóm sản phẩm"]) == 6
-    assert (found["Loại hình chủ thể"][-1], found["Cấp công nhận"]) == ("Hộ sản xuất, kinh doanh", ["tỉnh", "huyện", "quốc gia"])
+    assert ((found["Loại hình chủ thể"][-1], found["Cấp công nhận"])
+            == ("Hộ sản xuất, kinh doanh", ["tỉnh", "huyện", "quốc gia"]))
 
 
 @pytest.mark.parametrize("header,column", [
