@@ -47,17 +47,24 @@ _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     "</Types>")
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?>'
+         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" '
+         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
          'Target="xl/workbook.xml"/></Relationships>')
-_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?>'
+             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
              'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
              '<sheet name="OCOP" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                  '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?>'
+                  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                  '<Relationship Id="rId1" '
+                  'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
                   'Target="worksheets/sheet1.xml"/></Relationships>')
 
 
@@ -82,7 +89,8 @@ def workbook(sheet_data: str, dimension: str | None = None, extra: dict[str, byt
              f"{declared}<sheetData>{sheet_data}</sheetData></worksheet>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS), ("xl/workbook.xml", _WORKBOOK),
+        for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
+                           ("xl/workbook.xml", _WORKBOOK),
                            ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet_path)),
                            (f"xl/{sheet_path}", sheet)):
             book.writestr(name, text)
@@ -105,7 +113,8 @@ def dense_xlsx(rows: int = 59_000, columns: int = 20) -> bytes:
     """The product headers over the densest grid of numbers the gate lets through (rows × columns just
     under sheets.MAX_CELLS): every cell is read, every row parsed, and fails."""
     letters = [get_column_letter(n) for n in range(1, columns + 1)]
-    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{(r * 7 + i) % 1000}</v></c>' for i, c in enumerate(letters))
+    body = "".join(f'<row r="{r}">'
+                   + "".join(f'<c r="{c}{r}"><v>{(r * 7 + i) % 1000}</v></c>' for i, c in enumerate(letters))
                    + "</row>" for r in range(2, rows + 2))
     return workbook(header_row() + body)
 
@@ -134,7 +143,8 @@ def shared_strings_xlsx(texts: list[str], cells: int, columns: int = 1, index: i
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{index}</v></c>' for c in letters) + "</row>"
                    for r in range(2, rows + 2))
     strings = "".join(f"<si><t>{text}</t></si>" for text in texts)
-    return workbook(header_row() + body, extra={"xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{strings}</sst>'})
+    shared = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{strings}</sst>'
+    return workbook(header_row() + body, extra={"xl/sharedStrings.xml": shared})
 
 
 def duplicate_reference_xlsx() -> bytes:
@@ -163,7 +173,8 @@ def many_sheets_xlsx(count: int = 1_000_000) -> bytes:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/workbook.xml":
-                data = data.replace(b"</sheets>", b'<sheet name="S" sheetId="1" r:id="rId1"/>' * count + b"</sheets><definedNames>"
+                data = data.replace(b"</sheets>",
+                                    b'<sheet name="S" sheetId="1" r:id="rId1"/>' * count + b"</sheets><definedNames>"
                                     + b'<definedName name="n">S!$A$1</definedName>' * count + b"</definedNames>")
             book.writestr(item, data)
     return out.getvalue()
@@ -270,7 +281,8 @@ def run(args: list[str], env: dict, timeout: float = 120) -> dict:
     """Run `manage.py args` in its own process: exit code, first line of output, wall and CPU seconds, peak MB."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -332,7 +344,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'abuse.sqlite3'}", "DEBUG": "false",
-               "SECRET_KEY": "bench-only-not-secret", "RUST_BACKTRACE": "0", "DJANGO_SETTINGS_MODULE": "ocop_dashboard.settings"}
+               "SECRET_KEY": "bench-only-not-secret", "RUST_BACKTRACE": "0",
+               "DJANGO_SETTINGS_MODULE": "ocop_dashboard.settings"}
         for args in (["migrate", "-v0"], ["load_admin_units"], ["loaddata", "product_groups", "indicators", "-v0"]):
             subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
         subprocess.run([sys.executable, __file__, "--write", str(work)], cwd=ROOT, env=env, check=True)
@@ -345,11 +358,13 @@ def main() -> None:
             real = name.startswith("row cap")
             result = run(["import_ocop", str(path), *([] if real else ["--dry-run"])], env, timeout=600 if real else 60)
             limit = CAP_GOAL_MB if real else GOAL_MB
-            met = result["code"] in (0, 1) and not result["traceback"] and result["mb"] <= limit and (real or result["s"] <= GOAL_SECONDS)
+            met = (result["code"] in (0, 1) and not result["traceback"] and result["mb"] <= limit
+                   and (real or result["s"] <= GOAL_SECONDS))
             answer = result["first"].replace("|", "/").removeprefix("CommandError: ")
             answer = answer.rpartition(" / ")[2] if " / " in answer else answer  # the English half
-            lines.append(f"| {name} | {path.stat().st_size:,} B | {result['code']} | {answer[:100]} | {result['s']:.2f} | "
-                         f"{result['cpu']:.2f} | {result['mb']:.0f} | {'met' if met else '**missed**'} |")
+            lines.append(f"| {name} | {path.stat().st_size:,} B | {result['code']} | {answer[:100]} | "
+                         f"{result['s']:.2f} | {result['cpu']:.2f} | {result['mb']:.0f} | "
+                         f"{'met' if met else '**missed**'} |")
             print(lines[-1], flush=True)
     table = "\n".join(lines)
     OUT.mkdir(exist_ok=True)

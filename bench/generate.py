@@ -61,7 +61,8 @@ def generate(scale: float, seed: int = 1) -> dict:
                     ))
             decisions[province.pk] = made
         national = [RatingDecision(number=f"BENCH-TW-{y}", date=datetime.date(y, 11, 30), level="national",
-                                   issuing_body="Bộ Nông nghiệp và Phát triển nông thôn", is_demo=True) for y in range(2020, 2027)]
+                                   issuing_body="Bộ Nông nghiệp và Phát triển nông thôn", is_demo=True)
+                    for y in range(2020, 2027)]
         RatingDecision.objects.bulk_create([d for ds in decisions.values() for d in ds] + national, batch_size=1000)
         counts["decisions"] = sum(len(ds) for ds in decisions.values()) + len(national)
 
@@ -127,9 +128,12 @@ def generate(scale: float, seed: int = 1) -> dict:
         targets = []
         for plan in plans:
             n = sum(1 for p in products if p.province_id == plan.unit_id)
-            targets += [Target(plan=plan, indicator=indicators["products"], unit=plan.unit, deadline=deadline, value=round(n * 1.1) + 1),
-                        Target(plan=plan, indicator=indicators["products_5star"], unit=plan.unit, deadline=deadline, value=2),
-                        Target(plan=plan, indicator=indicators["producers"], unit=plan.unit, deadline=deadline, value=50)]
+            targets += [Target(plan=plan, indicator=indicators["products"], unit=plan.unit, deadline=deadline,
+                               value=round(n * 1.1) + 1),
+                        Target(plan=plan, indicator=indicators["products_5star"], unit=plan.unit, deadline=deadline,
+                               value=2),
+                        Target(plan=plan, indicator=indicators["producers"], unit=plan.unit, deadline=deadline,
+                               value=50)]
             targets += [Target(plan=plan, indicator=indicators["products"], unit=d, deadline=deadline, value=25)
                         for d in districts[plan.unit_id]]
         Target.objects.bulk_create(targets, batch_size=1000)

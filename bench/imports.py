@@ -91,11 +91,17 @@ def sheet_rows(rows: int, *, seed: int = 1, bad_share: float = 0.0) -> tuple[lis
 
     decisions = {}  # province id -> [(number, date or None, year or None, level)]
     for p in provinces:
-        decisions[p.pk] = [(f"{rng.randint(100, 3999)}/QĐ-UBND", datetime.date(year, rng.choice((6, 11, 12)), rng.randint(10, 28)),
-                            None, "province") for year in range(2019, 2025)]
-        decisions[p.pk] += [(f"{rng.randint(100, 3999)}/QĐ-UBND", datetime.date(2025, 5, rng.randint(10, 28)), None, "province"),
-                            ("", None, 2019, "province")]  # an old register knows the year alone
-    national = [(f"{rng.randint(100, 999)}/QĐ-BNN-VPĐP", datetime.date(y, 11, 30), None, "national") for y in range(2020, 2025)]
+        decisions[p.pk] = [
+            (f"{rng.randint(100, 3999)}/QĐ-UBND", datetime.date(year, rng.choice((6, 11, 12)), rng.randint(10, 28)),
+             None, "province")
+            for year in range(2019, 2025)
+        ]
+        decisions[p.pk] += [
+            (f"{rng.randint(100, 3999)}/QĐ-UBND", datetime.date(2025, 5, rng.randint(10, 28)), None, "province"),
+            ("", None, 2019, "province"),  # an old register knows the year alone
+        ]
+    national = [(f"{rng.randint(100, 999)}/QĐ-BNN-VPĐP", datetime.date(y, 11, 30), None, "national")
+                for y in range(2020, 2025)]
 
     owners = []
     for i in range(round(rows * 0.6)):
@@ -103,7 +109,8 @@ def sheet_rows(rows: int, *, seed: int = 1, bad_share: float = 0.0) -> tuple[lis
         district, commune = rng.choice(places[province.pk])
         prefix, kind, _weight = rng.choices(PRODUCER_KINDS, weights=[k[2] for k in PRODUCER_KINDS])[0]
         name = f"{prefix} {rng.choice(PRODUCER_WORDS)} {commune.short_name} {i + 1:05d}"
-        owners.append({"province": province, "district": district, "commune": commune, "name": name, "kind": kind, "n": 0})
+        owners.append({"province": province, "district": district, "commune": commune, "name": name, "kind": kind,
+                       "n": 0})
 
     out = []
     while len(out) < rows:
@@ -111,8 +118,10 @@ def sheet_rows(rows: int, *, seed: int = 1, bad_share: float = 0.0) -> tuple[lis
         word = PRODUCT_WORDS[owner["n"] % len(PRODUCT_WORDS)]
         owner["n"] += 1
         product = f"{word} {owner['commune'].short_name}" + (f" loại {owner['n']}" if owner["n"] > 1 else "")
-        first, again = (_decision(rng, decisions[owner["province"].pk], national, owner, rating_districts) for _i in range(2))
-        for decision in [first] + ([again] if again[:2] != first[:2] and rng.random() < 0.15 and len(out) + 1 < rows else []):
+        first, again = (_decision(rng, decisions[owner["province"].pk], national, owner, rating_districts)
+                        for _i in range(2))
+        twice = again[:2] != first[:2] and rng.random() < 0.15 and len(out) + 1 < rows
+        for decision in [first] + ([again] if twice else []):
             out.append(_row(rng, owner, product, word, *decision))
     rng.shuffle(out)
     bad = []
@@ -205,9 +214,12 @@ def default_resource():
 
     class DefaultProductResource(resources.ModelResource):
         name = fields.Field(attribute="name", column_name="Tên sản phẩm")
-        producer = fields.Field(attribute="producer", column_name="Chủ thể", widget=widgets.ForeignKeyWidget(Producer, "name"))
-        province = fields.Field(attribute="province", column_name="Tỉnh", widget=LegacyProvinceWidget(AdminUnit, "short_name"))
-        group = fields.Field(attribute="group", column_name="Nhóm sản phẩm", widget=CurrentGroupWidget(ProductGroup, "name"))
+        producer = fields.Field(attribute="producer", column_name="Chủ thể",
+                                widget=widgets.ForeignKeyWidget(Producer, "name"))
+        province = fields.Field(attribute="province", column_name="Tỉnh",
+                                widget=LegacyProvinceWidget(AdminUnit, "short_name"))
+        group = fields.Field(attribute="group", column_name="Nhóm sản phẩm",
+                             widget=CurrentGroupWidget(ProductGroup, "name"))
 
         class Meta:
             model = Product
@@ -225,7 +237,8 @@ def create_producers(dataset) -> None:
     provinces = {p.short_name: p for p in AdminUnit.objects.provinces().filter(valid_to__isnull=False)}
     producers = {}
     for row in dataset.dict:
-        producers.setdefault(row["Chủ thể"], Producer(name=row["Chủ thể"], type="cooperative", province=provinces[row["Tỉnh"]]))
+        producers.setdefault(row["Chủ thể"],
+                             Producer(name=row["Chủ thể"], type="cooperative", province=provinces[row["Tỉnh"]]))
     for producer in producers.values():
         producer.fill_derived_fields()
     Producer.objects.bulk_create(producers.values())
@@ -276,9 +289,9 @@ def work_import(spec: dict) -> dict:
     import tablib
     from django.db import connection
 
-    from products.models import Producer, Product, Rating, RatingDecision
-    from imports.services import import_products
     from imports.reading import read_sheet
+    from imports.services import import_products
+    from products.models import Producer, Product, Rating, RatingDecision
 
     content = Path(spec["sheet"]).read_bytes()
     reads, ours = [], []
@@ -305,13 +318,14 @@ def work_import(spec: dict) -> dict:
         runs[name] = {"s": seconds, "queries": queries.n, "created": result.created, "updated": result.updated,
                       "unchanged": result.unchanged, "errors": len(result.errors), "warnings": len(result.warnings)}
     written = {model.__name__: model.objects.count() for model in (Producer, Product, RatingDecision, Rating)}
-    return {"rows": rows, "read_s": min(reads), "openpyxl_s": openpyxl_s, "read_sheet_s": min(ours), "written": written, **runs}
+    return {"rows": rows, "read_s": min(reads), "openpyxl_s": openpyxl_s, "read_sheet_s": min(ours), "written": written,
+            **runs}
 
 
 def work_memory(spec: dict) -> dict:
     """Peak traced memory of reading the file alone (read_sheet), and of importing it (separate runs, both traced)."""
-    from imports.services import import_products
     from imports.reading import read_sheet
+    from imports.services import import_products
 
     content = Path(spec["sheet"]).read_bytes()
     tracemalloc.start()
@@ -322,7 +336,8 @@ def work_memory(spec: dict) -> dict:
     result = import_products(content=content, filename="sheet.xlsx")
     import_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"rows": rows, "read_peak_mb": read_peak / 2**20, "import_peak_mb": import_peak / 2**20, "created": result.created}
+    return {"rows": rows, "read_peak_mb": read_peak / 2**20, "import_peak_mb": import_peak / 2**20,
+            "created": result.created}
 
 
 def work_default(spec: dict) -> dict:
@@ -344,11 +359,11 @@ def work_default(spec: dict) -> dict:
 
 def work_errors(spec: dict) -> dict:
     """The file with ~1% bad rows: the import's errors against the parse phase's, strict and with skip_invalid."""
-    from products.models import Rating
     from imports.kinds.products import duplicates as _duplicates
-    from imports.services import import_products
     from imports.kinds.products import parse as parse_rows
     from imports.reading import read_sheet
+    from imports.services import import_products
+    from products.models import Rating
 
     content = Path(spec["sheet"]).read_bytes()
     planted = {tuple(item) for item in json.loads(Path(spec["sheet"] + ".json").read_text())}
@@ -358,7 +373,8 @@ def work_errors(spec: dict) -> dict:
     strict = import_products(content=content, filename="sheet.xlsx")
     written_strict = Rating.objects.count()
     skip = import_products(content=content, filename="sheet.xlsx", skip_invalid=True)
-    same = [(e.row, e.column, e.messages) for e in strict.errors] == parsed == [(e.row, e.column, e.messages) for e in skip.errors]
+    same = ([(e.row, e.column, e.messages) for e in strict.errors] == parsed
+            == [(e.row, e.column, e.messages) for e in skip.errors])
     return {"rows": len(rows), "planted": len(planted), "errors": len(skip.errors), "same_as_parse_phase": same,
             "planted_all_reported": planted <= {(e.row, e.column) for e in skip.errors},
             "only_planted": {e.row for e in skip.errors} == {row for row, _column in planted},
@@ -366,7 +382,8 @@ def work_errors(spec: dict) -> dict:
             "created_with_skip_invalid": skip.created, "valid_rows": len(rows) - len({e.row for e in skip.errors})}
 
 
-WORKERS = {"prepare": work_prepare, "import": work_import, "memory": work_memory, "default": work_default, "errors": work_errors}
+WORKERS = {"prepare": work_prepare, "import": work_import, "memory": work_memory, "default": work_default,
+           "errors": work_errors}
 
 
 def worker(spec: dict) -> None:
@@ -391,7 +408,8 @@ def table(runs: dict, info: dict) -> str:
     written = next(iter(runs.values()))["import"]["written"]
     lines = [
         f"Sheet: {rows:,} rows making {written['Producer']:,} producers, {written['Product']:,} products, "
-        f"{written['RatingDecision']:,} decisions and {written['Rating']:,} ratings ({info['generation_s']:.0f} s to generate). "
+        f"{written['RatingDecision']:,} decisions and {written['Rating']:,} ratings "
+        f"({info['generation_s']:.0f} s to generate). "
         f"Load average (1, 5, 15 min) before / after: {info['load_before']} / {info['load_after']}, on 2 cores.",
         "",
         "| measure | backend | rows | seconds | rows/s | queries | note |",
@@ -400,46 +418,63 @@ def table(runs: dict, info: dict) -> str:
     for backend, run in runs.items():
         imp = run["import"]
         lines += [
-            f"| tablib reads the xlsx alone | {backend} | {imp['rows']:,} | {imp['read_s']:.2f} | {imp['rows'] / imp['read_s']:,.0f} | – | best of 4 |",
-            f"| openpyxl reads it alone (read-only) | {backend} | {imp['rows']:,} | {imp['openpyxl_s']:.2f} | {imp['rows'] / imp['openpyxl_s']:,.0f} | – | what tablib uses; best of 2 |",
-            f"| `read_sheet` reads it alone (python-calamine) | {backend} | {imp['rows']:,} | {imp['read_sheet_s']:.2f} | "
-            f"{imp['rows'] / imp['read_sheet_s']:,.0f} | – | what the import uses; best of 4 |",
-            f"| `import_products`, new data | {backend} | {imp['rows']:,} | {imp['first']['s']:.2f} | {imp['rows'] / imp['first']['s']:,.0f} | "
-            f"{imp['first']['queries']} | best of 2; created {imp['first']['created']:,}, errors {imp['first']['errors']} |",
-            f"| `import_products`, same file again | {backend} | {imp['rows']:,} | {imp['again']['s']:.2f} | {imp['rows'] / imp['again']['s']:,.0f} | "
-            f"{imp['again']['queries']} | unchanged {imp['again']['unchanged']:,}, created {imp['again']['created']}, updated {imp['again']['updated']} |",
-            *(f"| default import-export resource | {backend} | {d['rows']:,} | {d['s']:.2f} | {d['rows'] / d['s']:,.0f} | – | "
+            f"| tablib reads the xlsx alone | {backend} | {imp['rows']:,} | {imp['read_s']:.2f} | "
+            f"{imp['rows'] / imp['read_s']:,.0f} | – | best of 4 |",
+            f"| openpyxl reads it alone (read-only) | {backend} | {imp['rows']:,} | {imp['openpyxl_s']:.2f} | "
+            f"{imp['rows'] / imp['openpyxl_s']:,.0f} | – | what tablib uses; best of 2 |",
+            f"| `read_sheet` reads it alone (python-calamine) | {backend} | {imp['rows']:,} | "
+            f"{imp['read_sheet_s']:.2f} | {imp['rows'] / imp['read_sheet_s']:,.0f} | – | "
+            "what the import uses; best of 4 |",
+            f"| `import_products`, new data | {backend} | {imp['rows']:,} | {imp['first']['s']:.2f} | "
+            f"{imp['rows'] / imp['first']['s']:,.0f} | {imp['first']['queries']} | "
+            f"best of 2; created {imp['first']['created']:,}, errors {imp['first']['errors']} |",
+            f"| `import_products`, same file again | {backend} | {imp['rows']:,} | {imp['again']['s']:.2f} | "
+            f"{imp['rows'] / imp['again']['s']:,.0f} | "
+            f"{imp['again']['queries']} | unchanged {imp['again']['unchanged']:,}, created {imp['again']['created']}, "
+            f"updated {imp['again']['updated']} |",
+            *(f"| default import-export resource | {backend} | {d['rows']:,} | {d['s']:.2f} | "
+              f"{d['rows'] / d['s']:,.0f} | – | "
               f"{what}; new {d['new']:,}, updated {d['update']:,}, errors {d['errors'] + d['invalid']} |"
-              for d, what in ((run["default_head"], f"first {default_rows:,} rows only"), (run["default"], "the whole file"))),
+              for d, what in ((run["default_head"], f"first {default_rows:,} rows only"),
+                              (run["default"], "the whole file"))),
         ]
     lines += ["", "| memory (tracemalloc peak) | backend | rows | MB | MB per 1,000 rows |", "|---|---|---|---|---|"]
     for backend, run in runs.items():
         for key in ("half", "full"):
             m = run["memory_" + key]
-            lines.append(f"| `read_sheet` reads the xlsx | {backend} | {m['rows']:,} | {m['read_peak_mb']:.0f} | {m['read_peak_mb'] * 1000 / m['rows']:.2f} |")
-            lines.append(f"| `import_products` (read included) | {backend} | {m['rows']:,} | {m['import_peak_mb']:.0f} | "
-                         f"{m['import_peak_mb'] * 1000 / m['rows']:.2f} |")
+            lines.append(f"| `read_sheet` reads the xlsx | {backend} | {m['rows']:,} | {m['read_peak_mb']:.0f} | "
+                         f"{m['read_peak_mb'] * 1000 / m['rows']:.2f} |")
+            lines.append(f"| `import_products` (read included) | {backend} | {m['rows']:,} | "
+                         f"{m['import_peak_mb']:.0f} | {m['import_peak_mb'] * 1000 / m['rows']:.2f} |")
     lines += ["", "| goal | backend | measured | met |", "|---|---|---|---|"]
     for backend, run in runs.items():
-        imp, default, half, full, errors = run["import"], run["default"], run["memory_half"], run["memory_full"], run["errors"]
+        imp, default, errors = run["import"], run["default"], run["errors"]
+        half, full = run["memory_half"], run["memory_full"]
         ours, baseline = imp["rows"] / imp["first"]["s"], default["rows"] / default["s"]
         head = run["default_head"]["rows"] / run["default_head"]["s"]
         read_ratio = imp["first"]["s"] / imp["read_s"]
         per_half, per_full = (m["import_peak_mb"] / m["rows"] for m in (half, full))
         same = errors["same_as_parse_phase"] and errors["planted_all_reported"] and errors["only_planted"] \
             and errors["nothing_written_when_strict"] and errors["created_with_skip_invalid"] == errors["valid_rows"]
-        unchanged = imp["again"]["unchanged"] == imp["first"]["created"] and not (imp["again"]["created"] or imp["again"]["updated"])
+        unchanged = (imp["again"]["unchanged"] == imp["first"]["created"]
+                     and not (imp["again"]["created"] or imp["again"]["updated"]))
         lines += [
-            f"| ≥ 20 × the default resource's rows/s on the same file | {backend} | {ours:,.0f} ÷ {baseline:,.0f} = {ours / baseline:.1f} × "
-            f"(against its rate on the first {default_rows:,} rows: {ours / head:.1f} ×) | {_yes(ours / baseline >= 20)} |",
-            f"| import ≤ 3 × the time tablib takes to read the file | {backend} | {imp['first']['s']:.1f} s ÷ {imp['read_s']:.1f} s = "
+            f"| ≥ 20 × the default resource's rows/s on the same file | {backend} | "
+            f"{ours:,.0f} ÷ {baseline:,.0f} = {ours / baseline:.1f} × "
+            f"(against its rate on the first {default_rows:,} rows: {ours / head:.1f} ×) | "
+            f"{_yes(ours / baseline >= 20)} |",
+            f"| import ≤ 3 × the time tablib takes to read the file | {backend} | "
+            f"{imp['first']['s']:.1f} s ÷ {imp['read_s']:.1f} s = "
             f"{read_ratio:.2f} × | {_yes(read_ratio <= 3)} |",
             f"| memory grows no faster than the rows (peak per row at {rows:,} ≤ 1.1 × at {rows // 2:,}) | {backend} | "
             f"{per_full * 1000:.2f} vs {per_half * 1000:.2f} MB per 1,000 rows | {_yes(per_full <= 1.1 * per_half)} |",
-            f"| same per-row errors as the parse phase, nothing lost (~1% bad rows) | {backend} | {errors['errors']} errors for "
-            f"{errors['planted']} planted mistakes in {errors['rows']:,} rows; {errors['created_with_skip_invalid']:,} valid rows written "
+            f"| same per-row errors as the parse phase, nothing lost (~1% bad rows) | {backend} | "
+            f"{errors['errors']} errors for "
+            f"{errors['planted']} planted mistakes in {errors['rows']:,} rows; "
+            f"{errors['created_with_skip_invalid']:,} valid rows written "
             f"with skip_invalid, none without | {_yes(same)} |",
-            f"| re-importing the file reports every row unchanged | {backend} | {imp['again']['unchanged']:,} of {imp['first']['created']:,} | "
+            f"| re-importing the file reports every row unchanged | {backend} | "
+            f"{imp['again']['unchanged']:,} of {imp['first']['created']:,} | "
             f"{_yes(unchanged)} |",
         ]
     return "\n".join(lines)
@@ -457,7 +492,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="SQLite only, 2,000 rows")
-    parser.add_argument("--default-rows", type=int, help="rows for the default resource's short run (2,000; 500 with --quick); it also runs on the whole file")
+    parser.add_argument("--default-rows", type=int,
+                        help="rows for the default resource's short run (2,000; 500 with --quick); "
+                             "it also runs on the whole file")
     args = parser.parse_args()
     if args.worker:
         return worker(json.loads(args.worker))
@@ -480,8 +517,8 @@ def main():
         if not args.quick:
             with Postgres() as postgres:
                 run_worker(postgres.database("bench_template"), work="prepare")
-                runs["postgresql"] = measure(lambda: postgres.database(f"bench_{next(copies)}", template="bench_template"),
-                                             sheets, default_rows)
+                runs["postgresql"] = measure(
+                    lambda: postgres.database(f"bench_{next(copies)}", template="bench_template"), sheets, default_rows)
     info["load_after"] = _load()
     report = table(runs, info)
     OUT.mkdir(exist_ok=True)
@@ -495,7 +532,8 @@ def measure(fresh, sheets: dict, default_rows: int) -> dict:
     imports = [run_worker(fresh(), work="import", sheet=sheets["full"]) for _run in range(2)]
     best = min(imports, key=lambda run: run["first"]["s"])
     return {
-        "import": {**best, **{key: min(run[key] for run in imports) for key in ("read_s", "openpyxl_s", "read_sheet_s")}},
+        "import": {**best, **{key: min(run[key] for run in imports)
+                              for key in ("read_s", "openpyxl_s", "read_sheet_s")}},
         "memory_half": run_worker(fresh(), work="memory", sheet=sheets["half"]),
         "memory_full": run_worker(fresh(), work="memory", sheet=sheets["full"]),
         "default_head": run_worker(fresh(), work="default", sheet=sheets["full"], rows=default_rows),

@@ -75,7 +75,8 @@ def prepare(scale: float) -> None:
 
 
 def page_urls() -> dict[str, str]:
-    """The benchmarked pages on the prepared database: those of the legacy and the current province with the most products."""
+    """The benchmarked pages on the prepared database: those of the legacy and the current province with the
+    most products."""
     from django.db.models import Count
 
     from products.models import Product
@@ -175,7 +176,8 @@ class Postgres:
         shutil.chown(self.dir, "postgres")
         self._pg("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")
         self._pg("pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/log", "-w", "start", "-o",
-                 f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                 f"-h 127.0.0.1 -p {self.port} -k {self.dir} "
+                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         return self
 
     def _pg(self, program, *args):
@@ -227,7 +229,8 @@ def medians(rounds: list[list[dict]]) -> list[dict]:
 
 def table(runs: dict, rounds: int) -> str:
     lines = [f"Each time: the median of {RUNS} requests (or SQL replays), then the median over {rounds} round(s).", "",
-             "| page | backend | scale | queries | server ms | SQL ms | SQL ms in the request |", "|---|---|---|---|---|---|---|"]
+             "| page | backend | scale | queries | server ms | SQL ms | SQL ms in the request |",
+             "|---|---|---|---|---|---|---|"]
     for (backend, scale), run in runs.items():
         for page in run["pages"]:
             lines.append(f"| {page['page']} | {backend} | {scale:g} | {page['queries']} | "
@@ -239,12 +242,15 @@ def table(runs: dict, rounds: int) -> str:
         small, full = runs.get((backend, scales[0])), runs.get((backend, scales[-1]))
         for index, page in enumerate(full["pages"]):
             worst = max(r["pages"][index]["queries"] for (b, _s), r in runs.items() if b == backend)
-            lines.append(f"| ≤ 15 queries at any scale | {backend} | {page['page']} | {worst} | {'yes' if worst <= 15 else 'NO'} |")
+            lines.append(f"| ≤ 15 queries at any scale | {backend} | {page['page']} | {worst} | "
+                         f"{'yes' if worst <= 15 else 'NO'} |")
             if small is not full:
                 ratio = page["server_ms"] / small["pages"][index]["server_ms"]
-                lines.append(f"| full ÷ 1/10-scale server time ≤ 2 | {backend} | {page['page']} | {ratio:.2f} | {'yes' if ratio <= 2 else 'NO'} |")
+                lines.append(f"| full ÷ 1/10-scale server time ≤ 2 | {backend} | {page['page']} | {ratio:.2f} | "
+                             f"{'yes' if ratio <= 2 else 'NO'} |")
             own = page["server_ms"] / page["sql_ms"] if page["sql_ms"] else float("inf")
-            lines.append(f"| server ÷ own SQL time ≤ 2 at full scale | {backend} | {page['page']} | {own:.2f} | {'yes' if own <= 2 else 'NO'} |")
+            lines.append(f"| server ÷ own SQL time ≤ 2 at full scale | {backend} | {page['page']} | {own:.2f} | "
+                         f"{'yes' if own <= 2 else 'NO'} |")
     generation = [f"{b} scale {s:g}: {r['generation_s']:.1f} s for {r['generated']}" for (b, s), r in runs.items()]
     return "\n".join(lines + ["", "Generation: " + "; ".join(generation)])
 

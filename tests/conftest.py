@@ -7,7 +7,6 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership
 from accounts.services import assign_role
-
 from products.models import Producer, Product, ProductGroup, Rating, RatingDecision
 from provinces.models import AdminUnit
 from provinces.services import load_admin_units

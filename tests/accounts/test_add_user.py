@@ -3,9 +3,9 @@
 import io
 
 import pytest
-from django.test import RequestFactory
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,8 @@ def test_running_it_again_updates_role_and_units_without_a_second_user(cao_bang)
 def test_the_password_can_come_from_standard_input(monkeypatch):
     monkeypatch.delenv("OCOP_PASSWORD")
     add_user("chi.lan", "--role", "leadership", stdin="typed-on-stdin-secret\n")
-    assert authenticate(RequestFactory().post("/admin/login/"), username="chi.lan", password="typed-on-stdin-secret") is not None
+    request = RequestFactory().post("/admin/login/")
+    assert authenticate(request, username="chi.lan", password="typed-on-stdin-secret") is not None
 
 
 def test_an_update_without_a_password_keeps_the_old_one(monkeypatch):

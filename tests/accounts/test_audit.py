@@ -5,13 +5,13 @@ import pytest
 from django.urls import reverse
 
 from imports.models import ImportRecord
+from imports.services import confirm_import, import_figures, preview_import
 from products.models import Producer, Product, Rating, RatingDecision
-from imports.services import confirm_import, preview_import
 from targets.models import ReportedFigure
-from imports.services import import_figures
 
 pytestmark = pytest.mark.django_db
-SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,{stars},{score},29/12/2021\n"
+SHEET = ("Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Điểm,Ngày quyết định\n"
+         "Bắc Kạn,HTX Tài Hoan,Miến dong,{stars},{score},29/12/2021\n")
 
 
 def upload(user, stars=3, score=60) -> ImportRecord:
@@ -42,7 +42,8 @@ def test_a_later_import_changing_a_rating_is_a_second_entry_with_the_old_stars(b
     upload(staff_a)
     second = upload(administrator, stars=4, score=75)
     latest = Rating.history.latest()
-    assert (latest.history_import, latest.history_user, latest.prev_record.stars, latest.stars) == (second, administrator, 3, 4)
+    assert ((latest.history_import, latest.history_user, latest.prev_record.stars, latest.stars)
+            == (second, administrator, 3, 4))
 
 
 def test_producers_from_an_import_are_in_the_trail_too(bac_kan, staff_a):
@@ -51,7 +52,8 @@ def test_producers_from_an_import_are_in_the_trail_too(bac_kan, staff_a):
 
 
 def test_a_figure_import_is_traced_to_its_record(bac_kan, administrator):
-    record = ImportRecord.objects.create(user=administrator, kind="figures", filename="f.csv", sha256="0" * 64, content=b"")
+    record = ImportRecord.objects.create(user=administrator, kind="figures", filename="f.csv", sha256="0" * 64,
+                                         content=b"")
     content = "Tỉnh,Chỉ tiêu,Ngày số liệu,Giá trị,Nguồn\nBắc Kạn,products,31/12/2022,150,Báo Bắc Kạn\n".encode()
     import_figures(content=content, filename="f.csv", record=record)
     assert ReportedFigure.history.get().history_import == record
@@ -77,7 +79,8 @@ def test_the_change_log_filters_by_user(make, admin_client, staff_a, administrat
     for rating, user in ((first, staff_a), (second, administrator)):
         rating.stars, rating.score, rating._history_user = 4, None, user
         rating.save()
-    page = admin_client.get(reverse("admin:products_historicalrating_changelist"), {"history_user__id__exact": staff_a.pk})
+    page = admin_client.get(reverse("admin:products_historicalrating_changelist"),
+                            {"history_user__id__exact": staff_a.pk})
     assert page.context["cl"].result_count == 1
 
 

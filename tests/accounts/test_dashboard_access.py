@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from tests.conftest import Register, member, unit
+from tests.conftest import Register, member
 
 pytestmark = pytest.mark.django_db
 

@@ -40,7 +40,8 @@ ROLES = ["anonymous", "staff_a", "staff_ab", "leader_a", "leader", "administrato
 # The provinces each role's scope covers ("a", "b"), and what it is.
 SCOPE = {"anonymous": set(), "staff_a": {"a"}, "staff_ab": {"a", "b"}, "leader_a": {"a"}, "leader": {"a", "b"},
          "administrator": {"a", "b"}}
-KIND = {"staff_a": "staff", "staff_ab": "staff", "leader_a": "leadership", "leader": "leadership", "administrator": "admin"}
+KIND = {"staff_a": "staff", "staff_ab": "staff", "leader_a": "leadership", "leader": "leadership",
+        "administrator": "admin"}
 PERSONAL = {"staff_a", "staff_ab", "administrator"}  # may read a producer's phone, address, tax code
 
 
@@ -147,7 +148,8 @@ POSTED_BACK = ["products.producer", "products.product", "products.ratingdecision
 NAMES_B = {("products.producer", "shared"), ("products.ratingdecision", "shared")}
 
 REGISTRY = admin.site._registry
-MODEL_ROUTES = [(m._meta.label_lower, kind) for m in REGISTRY for kind in ("changelist", "add", "change", "delete", "history")]
+MODEL_ROUTES = [(m._meta.label_lower, kind) for m in REGISTRY
+                for kind in ("changelist", "add", "change", "delete", "history")]
 EXPORTS = [(m._meta.label_lower, action) for m, model_admin in REGISTRY.items()
            for action in ("export_xlsx", "export_csv") if action in (model_admin.actions or [])]
 APP_LABELS = sorted({m._meta.app_label for m in REGISTRY})
@@ -176,7 +178,8 @@ NOT_WALKED = {
     "favicon.ico": "a redirect to a static file",
     "admin/(?P<url>.*)$": "the admin's catch-all: a 404, or a redirect that adds a slash",
     "^admin/products/importrecord/(?P<rest>.*)$": "the import pages' old addresses: redirect to the new ones",
-    **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/": "an old change address: redirects to the change URL"
+    **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/":
+       "an old change address: redirects to the change URL"
        for m in REGISTRY},
 }
 
@@ -196,7 +199,8 @@ def served_routes() -> list[str]:
 
 
 def test_every_url_is_walked_or_explained():
-    walked = {f"admin:{label.replace('.', '_')}_{kind}" for label, kind in MODEL_ROUTES} | WALKED_BY_NAME | set(PAGES) | set(PROVINCE_PAGES)
+    walked = ({f"admin:{label.replace('.', '_')}_{kind}" for label, kind in MODEL_ROUTES}
+              | WALKED_BY_NAME | set(PAGES) | set(PROVINCE_PAGES))
     assert [route for route in served_routes() if route not in walked and route not in NOT_WALKED] == []
 
 
@@ -264,7 +268,8 @@ class Context:
                                  certificate_number=f"GCN-{tag}")
             case "imports.importrecord":
                 uploader = self.user("staff_a" if obj == "a" else "staff_b")
-                return self._import(uploader, ROW_A if obj == "a" else ROW_B, [unit("bac-kan" if obj == "a" else "cao-bang-cu")])
+                return self._import(uploader, ROW_A if obj == "a" else ROW_B,
+                                    [unit("bac-kan" if obj == "a" else "cao-bang-cu")])
             case "provinces.adminunit":
                 return place
             case "targets.plan":
@@ -373,10 +378,12 @@ def untouchable(ctx, role: str) -> dict:
     state = {}
     for model in WRITTEN:
         model_admin = REGISTRY[model]
-        may_change = role != "anonymous" and request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+        may_change = (role != "anonymous"
+                      and request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"))
         path = getattr(model_admin, "scope_paths", ("pk",))[0]
         for obj in model.objects.select_related(*([path] if path != "pk" else [])):
-            if not (may_change and (not isinstance(model_admin, ScopedAdminMixin) or model_admin.may_write(request, obj))):
+            if not (may_change
+                    and (not isinstance(model_admin, ScopedAdminMixin) or model_admin.may_write(request, obj))):
                 state[model._meta.label_lower, obj.pk] = model_to_dict(obj)
     return state
 
@@ -457,7 +464,8 @@ def test_a_records_pages_answer_each_role_by_its_scope(ctx, client, label, obj, 
 def test_a_missing_record_answers_as_one_out_of_scope(ctx, client):
     client = client_of(client, ctx, "staff_a")
     theirs = ctx.record("products.product", "b")
-    answers = {pk: client.get(reverse("admin:products_product_history", args=[pk])).status_code for pk in (theirs.pk, 987654)}
+    answers = {pk: client.get(reverse("admin:products_product_history", args=[pk])).status_code
+               for pk in (theirs.pk, 987654)}
     assert answers == {theirs.pk: 404, 987654: 404}
 
 
@@ -486,7 +494,8 @@ def test_each_list_shows_each_role_only_its_scope(ctx, client, role):
         wanted = page_answer(label, "changelist", role)
         url = reverse(f"admin:{label.replace('.', '_')}_changelist")
         wrong += answered(client, ctx, role, "get", url, {}, wanted)
-        wrong += answered(client, ctx, role, "get", url, {"q": "QQ"}, wanted)  # a search matching both provinces' records
+        # a search matching both provinces' records
+        wrong += answered(client, ctx, role, "get", url, {"q": "QQ"}, wanted)
     assert wrong == []
 
 
@@ -546,7 +555,8 @@ def test_an_imports_rejected_rows_reach_only_who_imports_in_its_whole_scope(ctx,
     url = reverse("admin:imports_importrecord_rejected", args=[record.pk])
     response = request(client_of(client, ctx, role), ctx, role, "get", url)
     need = objects_of("imports.importrecord")[obj]
-    wanted = "login" if role == "anonymous" else "hidden" if not sees(role, need) else "ok" if may_import(role) else "forbidden"
+    wanted = ("login" if role == "anonymous" else "hidden" if not sees(role, need)
+              else "ok" if may_import(role) else "forbidden")
     assert outcome(response, "get") == wanted
 
 
@@ -559,7 +569,8 @@ def test_an_import_is_confirmed_only_by_who_imports_in_its_whole_scope(ctx, clie
     url = reverse("admin:imports_importrecord_confirm", args=[record.pk])
     response = request(client_of(client, ctx, role), ctx, role, "post", url)
     need = objects_of("imports.importrecord")[obj]
-    wanted = "login" if role == "anonymous" else "hidden" if not sees(role, need) else "saved" if may_import(role) else "forbidden"
+    wanted = ("login" if role == "anonymous" else "hidden" if not sees(role, need)
+              else "saved" if may_import(role) else "forbidden")
     assert outcome(response, "post") == wanted
 
 
@@ -568,13 +579,16 @@ def test_an_upload_writes_only_the_rows_the_role_may_write(ctx, client, role):
     ctx.everything()
     file = SimpleUploadedFile("ds.csv", (HEADER + ROW_A + ROW_B + ROW_NATIONAL).encode())
     client = client_of(client, ctx, role)
-    response = request(client, ctx, role, "post", reverse("admin:imports_importrecord_upload"), {"file": file, "skip_invalid": "on"})
-    assert outcome(response, "post") == ("login" if role == "anonymous" else "saved" if may_import(role) else "forbidden")
+    response = request(client, ctx, role, "post", reverse("admin:imports_importrecord_upload"),
+                       {"file": file, "skip_invalid": "on"})
+    assert outcome(response, "post") == ("login" if role == "anonymous"
+                                         else "saved" if may_import(role) else "forbidden")
     if outcome(response, "post") == "saved":
         record = ImportRecord.objects.latest("pk")
         request(client, ctx, role, "post", reverse("admin:imports_importrecord_confirm", args=[record.pk]))
         refused = {(e["row"], e["column"]) for e in ImportRecord.objects.get(pk=record.pk).errors}
-        assert refused == {"staff_a": {(3, "province"), (4, "level")}, "staff_ab": {(4, "level")}, "administrator": set()}[role]
+        assert refused == {"staff_a": {(3, "province"), (4, "level")}, "staff_ab": {(4, "level")},
+                           "administrator": set()}[role]
 
 
 # Pages of no record, and pages of a province: (request, the answer for each role).
@@ -630,5 +644,6 @@ def test_an_apps_admin_page_opens_to_the_roles_that_read_one_of_its_models(ctx, 
     if role == "anonymous":
         wanted = {"login"}
     else:
-        wanted = {"ok"} if any(level(access, role) in LEVELS["changelist"] for access in readable) else {"forbidden", "hidden"}
+        readable_here = any(level(access, role) in LEVELS["changelist"] for access in readable)
+        wanted = {"ok"} if readable_here else {"forbidden", "hidden"}
     assert outcome(response, "get") in wanted

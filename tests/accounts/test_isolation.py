@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.admin import ProvinceFilter
 from imports.models import ImportRecord
 from products.models import Producer, Product, RatingDecision
-from core.admin import ProvinceFilter
 from tests.conftest import Register, member, unit
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,8 @@ def autocomplete(client, model, field, term) -> list[str]:
 
 
 def listed(client, model, app="products", **params) -> list[str]:
-    return [str(obj) for obj in client.get(reverse(f"admin:{app}_{model}_changelist"), params).context["cl"].result_list]
+    changelist = client.get(reverse(f"admin:{app}_{model}_changelist"), params).context["cl"]
+    return [str(obj) for obj in changelist.result_list]
 
 
 def test_the_product_list_leaves_out_another_provinces_products(client_a, make, theirs):
@@ -97,7 +98,8 @@ def test_exporting_a_list_filtered_to_province_b_gives_no_rows(client_a, theirs,
 
 def test_exporting_with_its_id_selected_leaves_it_out(client_a, theirs):
     response = client_a.post(reverse("admin:products_rating_changelist"),
-                             {"action": "export_csv", "index": 0, "_selected_action": [r.pk for r in theirs.ratings.all()]})
+                             {"action": "export_csv", "index": 0,
+                              "_selected_action": [r.pk for r in theirs.ratings.all()]})
     assert "Trà hoa vàng" not in response.content.decode("utf-8-sig")
 
 
@@ -145,7 +147,8 @@ def test_staff_record_a_decision_of_a_district_of_their_province(client_a, make,
 
 
 def test_a_rating_of_another_provinces_product_is_refused_in_a_decision(client_a, bac_kan, theirs):
-    response = client_a.post(reverse("admin:products_ratingdecision_add"), decision_form(bac_kan, ratings=[(theirs, 3)]))
+    response = client_a.post(reverse("admin:products_ratingdecision_add"),
+                             decision_form(bac_kan, ratings=[(theirs, 3)]))
     assert "product" in response.context["inline_admin_formsets"][0].formset.errors[0]
     assert not RatingDecision.objects.filter(number="1/QĐ").exists()
 
@@ -164,7 +167,8 @@ def test_staff_read_a_national_decision_without_changing_it(client_a, make):
 
 def test_leadership_cannot_change_a_record(login, leader, make):
     producer = make.producer()
-    response = login(leader).post(reverse("admin:products_producer_change", args=[producer.pk]), producer_form(make.province))
+    response = login(leader).post(reverse("admin:products_producer_change", args=[producer.pk]),
+                                  producer_form(make.province))
     assert response.status_code == 403
 
 
@@ -201,7 +205,8 @@ def test_another_provinces_upload_is_neither_listed_nor_confirmable(client_a, st
 
 def test_staff_see_uploads_of_colleagues_touching_only_their_province(login, staff_a, bac_kan):
     colleague = member("dong-nghiep", "staff", "bac-kan")
-    ImportRecord.objects.create(user=colleague, filename="bk.csv", sha256="0" * 64, content=b"").provinces.set([bac_kan])
+    record = ImportRecord.objects.create(user=colleague, filename="bk.csv", sha256="0" * 64, content=b"")
+    record.provinces.set([bac_kan])
     assert len(listed(login(staff_a), "importrecord", app="imports")) == 1
 
 

@@ -47,7 +47,8 @@ def test_the_leaderships_producer_download_leaves_the_personal_columns_blank(cli
 
 def test_staffs_producer_download_has_them(client, staff_a, producer):
     client.force_login(staff_a)
-    assert download(client, "products/producer", "export_csv", [producer.pk])[1][5:8] == [TAX_CODE, NEW_PHONE, "Thôn Nà Làng"]
+    rows = download(client, "products/producer", "export_csv", [producer.pk])
+    assert rows[1][5:8] == [TAX_CODE, NEW_PHONE, "Thôn Nà Làng"]
 
 
 def test_the_history_page_shows_staff_the_phone_change(client, staff_a, producer):
@@ -88,10 +89,12 @@ def test_leadership_cannot_confirm_personal_data_by_filtering_on_it(client, lead
 
 
 def test_leadership_cannot_filter_products_through_their_producers_phone(client, leader, producer):
-    status, _content = answer(client, leader, reverse("admin:products_product_changelist"), {"producer__phone": NEW_PHONE})
+    status, _content = answer(client, leader, reverse("admin:products_product_changelist"),
+                              {"producer__phone": NEW_PHONE})
     assert status == 400
 
 
 def test_staff_may_filter_producers_by_phone(client, staff_a, producer):
     client.force_login(staff_a)
-    assert client.get(reverse("admin:products_producer_changelist"), {"phone": NEW_PHONE}).context["cl"].result_count == 1
+    page = client.get(reverse("admin:products_producer_changelist"), {"phone": NEW_PHONE})
+    assert page.context["cl"].result_count == 1

@@ -27,7 +27,8 @@ def test_each_group_holds_exactly_its_roles_permissions(role):
 
 def test_staff_record_the_register_but_never_delete(staff_a):
     assert staff_a.has_perms(["products.add_rating", "products.change_producer", "imports.add_importrecord"])
-    assert not any(staff_a.has_perm(f"products.delete_{m}") for m in ("producer", "product", "ratingdecision", "rating"))
+    assert not any(staff_a.has_perm(f"products.delete_{m}")
+                   for m in ("producer", "product", "ratingdecision", "rating"))
 
 
 def test_staff_only_read_plans_and_targets(staff_a):

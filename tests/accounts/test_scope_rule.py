@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from core.admin import ScopedAdminMixin
 from accounts.scope import province_ids, refusal
+from core.admin import ScopedAdminMixin
 from imports.models import ImportRecord
 from products.models import Product, Rating, RatingDecision
 from tests.conftest import Register, member, unit
@@ -27,7 +27,8 @@ def in_b(cao_bang, food):
 def shared(make, in_b):
     """A producer of Bắc Kạn with a product in Bắc Kạn and one in Cao Bằng."""
     producer = make.producer("HTX Hai Tỉnh")
-    return make.product("Miến dong", producer=producer), in_b.product("Trà hoa vàng", producer=producer, province=in_b.province)
+    return (make.product("Miến dong", producer=producer),
+            in_b.product("Trà hoa vàng", producer=producer, province=in_b.province))
 
 
 @pytest.fixture
@@ -140,7 +141,8 @@ def test_the_touched_provinces_are_stored_on_the_import_record(client_a, bac_kan
 
 def test_staff_sharing_one_of_two_provinces_of_a_file_do_not_see_it(login, staff_b, bac_kan, cao_bang):
     both = member("hai-tinh", "staff", "bac-kan", "cao-bang")
-    record = upload(login(both), HEADER + "Bắc Kạn,HTX A,SP A,4,29/12/2021,tỉnh\nCao Bằng,HTX B,SP B,4,29/12/2021,tỉnh\n")
+    record = upload(login(both),
+                    HEADER + "Bắc Kạn,HTX A,SP A,4,29/12/2021,tỉnh\nCao Bằng,HTX B,SP B,4,29/12/2021,tỉnh\n")
     client = login(staff_b)
     assert client.get(reverse("admin:imports_importrecord_change", args=[record.pk])).status_code == 404
     assert client.get(reverse("admin:imports_importrecord_rejected", args=[record.pk])).status_code == 404
@@ -177,7 +179,8 @@ PRODUCERS = "Tỉnh,Chủ thể,Loại hình chủ thể,Điện thoại\nBắc 
 def test_leadership_read_no_personal_value_in_an_import_records_errors(login, staff_a):
     client = login(staff_a)
     client.post(reverse("admin:imports_importrecord_upload"),
-                {"kind": "producers", "file": SimpleUploadedFile("cs.csv", PRODUCERS.format(phone="0912 345 678").encode())})
+                {"kind": "producers",
+                 "file": SimpleUploadedFile("cs.csv", PRODUCERS.format(phone="0912 345 678").encode())})
     record = ImportRecord.objects.latest("pk")
     record.errors = [{"row": 2, "column": "phone", "vi": "0912 345 678 sai", "en": "0912 345 678 wrong"}]
     record.save()
@@ -188,7 +191,8 @@ def test_leadership_read_no_personal_value_in_an_import_records_errors(login, st
 
 def test_history_of_another_provinces_record_is_not_found_as_a_missing_one_is(client_a, in_b):
     theirs = in_b.product("Trà hoa vàng")
-    answers = [client_a.get(reverse("admin:products_product_history", args=[pk])).status_code for pk in (theirs.pk, 99999)]
+    answers = [client_a.get(reverse("admin:products_product_history", args=[pk])).status_code
+               for pk in (theirs.pk, 99999)]
     assert answers == [404, 404]
 
 
@@ -269,4 +273,5 @@ def test_the_command_applies_a_named_users_permissions(tmp_path, leader):
 def test_the_command_names_an_unknown_user(tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("import_ocop", sheet_file(tmp_path, HEADER), "--user", "khong-co")
-    assert "khong-co" in str(refused.value) and "arguments" not in str(refused.value)  # the user named, not a usage error
+    # the user named, not a usage error
+    assert "khong-co" in str(refused.value) and "arguments" not in str(refused.value)

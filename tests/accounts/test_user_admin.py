@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def add_user_form(role, *units) -> dict:
     return {
-        "username": "chi.lan", "usable_password": "true", "password1": "a-long-secret-1", "password2": "a-long-secret-1",
+        "username": "chi.lan", "usable_password": "true",
+        "password1": "a-long-secret-1", "password2": "a-long-secret-1",
         "membership-TOTAL_FORMS": 1, "membership-INITIAL_FORMS": 0,
         "membership-0-role": role, "membership-0-units": [unit.pk for unit in units],
     }

@@ -24,7 +24,8 @@ def add_decision(client, data):
 
 
 def test_a_decision_is_saved_with_its_ratings(admin_client, make, bac_kan):
-    add_decision(admin_client, decision_form(bac_kan, ratings=[(make.product("Miến dong"), 3), (make.product("Măng khô"), 4)]))
+    add_decision(admin_client,
+                 decision_form(bac_kan, ratings=[(make.product("Miến dong"), 3), (make.product("Măng khô"), 4)]))
     decision = RatingDecision.objects.get()
     assert decision.date == datetime.date(2021, 12, 29)
     assert decision.ratings.count() == 2
@@ -84,7 +85,8 @@ def test_products_entered_with_their_producer_sit_where_it_does(admin_client, ba
 
 def test_a_duplicate_producer_name_is_a_message_not_a_crash(admin_client, make, bac_kan):
     make.producer("HTX Tài Hoan")
-    response = admin_client.post(reverse("admin:products_producer_add"), producer_form(bac_kan) | {"name": "htx tai hoan"})
+    response = admin_client.post(reverse("admin:products_producer_add"),
+                                 producer_form(bac_kan) | {"name": "htx tai hoan"})
     assert "name" in response.context["adminform"].form.errors
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from products.models import Producer
-from targets.models import Indicator, Plan, Target
 from targets.exports import target_sheet
+from targets.models import Indicator, Plan, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,8 @@ def test_producers_download_with_their_ocop_products(admin_client, make):
 def test_the_producer_download_honours_the_list_filter(admin_client, make):
     make.producer("Hộ Nông Văn A", type=Producer.Type.HOUSEHOLD)
     other = make.producer("HTX B")
-    rows = download(admin_client, "products/producer", "export_csv", [other.pk], "?type__exact=household", select_across="1")
+    rows = download(admin_client, "products/producer", "export_csv", [other.pk], "?type__exact=household",
+                    select_across="1")
     assert [row[3] for row in rows[1:]] == ["Hộ Nông Văn A"]
 
 
@@ -62,7 +63,8 @@ def test_a_formula_like_producer_name_comes_out_neutralised(admin_client, make):
 
 
 @pytest.mark.parametrize("rows", [1, 6])
-def test_the_producer_download_costs_the_same_queries_for_1_row_as_for_6(admin_client, django_assert_max_num_queries, make, rows):
+def test_the_producer_download_costs_the_same_queries_for_1_row_as_for_6(admin_client, django_assert_max_num_queries,
+                                                                         make, rows):
     producers = [make.producer(f"HTX {i}") for i in range(rows)]
     for producer in producers:
         make.rate(make.product(f"Sản phẩm {producer.name}", producer=producer), "2021-12-29", 3)
@@ -75,7 +77,8 @@ def test_targets_download_with_their_progress_today(admin_client, make, plan):
     make.rate(make.product(), "2021-12-29", 3)
     rows = download(admin_client, "targets/target", "export_csv", [target(plan, value=2).pk])
     assert rows[0][-4:] == ["Mục tiêu", "Thực hiện", "%", "Trạng thái"]
-    assert rows[1][:7] == ["Đề án thử (1/QĐ-UBND)", "Sản phẩm OCOP đạt 3 sao trở lên", "Tỉnh Bắc Kạn", "31/12/2025", "2", "1", "50.0"]
+    assert rows[1][:7] == ["Đề án thử (1/QĐ-UBND)", "Sản phẩm OCOP đạt 3 sao trở lên", "Tỉnh Bắc Kạn", "31/12/2025",
+                           "2", "1", "50.0"]
 
 
 def test_the_target_download_honours_the_list_filter(admin_client, plan):
@@ -86,7 +89,8 @@ def test_the_target_download_honours_the_list_filter(admin_client, plan):
 
 
 @pytest.mark.parametrize("rows", [1, 6])
-def test_the_target_download_costs_the_same_queries_for_1_row_as_for_6(admin_client, django_assert_max_num_queries, make, plan, rows):
+def test_the_target_download_costs_the_same_queries_for_1_row_as_for_6(admin_client, django_assert_max_num_queries,
+                                                                       make, plan, rows):
     make.rate(make.product(), "2021-12-29", 4)
     targets = [target(plan, code, deadline=deadline) for code, deadline in STAR_TARGETS[:rows]]
     # As for producers, then the sheet: targets, the province's lineage, one count of the register.

@@ -143,7 +143,8 @@ def test_an_empty_file_is_refused_in_both_languages(admin_client):
 @pytest.mark.parametrize("old, new", [
     ("/admin/products/importrecord/", "/admin/imports/importrecord/"),
     ("/admin/products/importrecord/upload/", "/admin/imports/importrecord/upload/"),
-    ("/admin/products/importrecord/7/change/?_changelist_filters=kind", "/admin/imports/importrecord/7/change/?_changelist_filters=kind"),
+    ("/admin/products/importrecord/7/change/?_changelist_filters=kind",
+     "/admin/imports/importrecord/7/change/?_changelist_filters=kind"),
 ])
 def test_the_old_import_addresses_lead_to_the_new_ones(client, old, new):
     response = client.get(old)

@@ -84,7 +84,8 @@ def test_a_new_records_form_leaves_out_a_related_value_it_could_not_hold(admin, 
 
 def test_a_new_records_form_keeps_the_values_it_can_hold(admin):
     producer = admin.get("/admin/products/product/").context["cl"].result_list[0].producer
-    initial = admin.get("/admin/products/product/add/", {"producer": producer.pk, "name": "Miến"}).context["adminform"].form.initial
+    page = admin.get("/admin/products/product/add/", {"producer": producer.pk, "name": "Miến"})
+    initial = page.context["adminform"].form.initial
     assert (initial["producer"], initial["name"]) == (str(producer.pk), "Miến")
 
 

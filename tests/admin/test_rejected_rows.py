@@ -30,7 +30,8 @@ def rejected(client, record) -> openpyxl.worksheet.worksheet.Worksheet:
 def test_rejected_rows_come_back_with_their_errors(admin_client):
     record = import_file(admin_client, (HEADER + BAD + GOOD).encode(), skip_invalid="on")
     rows = list(rejected(admin_client, record).values)
-    assert [row[:4] for row in rows] == [("Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao"), ("Bắc Kạn", "HTX X", "Sản phẩm Y", "7")]
+    assert [row[:4] for row in rows] == [("Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao"),
+                                         ("Bắc Kạn", "HTX X", "Sản phẩm Y", "7")]
     assert rows[0][-1] == "Lỗi / Error" and "“7” không phải" in rows[1][-1] and "“7” is not" in rows[1][-1]
 
 
@@ -46,7 +47,8 @@ def test_a_fixed_rejected_file_imports_with_no_error(admin_client):
 
 
 def test_a_preview_with_errors_offers_the_rejected_rows(admin_client):
-    admin_client.post("/admin/imports/importrecord/upload/", {"file": SimpleUploadedFile("ds.csv", (HEADER + BAD).encode())})
+    admin_client.post("/admin/imports/importrecord/upload/",
+                      {"file": SimpleUploadedFile("ds.csv", (HEADER + BAD).encode())})
     page = admin_client.get(f"/admin/imports/importrecord/{ImportRecord.objects.get().pk}/change/").content.decode()
     assert 'id="rejected-rows"' in page
 
@@ -60,4 +62,5 @@ def test_a_sheet_with_no_errors_offers_no_rejected_rows(admin_client):
 def test_the_rejected_rows_need_the_view_permission(admin_client, client, django_user_model):
     record = import_file(admin_client, (HEADER + BAD).encode())
     client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
-    assert client.get(f"/admin/imports/importrecord/{record.pk}/rejected.xlsx").status_code in (403, 404)  # 404 when out of scope
+    # 404 when out of scope
+    assert client.get(f"/admin/imports/importrecord/{record.pk}/rejected.xlsx").status_code in (403, 404)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from products.models import RatingDecision
 from core.admin import ProvinceFilter
+from products.models import RatingDecision
 from tests.conftest import unit
 
 
@@ -87,12 +87,14 @@ def test_issuer_autocomplete_offers_the_units_of_the_decision_date(admin_client)
 
 
 def test_issuer_autocomplete_without_a_date_offers_every_period(admin_client):
-    ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer", term="thai nguyen")
+    ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer",
+                       term="thai nguyen")
     assert {unit("thai-nguyen-cu").pk, unit("thai-nguyen").pk} <= set(ids)
 
 
 def test_issuer_autocomplete_offers_no_communes(admin_client):
-    ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer", term="bac kan")
+    ids = autocomplete(admin_client, app_label="products", model_name="ratingdecision", field_name="issuer",
+                       term="bac kan")
     assert unit("bac-kan-01843").pk not in ids  # Phường Bắc Kạn
 
 

@@ -9,8 +9,8 @@ from django.db import IntegrityError, OperationalError
 from django.db.models.signals import pre_save
 from django.urls import reverse
 
-from products.models import RatingDecision
 from imports.services import preview_import
+from products.models import RatingDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +35,15 @@ def writer_busy():
 def test_a_decision_entered_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, writer_busy):
     response = admin_client.post(reverse("admin:products_ratingdecision_add"), {
         "number": "2616/QĐ-UBND", "date": "29/12/2021", "level": "province", "issuer": bac_kan.pk,
-        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "", "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
+        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "",
+        "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
     }, follow=True)
     assert WORDS in response.content.decode()
     assert not RatingDecision.objects.exists()
 
 
-def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, admin_user, monkeypatch):
+def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admin_client, bac_kan, admin_user,
+                                                                            monkeypatch):
     sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
     record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
     monkeypatch.setattr("imports.kinds.products.serialise_writers", busy)  # where an import waits for the others
@@ -59,7 +61,8 @@ def created_meanwhile(*args, **kwargs):
     raise IntegrityError("duplicate key value violates unique constraint") from UniqueViolation()
 
 
-def test_an_import_meeting_a_record_another_writer_created_meanwhile_says_so(admin_client, bac_kan, admin_user, monkeypatch):
+def test_an_import_meeting_a_record_another_writer_created_meanwhile_says_so(admin_client, bac_kan, admin_user,
+                                                                             monkeypatch):
     sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Năm công nhận\nBắc Kạn,HTX Tài Hoan,Miến dong,1,4,2024\n"
     record = preview_import(user=admin_user, filename="ds.csv", content=sheet.encode(), skip_invalid=False)
     monkeypatch.setattr("imports.kinds.products.store_sequence", created_meanwhile)  # after its inserts

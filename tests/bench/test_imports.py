@@ -2,8 +2,8 @@ import pytest
 import tablib
 
 from bench.imports import HEADERS, create_producers, default_resource, sheet_rows, xlsx
-from products.models import Product
 from imports.services import import_products
+from products.models import Product
 
 pytestmark = pytest.mark.django_db
 

@@ -47,7 +47,8 @@ def server(tmp_path_factory):
         "OCOP_PUBLIC_DASHBOARD": "true",
     }
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"], ["collectstatic", "--noinput", "-v0"], ["ensure_login"]):
+    for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"],
+                    ["collectstatic", "--noinput", "-v0"], ["ensure_login"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
@@ -94,13 +95,15 @@ class Page:
     def open(self, url: str):
         response = self.page.goto(url, wait_until="networkidle")
         self.page.wait_for_function("document.querySelectorAll('[data-chart]').length === "
-                                    "document.querySelectorAll('[data-chart] .plot-container svg.main-svg').length ? true : "
+                                    "document.querySelectorAll('[data-chart] .plot-container svg.main-svg').length "
+                                    "? true : "
                                     "document.querySelectorAll('[data-chart] .plot-container').length >= "
                                     "document.querySelectorAll('[data-chart]').length")
         return response
 
     def drawn_charts(self) -> int:
-        return self.page.eval_on_selector_all("[data-chart]", "els => els.filter(e => e.querySelector('.plot-container svg.main-svg')).length")
+        return self.page.eval_on_selector_all(
+            "[data-chart]", "els => els.filter(e => e.querySelector('.plot-container svg.main-svg')).length")
 
     def chart_count(self) -> int:
         return self.page.locator("[data-chart]").count()
@@ -121,6 +124,7 @@ def desktop(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, locale="vi-VN")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  locale="vi-VN")
     yield Page(context.new_page())
     context.close()

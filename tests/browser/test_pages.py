@@ -66,7 +66,8 @@ def test_printing_draws_every_chart_within_a4_opens_every_table_and_then_restore
     # Registered after charts.js's listener, so it sees the charts as they are printed.
     desktop.page.evaluate(f"addEventListener('beforeprint', () => window.printed = {widths})")
     desktop.page.pdf(format="A4")
-    printed, closed = desktop.page.evaluate("[window.printed, document.querySelectorAll('details.numbers:not([open])').length]")
+    printed, closed = desktop.page.evaluate(
+        "[window.printed, document.querySelectorAll('details.numbers:not([open])').length]")
     assert len(printed) == len(on_screen) and max(printed) <= A4_WIDTH
     assert closed == 0
     assert desktop.page.evaluate(widths) == on_screen

@@ -37,7 +37,8 @@ def test_progress_json_answers_the_first_day(client, as_of):
 
 
 def test_progress_json_answers_the_last_day(client):
-    assert client.get("/tinh/bac-kan/progress.json", {"as_of": f"{last_day():%d/%m/%Y}"}).json()["as_of"] == f"{last_day()}"
+    answer = client.get("/tinh/bac-kan/progress.json", {"as_of": f"{last_day():%d/%m/%Y}"}).json()
+    assert answer["as_of"] == f"{last_day()}"
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -57,8 +57,10 @@ def test_long_labels_wrap_instead_of_being_cut():
 
 BUILT = [
     charts.progress_figure(progress_chart(
-        targets=[(D("2025-12-31"), 200, "Đề án 2021–2025: 200")], path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
-        projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)), published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
+        targets=[(D("2025-12-31"), 200, "Đề án 2021–2025: 200")],
+        path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
+        projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)),
+        published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
     charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10, 4: 2})], target=25),
     charts.bars_figure([("Hợp tác xã", 57)], title="Chủ thể"),
 ]

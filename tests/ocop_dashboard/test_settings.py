@@ -76,7 +76,8 @@ def test_production_settings_without_a_secret_key_fail_loudly():
     # A clean environment: DEBUG unset means off, and pytest's own SECRET_KEY must not leak in.
     result = subprocess.run(
         [sys.executable, "-c", "import ocop_dashboard.settings"],
-        cwd=ROOT, env={"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": ""}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env={"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": ""}, capture_output=True, text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
@@ -96,7 +97,8 @@ def test_postgres_connections_plan_for_ssd_storage():
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = {"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-varied-0123456789",
+    env = {"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "",
+           "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-varied-0123456789",
            "ALLOWED_HOSTS": "ocop.example.gov.vn", "DATABASE_URL": f"sqlite:///{tmp_path}/ocop.sqlite3"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -107,7 +109,8 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 
 @pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
 def test_the_public_dashboard_is_off_unless_the_environment_turns_it_on(value, expected):
-    env = {"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"} | ({"OCOP_PUBLIC_DASHBOARD": value} if value else {})
+    env = ({"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"}
+           | ({"OCOP_PUBLIC_DASHBOARD": value} if value else {}))
     result = subprocess.run(
         [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.OCOP_PUBLIC_DASHBOARD)"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,

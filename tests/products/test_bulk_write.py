@@ -3,9 +3,9 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from imports.writers import create_with_history
 from products.models import Producer, Product
 from provinces.text import fold
-from imports.writers import create_with_history
 
 # Every character COPY's formats give a meaning to: quote, backslash, tab, newline, carriage return, comma.
 AWKWARD = 'Rượu "ngô" \\N men\tlá\nloại 1\r, ;'
@@ -39,7 +39,8 @@ def test_fields_left_out_take_their_defaults_and_one_time(make):
 
 
 def test_a_child_takes_the_id_of_a_parent_written_before_it(make):
-    producer = {"name": "HTX Chè", "search_name": "htx che", "type": Producer.Type.COOPERATIVE, "province_id": make.province.pk}
+    producer = {"name": "HTX Chè", "search_name": "htx che", "type": Producer.Type.COOPERATIVE,
+                "province_id": make.province.pk}
     create_with_history(Producer, [producer])
     product = {"name": "Chè", "search_name": "che", "producer": producer, "province_id": make.province.pk,
                "group_id": make.group.pk}

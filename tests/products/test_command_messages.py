@@ -36,7 +36,8 @@ def test_a_user_who_may_not_import_is_told_in_both_languages(tmp_path, leader):
 
 def test_unrecognised_columns_are_named_in_both_languages(tmp_path, capsys):
     path = tmp_path / "ds.csv"
-    path.write_bytes("Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định,Ghi chú lạ\r\nBắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021,x\r\n".encode())
+    path.write_bytes("Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định,Ghi chú lạ\r\n"
+                     "Bắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021,x\r\n".encode())
     call_command("import_ocop", str(path), "--dry-run")
     err = capsys.readouterr().err
     assert "Cột không nhận ra" in err and "Columns not recognised" in err

@@ -85,7 +85,8 @@ class Databases:
     def written(self, database: str) -> bool:
         """Whether a writer holds `database`'s locks now: its write lock (SQLite), advisory locks (PostgreSQL)."""
         if connection.vendor == "sqlite":
-            with contextlib.closing(sqlite3.connect(database.removeprefix("sqlite:///"), timeout=0, isolation_level=None)) as db:
+            path = database.removeprefix("sqlite:///")
+            with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as db:
                 try:
                     db.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError:
@@ -126,7 +127,8 @@ def registered(databases, base) -> str:
 
 
 def manage(database: str, *args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, "DATABASE_URL": database, **env},
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT,
+                            env={**os.environ, "DATABASE_URL": database, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -156,10 +158,12 @@ def race(sheets: list[Path], databases: Databases, registered: str, edit: str = 
     run meanwhile), and after the same one after the other."""
     at_once, in_turn = databases.copy(registered), databases.copy(registered)
     steps = "".join(map(importing, sheets)) + edit
-    reference = manage(in_turn, "shell", "-c", f"import io\nfrom django.core.management import call_command\n{steps}{SNAPSHOT}")
+    reference = manage(in_turn, "shell", "-c",
+                       f"import io\nfrom django.core.management import call_command\n{steps}{SNAPSHOT}")
     # The edit stays open past the import's pause: across the import's reading and its writing.
     editing = [manage(at_once, "shell", "-c", edit, EDIT_PAUSE=str(2 * PAUSE))] if edit else []
-    imported(*[manage(at_once, "import_ocop", str(sheet), OCOP_TEST_WRITE_PAUSE=str(PAUSE)) for sheet in sheets], *editing)
+    imported(*[manage(at_once, "import_ocop", str(sheet), OCOP_TEST_WRITE_PAUSE=str(PAUSE)) for sheet in sheets],
+             *editing)
     return printed_snapshot(manage(at_once, "shell", "-c", SNAPSHOT)), printed_snapshot(reference)
 
 
@@ -172,16 +176,20 @@ from products.models import Product, Rating, RatingDecision
 from provinces.models import AdminUnit
 with transaction.atomic():
     decision = RatingDecision.objects.create(number="300/QĐ-UBND", date=datetime.date(2024, 6, 1), level="province",
-                                             issuer=AdminUnit.objects.get(slug="bac-kan"), issuing_body="UBND tỉnh Bắc Kạn")
+                                             issuer=AdminUnit.objects.get(slug="bac-kan"),
+                                             issuing_body="UBND tỉnh Bắc Kạn")
     for name in ("Sản phẩm số 0", "Sản phẩm số 1"):
         Rating.objects.create(product=Product.objects.get(name=name), decision=decision, stars=4)
     time.sleep(float(os.environ.get("EDIT_PAUSE") or 0))
 """
 
 
-def test_two_imports_rerating_the_same_products_at_once_write_what_one_after_the_other_writes(tmp_path, databases, registered):
-    upgrades = write_sheet(tmp_path / "a.csv", lambda i: 4 if i % 2 else 3, "100/QĐ-UBND", "01/06/2022", products=[*KNOWN, *NEW])
-    later = write_sheet(tmp_path / "b.csv", lambda i: 3 if i % 3 else 4, "200/QĐ-UBND", "01/06/2023", products=[*KNOWN, *NEW])
+def test_two_imports_rerating_the_same_products_at_once_write_what_one_after_the_other_writes(
+        tmp_path, databases, registered):
+    upgrades = write_sheet(tmp_path / "a.csv", lambda i: 4 if i % 2 else 3, "100/QĐ-UBND", "01/06/2022",
+                           products=[*KNOWN, *NEW])
+    later = write_sheet(tmp_path / "b.csv", lambda i: 3 if i % 3 else 4, "200/QĐ-UBND", "01/06/2023",
+                        products=[*KNOWN, *NEW])
     at_once, in_turn = race([upgrades, later], databases, registered)
     assert at_once == in_turn
 
@@ -193,7 +201,8 @@ def test_the_same_year_only_sheet_twice_at_once_makes_one_decision(tmp_path, dat
     assert sum("2024-12-31" in decision for decision in at_once["decisions"]) == 1
 
 
-def test_an_import_and_an_edit_of_the_same_products_at_once_write_what_one_after_the_other_writes(tmp_path, databases, registered):
+def test_an_import_and_an_edit_of_the_same_products_at_once_write_what_one_after_the_other_writes(
+        tmp_path, databases, registered):
     upgrades = write_sheet(tmp_path / "a.csv", lambda i: 4 if i % 2 else 3, "100/QĐ-UBND", "01/06/2022")
     at_once, in_turn = race([upgrades], databases, registered, edit=EDIT)
     assert at_once == in_turn

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from products.models import Rating, RatingDecision
 from imports.services import import_products
+from products.models import Rating, RatingDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def test_a_second_year_only_decision_of_the_same_unit_level_and_year_is_refused_
 
 def test_a_year_only_decision_of_a_district_of_the_province_is_another_decision(bac_kan, na_ri):
     year_only(bac_kan, issuing_body="UBND tỉnh Bắc Kạn").save()
-    RatingDecision(number="", date=YEAR_END, year_only=True, level="district", issuer=na_ri, issuing_body="UBND huyện Na Rì").full_clean()
+    RatingDecision(number="", date=YEAR_END, year_only=True, level="district", issuer=na_ri,
+                   issuing_body="UBND huyện Na Rì").full_clean()
 
 
 def test_a_numbered_decision_is_one_whatever_the_issuing_body_is_called(make, bac_kan):
@@ -50,7 +51,8 @@ def test_the_admin_shows_a_duplicate_decision_on_its_number(admin_client, make, 
     make.decision("2021-12-29", number="2616/QĐ-UBND")
     response = admin_client.post(reverse("admin:products_ratingdecision_add"), {
         "number": "2616/QĐ-UBND", "date": "29/12/2021", "level": "province", "issuer": bac_kan.pk,
-        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "", "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
+        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "",
+        "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
     })
     assert "number" in response.context["adminform"].form.errors
     assert RatingDecision.objects.count() == 1
@@ -76,10 +78,12 @@ def merge_duplicates() -> None:
     migration = importlib.import_module("products.migrations.0015_concurrency_decision_unique")
     from django.apps import apps
 
-    migration.merge_duplicate_decisions(apps, types.SimpleNamespace(connection=connection, execute=connection.cursor().execute))
+    schema_editor = types.SimpleNamespace(connection=connection, execute=connection.cursor().execute)
+    migration.merge_duplicate_decisions(apps, schema_editor)
 
 
-def test_the_migration_merges_duplicates_into_the_first_keeping_one_rating_per_product(make, bac_kan, without_the_constraint):
+def test_the_migration_merges_duplicates_into_the_first_keeping_one_rating_per_product(make, bac_kan,
+                                                                                       without_the_constraint):
     first, second = year_only(bac_kan, issuing_body="a"), year_only(bac_kan, issuing_body="b")
     first.save(), second.save()
     both, only_second = make.product("Miến dong"), make.product("Bánh trời")

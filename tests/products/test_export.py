@@ -4,11 +4,11 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from products.demo import seed_demo
-from products.models import Producer, Product, Rating
 from core.downloads import export
-from products.exports import rating_sheet
 from imports.services import import_products
+from products.demo import seed_demo
+from products.exports import rating_sheet
+from products.models import Producer, Product, Rating
 
 pytestmark = pytest.mark.django_db
 

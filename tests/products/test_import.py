@@ -9,14 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imports.models import ImportRecord
-from products.models import Producer, Product, Rating, RatingDecision
-from imports.services import import_products
 from imports.rows import parse_date, parse_stars
+from imports.services import import_products
+from products.models import Producer, Product, Rating, RatingDecision
 from provinces.models import AdminUnit
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Tỉnh,Huyện,Xã,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Điểm,Số quyết định,Ngày quyết định,Năm công nhận"
+HEADER = ("Tỉnh,Huyện,Xã,Chủ thể,Loại hình chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Điểm,"
+          "Số quyết định,Ngày quyết định,Năm công nhận")
 ROWS = [
     "Bắc Kạn,Na Rì,Côn Minh,Hợp tác xã Tài Hoan,Hợp tác xã,Miến dong Tài Hoan,1,4,75,2616/QĐ-UBND,29/12/2021,",
     "Bắc Kạn,Chợ Đồn,Bằng Lũng,Cơ sở Hoàng Thị Điển,Hộ kinh doanh,Bánh trời,Thực phẩm,3 sao,,2616/QĐ-UBND,29/12/2021,",
@@ -40,7 +41,8 @@ def test_it_imports_a_decision_annex(db):
 def test_names_resolve_to_the_units_of_the_decision_date(db):
     run(*ROWS)
     product = Product.objects.get(name="Miến dong Tài Hoan")
-    assert (product.province.slug, product.district.short_name, product.commune.short_name) == ("bac-kan", "Na Rì", "Côn Minh")
+    assert ((product.province.slug, product.district.short_name, product.commune.short_name)
+            == ("bac-kan", "Na Rì", "Côn Minh"))
 
 
 def test_importing_the_same_file_twice_changes_nothing(db):
@@ -51,7 +53,8 @@ def test_importing_the_same_file_twice_changes_nothing(db):
 
 def test_a_later_rating_adds_to_the_history_not_a_second_product(db):
     run(*ROWS)
-    run("Bắc Kạn,Na Rì,Côn Minh,Hợp tác xã Tài Hoan,Hợp tác xã,Miến dong Tài Hoan,1,5,91.14,2890/QĐ-BNN-VPĐP,30/06/2022,")
+    run("Bắc Kạn,Na Rì,Côn Minh,Hợp tác xã Tài Hoan,Hợp tác xã,Miến dong Tài Hoan,1,5,91.14,"
+        "2890/QĐ-BNN-VPĐP,30/06/2022,")
     assert Product.objects.filter(name="Miến dong Tài Hoan").count() == 1
     assert Rating.objects.filter(product__name="Miến dong Tài Hoan").count() == 2
 
@@ -104,7 +107,8 @@ def test_two_rows_for_the_same_product_and_decision_are_reported(db):
 
 def test_headers_are_matched_whatever_their_case_accents_and_order(db):
     header = "SO SAO,ten san pham,CHU THE,tinh,ngay quyet dinh,Ghi chú"
-    result = import_products(content=sheet("4★,Miến dong,HTX Tài Hoan,Bắc Kạn,29/12/2021", header=header), filename="x.csv")
+    result = import_products(content=sheet("4★,Miến dong,HTX Tài Hoan,Bắc Kạn,29/12/2021", header=header),
+                             filename="x.csv")
     assert (result.created, result.unknown_columns) == (1, ["Ghi chú"])
 
 
@@ -117,7 +121,8 @@ def test_xlsx_with_real_excel_dates_imports(db):
     assert import_products(content=buffer.getvalue(), filename="ds.xlsx").created == 1
 
 
-@pytest.mark.parametrize("typed, day", [("05/09/2020", (2020, 9, 5)), ("2020-09-05", (2020, 9, 5)), (44079, (2020, 9, 5))])
+@pytest.mark.parametrize("typed, day", [("05/09/2020", (2020, 9, 5)), ("2020-09-05", (2020, 9, 5)),
+                                        (44079, (2020, 9, 5))])
 def test_dates_are_read_day_first_iso_or_excel_serial(typed, day):
     assert parse_date(typed) == datetime.date(*day)
 
@@ -139,7 +144,9 @@ def test_the_command_prints_counts_and_errors_in_both_languages_and_exits_1(db, 
 
 
 def test_a_row_without_a_group_is_filed_as_food_with_a_warning(db):
-    result = import_products(content=sheet("Bắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021", header="Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định"), filename="x.csv")
+    result = import_products(content=sheet("Bắc Kạn,HTX X,Sản phẩm Y,3,29/12/2021",
+                                           header="Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định"),
+                             filename="x.csv")
     assert [w.column for w in result.warnings] == ["group"]
     assert Product.objects.get().group.code == 1
 
@@ -148,7 +155,8 @@ def many_rows(n: int, start: int = 0) -> list[str]:
     """`n` rows of different producers spread over Bắc Kạn's communes, all in one decision."""
     communes = AdminUnit.objects.filter(level="commune", parent__parent__slug="bac-kan").select_related("parent")
     places = list(communes.order_by("code"))
-    return [f"Bắc Kạn,{c.parent.name},{c.name},HTX Số {start + i},Hợp tác xã,Sản phẩm {start + i},1,3,55,2616/QĐ-UBND,29/12/2021,"
+    return [f"Bắc Kạn,{c.parent.name},{c.name},HTX Số {start + i},Hợp tác xã,Sản phẩm {start + i},1,3,55,"
+            "2616/QĐ-UBND,29/12/2021,"
             for i, c in zip(range(n), itertools.cycle(places))]
 
 
@@ -186,7 +194,8 @@ def test_bad_rows_get_the_same_errors_in_a_2_and_a_200_row_file(db, size, bad_ro
 
 def test_rows_of_one_producer_share_it_and_a_product_in_two_decisions_has_two_ratings(db):
     run(ROWS[0], ROWS[0].replace("Miến dong Tài Hoan", "Mật ong Tài Hoan"),
-        ROWS[0].replace("Hợp tác xã Tài Hoan", "HỢP TÁC XÃ TÀI HOAN").replace("2616/QĐ-UBND,29/12/2021", "107/QĐ-UBND,20/01/2023"))
+        ROWS[0].replace("Hợp tác xã Tài Hoan", "HỢP TÁC XÃ TÀI HOAN")
+        .replace("2616/QĐ-UBND,29/12/2021", "107/QĐ-UBND,20/01/2023"))
     counts = (Producer.objects.count(), Product.objects.count(), Rating.objects.count(), RatingDecision.objects.count())
     assert counts == (1, 2, 3, 2)
 
@@ -226,7 +235,8 @@ def test_a_name_longer_than_the_register_holds_is_an_error_on_its_cell(db, colum
     assert Product.objects.count() == 0
 
 
-@pytest.mark.parametrize("province, district", [("Hà Giang", "Quản Bạ"), ("Thanh Hóa", "Quan Sơn"), ("Thanh Hóa", "Huyện Quan Hóa")])
+@pytest.mark.parametrize("province, district", [("Hà Giang", "Quản Bạ"), ("Thanh Hóa", "Quan Sơn"),
+                                                ("Thanh Hóa", "Huyện Quan Hóa")])
 def test_a_district_whose_name_begins_like_a_unit_kind_is_found(db, province, district):
     result = run(f"{province},{district},,HTX A,,Miến,1,3,,,29/12/2021,")
     assert (result.errors, Product.objects.get().district.short_name) == ([], district.removeprefix("Huyện "))

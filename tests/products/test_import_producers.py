@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from products.models import Producer
 from core.downloads import export
-from products.exports import producer_sheet
 from imports.services import import_producers
+from products.exports import producer_sheet
+from products.models import Producer
 
 pytestmark = pytest.mark.django_db
 

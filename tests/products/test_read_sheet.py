@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from products.models import Producer, Rating
-from imports.services import import_producers, import_products
 from imports.reading import read_sheet
+from imports.services import import_producers, import_products
+from products.models import Producer, Rating
 
 pytestmark = pytest.mark.django_db
 HEADER = ["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Điểm", "Ngày quyết định"]
@@ -35,7 +35,8 @@ def test_whole_numbers_read_as_integers_blanks_as_none_and_dates_as_dates():
 
 
 def test_a_tax_code_typed_as_a_number_is_stored_without_a_decimal_point(bac_kan):
-    content = workbook(["Bắc Kạn", "Hợp tác xã Tài Hoan", "Hợp tác xã", 4700123456], header=["Tỉnh", "Chủ thể", "Loại hình chủ thể", "Mã số thuế"])
+    content = workbook(["Bắc Kạn", "Hợp tác xã Tài Hoan", "Hợp tác xã", 4700123456],
+                       header=["Tỉnh", "Chủ thể", "Loại hình chủ thể", "Mã số thuế"])
     import_producers(content=content, filename="chu-the.xlsx")
     assert Producer.objects.get().tax_code == "4700123456"
 
@@ -48,10 +49,12 @@ def test_a_blank_row_keeps_the_row_numbers_the_spreadsheet_shows(bac_kan):
 
 
 def test_an_imported_workbook_writes_its_dates_and_scores_as_typed(bac_kan):
-    import_products(content=workbook(["Bắc Kạn", "HTX Tài Hoan", "Miến dong", 4, 72.5, datetime.datetime(2021, 12, 29)]),
+    import_products(content=workbook(["Bắc Kạn", "HTX Tài Hoan", "Miến dong", 4, 72.5,
+                                      datetime.datetime(2021, 12, 29)]),
                     filename="ds.xlsx")
     rating = Rating.objects.select_related("decision").get()
-    assert (str(rating.score), rating.decision.date, rating.expires) == ("72.50", datetime.date(2021, 12, 29), datetime.date(2024, 12, 29))
+    assert ((str(rating.score), rating.decision.date, rating.expires)
+            == ("72.50", datetime.date(2021, 12, 29), datetime.date(2024, 12, 29)))
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused_with_a_message():

@@ -2,8 +2,8 @@ import pytest
 
 from imports.models import ImportRecord
 from imports.rejected import rejected_rows
-from imports.services import import_products
 from imports.rows import PLACE_COLUMNS, map_headers
+from imports.services import import_products
 
 pytestmark = pytest.mark.django_db
 

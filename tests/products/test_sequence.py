@@ -6,12 +6,11 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-
 from django.apps import apps
 from django.db import connection
 
-from products.models import STANDS_FOREVER, Product, Rating
 from imports.services import import_products
+from products.models import STANDS_FOREVER, Product, Rating
 from tests.conftest import upgraded_between
 
 D = datetime.date.fromisoformat
@@ -178,7 +177,8 @@ def test_an_import_that_raises_a_ratings_stars_stores_the_upgrade(make):
 
 
 def test_the_sequence_migration_stores_what_the_writes_store(make):
-    histories = {"A": ((2, "2019-06-01"), (3, "2020-06-01"), (4, "2021-06-01")), "B": ((4, "2019-06-01"), (3, "2020-06-01"))}
+    histories = {"A": ((2, "2019-06-01"), (3, "2020-06-01"), (4, "2021-06-01")),
+                 "B": ((4, "2019-06-01"), (3, "2020-06-01"))}
     for name, history in histories.items():
         product = make.product(name)
         for stars, day in history:

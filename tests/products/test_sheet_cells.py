@@ -9,9 +9,9 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.downloads import export
 from imports.models import ImportRecord
 from products.models import Producer
-from core.downloads import export
 
 pytestmark = pytest.mark.django_db
 CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
@@ -32,7 +32,8 @@ def test_control_characters_in_a_header_come_out_replaced():
 
 
 def test_the_rejected_rows_of_a_sheet_with_control_characters_download(admin_client, bac_kan):
-    content = "Tỉnh,Chủ thể\x01,Tên sản phẩm,Số sao,Ngày quyết định\nBắc Kạn,HTX\x0b X,Sản phẩm Y,7,29/12/2021\n".encode()
+    content = ("Tỉnh,Chủ thể\x01,Tên sản phẩm,Số sao,Ngày quyết định\n"
+               "Bắc Kạn,HTX\x0b X,Sản phẩm Y,7,29/12/2021\n").encode()
     admin_client.post(reverse("admin:imports_importrecord_upload"), {"file": SimpleUploadedFile("ds.csv", content)})
     record = ImportRecord.objects.get()
     response = admin_client.get(reverse("admin:imports_importrecord_rejected", args=[record.pk]))
@@ -51,6 +52,7 @@ def test_a_producer_form_with_control_characters_saves_and_exports(login, staff_
             "phone": "09\x0112", "products-TOTAL_FORMS": 0, "products-INITIAL_FORMS": 0}
     client.post(reverse("admin:products_producer_add"), data)
     producer = Producer.objects.get()
-    response = client.post(reverse("admin:products_producer_changelist"), {"action": "export_xlsx", "_selected_action": [producer.pk]})
+    response = client.post(reverse("admin:products_producer_changelist"),
+                           {"action": "export_xlsx", "_selected_action": [producer.pk]})
     assert (producer.name, producer.address, producer.phone) == ("HTX A", "Số 7ngõ 3", "0912")
     assert response.status_code == 200

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from products.models import Product, Rating
 from products.exports import rating_sheet, standing_ratings
+from products.models import Product, Rating
 
 D = datetime.date.fromisoformat
 DAYS = [D(d) for d in ("2019-12-31", "2020-03-01", "2020-06-01", "2021-12-31", "2022-06-02")]
@@ -48,7 +48,8 @@ def test_the_product_export_has_the_stars_the_counts_find_on_every_day(register)
 def test_the_ratings_in_force_or_expired_are_those_the_counts_find_on_every_day(register):
     statuses = [Rating.objects.with_status(day).filter(product__in=register) for day in DAYS]
     standing = [dict(ratings.filter(status__in=STANDING).values_list("product__name", "stars")) for ratings in statuses]
-    in_force = [dict(ratings.filter(status=Rating.Status.IN_FORCE).values_list("product__name", "stars")) for ratings in statuses]
+    in_force = [dict(ratings.filter(status=Rating.Status.IN_FORCE).values_list("product__name", "stars"))
+                for ratings in statuses]
     assert standing == [counted(register, day) for day in DAYS]
     assert in_force == [counted(register, day, in_force=True) for day in DAYS]
 

@@ -4,9 +4,8 @@ import io
 import openpyxl
 import pytest
 
-from imports.models import ImportRecord
-from imports.services import import_products, importer
 from imports.kinds import KINDS
+from imports.services import import_products, importer
 from imports.template import LISTS_TITLE, template_workbook
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,8 @@ def test_the_template_offers_dropdowns_for_stars_group_producer_type_and_level()
     found = dropdowns(template_workbook(KINDS["products"].template()))
     assert found["Số sao"] == [1, 2, 3, 4, 5]
     assert found["Nhóm sản phẩm"][0] == "1. Thực phẩm" and len(found["Nhóm sản phẩm"]) == 6
-    assert (found["Loại hình chủ thể"][-1], found["Cấp công nhận"]) == ("Hộ sản xuất, kinh doanh", ["tỉnh", "huyện", "quốc gia"])
+    assert ((found["Loại hình chủ thể"][-1], found["Cấp công nhận"])
+            == ("Hộ sản xuất, kinh doanh", ["tỉnh", "huyện", "quốc gia"]))
 
 
 @pytest.mark.parametrize("header,column", [

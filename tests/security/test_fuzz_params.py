@@ -13,12 +13,24 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.accounts.test_every_url import (ACCESS, APP_LABELS, AUDITED, MODEL_ROUTES, NOT_WALKED, OBJECT_KINDS, PAGES,
-                                           PROVINCE_PAGES, REGISTRY, Context, objects_of, served_routes)
+from tests.accounts.test_every_url import (
+    ACCESS,
+    APP_LABELS,
+    AUDITED,
+    MODEL_ROUTES,
+    OBJECT_KINDS,
+    PAGES,
+    PROVINCE_PAGES,
+    REGISTRY,
+    Context,
+    objects_of,
+    served_routes,
+)
 
 pytestmark = pytest.mark.django_db
 HOSTILE = st.sampled_from([
-    "", "0", "-1", "1", "2", "5", "2021", "13", "32", "9999", "10000", "99999", "9" * 20, "-" + "9" * 20, "1e999", "NaN",
+    "", "0", "-1", "1", "2", "5", "2021", "13", "32", "9999", "10000", "99999", "9" * 20, "-" + "9" * 20, "1e999",
+    "NaN",
     "abc", "none", "true", "\x00", "a\x00b", "\u202e", "Bắc Kạn", "'\"<>&%", "1,2", "__", "x" * 5000, "a " * 1500,
     "0001-01-01", "9999-12-31", "1999-12-31", "2021-12-29", "29/12/2021", "2021-02-30", "31/12/99999", "-0001-01-01",
     "products", "product", "producer", "id", "pk", "-pk", "1.2.3", "http://evil.example/", "//evil.example",
@@ -105,7 +117,8 @@ UNWALKED = {
     "admin/(?P<url>.*)$": lambda ctx: "/admin/nothing-here",
     "^admin/products/importrecord/(?P<rest>.*)$": lambda ctx: "/admin/products/importrecord/",
     **{f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/":
-       (lambda ctx, label=m._meta.label_lower: f"/admin/{label.replace('.', '/')}/{record(ctx, label).pk}/") for m in REGISTRY},
+       (lambda ctx, label=m._meta.label_lower: f"/admin/{label.replace('.', '/')}/{record(ctx, label).pk}/")
+       for m in REGISTRY},
 }
 
 
@@ -149,7 +162,8 @@ def base_request(ctx, route: str) -> tuple[str, dict]:
 GET_EXTRAS = sorted(NAMED)
 ROUTES = [f"{label} {kind}" for label, kind in MODEL_ROUTES] + [f"admin:app_list {label}" for label in APP_LABELS] + \
     GET_EXTRAS + sorted(AUTOCOMPLETES) + sorted(UNWALKED)
-PUBLIC_ROUTES = [name for name in GET_EXTRAS if name.startswith(("dashboard:", "provinces:")) or name == "admin:login"] + \
+PUBLIC_ROUTES = [name for name in GET_EXTRAS
+                 if name.startswith(("dashboard:", "provinces:")) or name == "admin:login"] + \
     ["set_language", "favicon.ico"]
 
 

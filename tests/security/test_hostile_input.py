@@ -11,14 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imports.kinds import KINDS
-from imports.models import ImportRecord
-from products.models import Producer, Product, Rating, RatingDecision
-from products.exports import HEADERS
-from imports.services import importer
-from products.exports import PRODUCER_HEADERS
-from targets.models import Plan, ReportedFigure, Target
 from imports.kinds.figures import FIGURE_HEADERS
 from imports.kinds.targets import TARGET_HEADERS
+from imports.models import ImportRecord
+from imports.services import importer
+from products.exports import HEADERS, PRODUCER_HEADERS
+from products.models import Producer, Product, Rating, RatingDecision
+from targets.models import Plan, ReportedFigure, Target
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"
@@ -27,7 +26,8 @@ HOSTILE = st.sampled_from([
     "9" * 400, "x" * 5000, "NaN", "inf", "1e999", "31/02/2021", "0", "-5", "Bắc Kạn", "Na Rì", "4 sao", "29/12/2021",
 ])
 CELL = st.one_of(st.text(max_size=60), HOSTILE, st.integers(-10**12, 10**12).map(str), st.just(""))
-HEADERS_BY_KIND = {"products": HEADERS, "producers": PRODUCER_HEADERS, "targets": TARGET_HEADERS, "figures": FIGURE_HEADERS}
+HEADERS_BY_KIND = {"products": HEADERS, "producers": PRODUCER_HEADERS, "targets": TARGET_HEADERS,
+                   "figures": FIGURE_HEADERS}
 MODELS = (Producer, Product, RatingDecision, Rating, Plan, Target, ReportedFigure)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -73,7 +73,8 @@ def test_hostile_cells_in_an_upload_preview_are_shown_escaped(admin_client, bac_
     @SETTINGS
     @given(cell=HOSTILE, column=st.sampled_from(["Tỉnh", "Số sao", "Ngày quyết định", "Tên sản phẩm"]))
     def check(cell, column):
-        row = {"Tỉnh": "Bắc Kạn", "Chủ thể": "HTX A", "Tên sản phẩm": "Miến", "Số sao": "4", "Ngày quyết định": "29/12/2021"}
+        row = {"Tỉnh": "Bắc Kạn", "Chủ thể": "HTX A", "Tên sản phẩm": "Miến", "Số sao": "4",
+               "Ngày quyết định": "29/12/2021"}
         row[column] = f"{cell}{SCRIPT}"
         file = SimpleUploadedFile("x.csv", csv_bytes(list(row), [list(row.values())]))
         with transaction.atomic():
@@ -93,8 +94,10 @@ def test_any_as_of_date_on_the_dashboards_is_answered_without_error_or_reflectio
 
 
 def test_a_control_character_in_a_cell_is_an_error_on_its_row_and_column(bac_kan):
-    content = csv_bytes(["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Năm công nhận"], [["Bắc Kạn", "HTX\x00A", "Miến", "4", "2021"]])
-    assert [(e.row, e.column) for e in importer("products")(content=content, filename="x.csv").errors] == [(2, "producer")]
+    content = csv_bytes(["Tỉnh", "Chủ thể", "Tên sản phẩm", "Số sao", "Năm công nhận"],
+                        [["Bắc Kạn", "HTX\x00A", "Miến", "4", "2021"]])
+    result = importer("products")(content=content, filename="x.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "producer")]
 
 
 @SETTINGS

@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 
 from bench import abuse
+from imports.services import importer
 from products.forms import ProducerForm
 from products.models import Producer, Product
-from imports.services import importer
 from provinces.text import clean_text, fold
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,8 @@ def test_a_producer_form_refuses_a_name_of_invisible_characters_only(bac_kan):
 
 
 def test_an_import_takes_a_name_with_invisible_characters_for_the_plain_one(bac_kan):
-    rows = [abuse.VALID_ROWS[0], [*abuse.VALID_ROWS[0][:3], "Hợp tác xã\u200b Tài\u202e Hoan", *abuse.VALID_ROWS[0][4:9],
-                                  "1/QĐ", *abuse.VALID_ROWS[0][10:]]]
+    rows = [abuse.VALID_ROWS[0], [*abuse.VALID_ROWS[0][:3], "Hợp tác xã\u200b Tài\u202e Hoan",
+                                  *abuse.VALID_ROWS[0][4:9], "1/QĐ", *abuse.VALID_ROWS[0][10:]]]
     importer("products")(content=abuse.csv_text(rows).encode(), filename="a.csv")
     assert list(Producer.objects.values_list("name", flat=True)) == ["Hợp tác xã Tài Hoan"]
 
@@ -62,7 +62,8 @@ def test_the_migration_keeps_both_of_two_names_that_become_one_and_marks_the_sec
     first, second = make.producer(name="HTX Tài Hoan"), make.producer(name="HTX Tài Hoan 2")
     Producer.objects.filter(pk=second.pk).update(name="HTX Tài\u200b Hoan", search_name="htx tai\u200b hoan")
     migration.clean_names(apps, None)
-    assert list(Producer.objects.order_by("pk").values_list("name", flat=True)) == ["HTX Tài Hoan", f"HTX Tài Hoan (#{second.pk})"]
+    assert (list(Producer.objects.order_by("pk").values_list("name", flat=True))
+            == ["HTX Tài Hoan", f"HTX Tài Hoan (#{second.pk})"])
     assert str(second.pk) in capsys.readouterr().out and first.pk != second.pk
 
 
@@ -71,10 +72,11 @@ def nfd(text: str) -> str:
 
 
 def test_text_typed_decomposed_in_a_form_is_stored_composed(bac_kan):
-    form = ProducerForm(data={"name": nfd("Hợp tác xã Tài Hoan"), "type": Producer.Type.COOPERATIVE, "province": bac_kan.pk,
-                              "address": nfd("Thôn Nà Làng, xã Côn Minh")})
+    form = ProducerForm(data={"name": nfd("Hợp tác xã Tài Hoan"), "type": Producer.Type.COOPERATIVE,
+                              "province": bac_kan.pk, "address": nfd("Thôn Nà Làng, xã Côn Minh")})
     producer = form.save()
-    assert Producer.objects.values_list("name", "address").get(pk=producer.pk) == ("Hợp tác xã Tài Hoan", "Thôn Nà Làng, xã Côn Minh")
+    assert (Producer.objects.values_list("name", "address").get(pk=producer.pk)
+            == ("Hợp tác xã Tài Hoan", "Thôn Nà Làng, xã Côn Minh"))
 
 
 def test_text_of_any_app_is_stored_composed(django_user_model):

@@ -21,10 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import abuse
-from imports import reading as sheets, rows
+from imports import reading as sheets
+from imports import rows
 from imports.models import ImportRecord
-from products.models import Producer, Product, Rating
 from imports.services import importer
+from products.models import Producer, Product, Rating
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/imports/importrecord/upload/"
@@ -33,7 +34,8 @@ UPLOAD = "/admin/imports/importrecord/upload/"
 HOSTILE = {
     "far cell": ("a.xlsx", abuse.far_cell_xlsx, {}, "reaches row 1048576"),
     "far cell, prefixed tags": ("a.xlsx", lambda: abuse.workbook(
-        abuse.header_row() + f'<x:row xmlns:x="{abuse.MAIN}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
+        abuse.header_row()
+        + f'<x:row xmlns:x="{abuse.MAIN}" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
         {}, "reaches row 1048576"),
     "far cell, sheet elsewhere": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + f'<row r="1048576">{abuse.cell("XFD1048576", "x")}</row>', sheet_path="data/s.xml"),
@@ -41,29 +43,35 @@ HOSTILE = {
     "cells without references": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + '<row r="3">' + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
     "cells without references, fake ones beside them": ("a.xlsx", lambda: abuse.workbook(
-        abuse.header_row() + '<row r="3"><c r="A3" t="inlineStr"><is><t><![CDATA[' + '<c r="A1">' * 150 + "]]></t></is></c>"
-        + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
+        abuse.header_row() + '<row r="3"><c r="A3" t="inlineStr"><is><t><![CDATA[' + '<c r="A1">' * 150
+        + "]]></t></is></c>" + "<c><v>1</v></c>" * 150 + "</row>"), {}, "reaches column CW"),
     "too many cells": ("a.xlsx", lambda: abuse.workbook(
         abuse.header_row() + "".join(f'<row r="{n}"><c r="A{n}" s="1"/></row>' for n in range(2, 62))),
         {"MAX_CELLS": 50}, "more than 50 cells"),
     "entities": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c><v>&e;</v></c></row>',
-                                                  prolog='<!DOCTYPE w [<!ENTITY e "1">]>'), {}, "not an Excel workbook"),
-    "deep nesting": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + "<extLst>" + "<a>" * 200 + "</a>" * 200 + "</extLst>"),
-                     {}, "not an Excel workbook"),
-    "unreadable reference": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
-                             {}, "not an Excel workbook"),
+                                                  prolog='<!DOCTYPE w [<!ENTITY e "1">]>'),
+                 {}, "not an Excel workbook"),
+    "deep nesting": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + "<extLst>" + "<a>" * 200 + "</a>" * 200 + "</extLst>"),
+        {}, "not an Excel workbook"),
+    "unreadable reference": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + '<row r="2"><c r="A-2"><v>1</v></c></row>'),
+        {}, "not an Excel workbook"),
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
                    {}, "reaches column XFD"),
     "declared rows": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), "A1:N1000000"), {}, "reaches row 1000000"),
     "rows over the cap (xlsx)": ("a.xlsx", lambda: abuse.declared_rows_xlsx(40), {"MAX_ROWS": 10}, "at most 10 rows"),
     "rows over the cap (csv)": ("a.csv", lambda: abuse.garbage_csv(size=3000), {"MAX_ROWS": 10}, "at most 10 rows"),
-    "columns over the cap (csv)": ("a.csv", lambda: (",".join(abuse.HEADERS) + ",x" * 200).encode(), {}, "at most 100 columns"),
-    "zip bomb": ("a.xlsx", lambda: abuse.zip_bomb_xlsx(3 << 20), {"MAX_UNZIPPED_BYTES": 1 << 20}, "decompresses to more than"),
+    "columns over the cap (csv)": ("a.csv", lambda: (",".join(abuse.HEADERS) + ",x" * 200).encode(), {},
+                                   "at most 100 columns"),
+    "zip bomb": ("a.xlsx", lambda: abuse.zip_bomb_xlsx(3 << 20), {"MAX_UNZIPPED_BYTES": 1 << 20},
+                 "decompresses to more than"),
     "too big": ("a.csv", lambda: b"a," * 600, {"MAX_UPLOAD_BYTES": 1000}, "larger than"),
     "200,000-character cell": ("a.csv", abuse.long_cell_csv, {}, "more than 5,000 characters"),
     "6,000-character cell": ("a.csv", lambda: abuse.long_cell_csv(6000), {}, "holds 6,000 characters"),
-    "long cell (xlsx)": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("D2", "x" * 6000)}</row>'),
-                         {}, "holds 6,000 characters"),
+    "long cell (xlsx)": ("a.xlsx", lambda: abuse.workbook(
+        abuse.header_row() + f'<row r="2">{abuse.cell("D2", "x" * 6000)}</row>'),
+        {}, "holds 6,000 characters"),
     "random bytes": ("a.csv", lambda: bytes(range(256)) * 40, {}, "cannot be read"),
     "bad UTF-16": ("a.csv", lambda: b"\xff\xfe" + b"a\x00" * 5 + b"\x00\xd8", {}, "not text in UTF-16"),
     "old Excel": ("a.xls", abuse.xls_file, {}, "Only .xlsx and .csv"),
@@ -72,11 +80,13 @@ HOSTILE = {
     "not a zip": ("a.xlsx", lambda: b"not a zip at all", {}, "not an Excel workbook"),
     "zip without a workbook": ("a.xlsx", lambda: _zip({"x.txt": b"x"}), {}, "not an Excel workbook"),
     "cell with two references": ("a.xlsx", abuse.duplicate_reference_xlsx, {}, "not an Excel workbook"),
-    "relationships too big": ("a.xlsx", lambda: abuse.padded_relationships_xlsx(padding=3000), {"MAX_METADATA_BYTES": 2000},
-                              "larger than 1 KB"),
-    "a shared string repeated past the text bound": ("a.xlsx", lambda: abuse.shared_strings_xlsx(["a", "x" * 400], 5, index=1),
+    "relationships too big": ("a.xlsx", lambda: abuse.padded_relationships_xlsx(padding=3000),
+                              {"MAX_METADATA_BYTES": 2000}, "larger than 1 KB"),
+    "a shared string repeated past the text bound": ("a.xlsx", lambda: abuse.shared_strings_xlsx(["a", "x" * 400], 5,
+                                                                                                 index=1),
                                                      {"MAX_SHEET_CHARS": 1000}, "1,000 characters of text"),
-    "corrupt part": ("a.xlsx", lambda: abuse.workbook(abuse.header_row())[:-200] + b"\0" * 200, {}, "not an Excel workbook"),
+    "corrupt part": ("a.xlsx", lambda: abuse.workbook(abuse.header_row())[:-200] + b"\0" * 200, {},
+                     "not an Excel workbook"),
 }
 
 
@@ -193,15 +203,18 @@ def test_the_command_counts_every_failed_row_and_says_how_many_are_not_listed(tm
     assert "errors: 20" in out and "15 more rows" in out
 
 
-def test_an_upload_stores_at_most_the_capped_errors_and_says_how_many_more_rows_failed(admin_client, bac_kan, monkeypatch):
+def test_an_upload_stores_at_most_the_capped_errors_and_says_how_many_more_rows_failed(admin_client, bac_kan,
+                                                                                       monkeypatch):
     monkeypatch.setattr(rows, "MAX_ERRORS", 5)
-    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("a.csv", BAD_ROWS), "kind": "products"}, follow=True)
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("a.csv", BAD_ROWS), "kind": "products"},
+                                 follow=True)
     assert ImportRecord.objects.values_list("failed_rows", flat=True).get() == 20
     assert len(ImportRecord.objects.get().errors) == 5 and 'id="unlisted-errors"' in response.content.decode()
 
 
 def test_the_list_of_imports_reads_neither_files_nor_errors(admin_client, admin_user):
-    ImportRecord.objects.create(user=admin_user, filename="a.csv", content=b"x", sha256="0", errors=[{"row": 2}], failed_rows=1)
+    ImportRecord.objects.create(user=admin_user, filename="a.csv", content=b"x", sha256="0", errors=[{"row": 2}],
+                                failed_rows=1)
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get("/admin/imports/importrecord/")
     selected = " ".join(q["sql"] for q in queries if "products_importrecord" in q["sql"])
@@ -213,14 +226,16 @@ def test_the_list_of_imports_reads_neither_files_nor_errors(admin_client, admin_
 def test_a_formula_in_a_header_comes_back_inert_in_the_rejected_rows(admin_client, bac_kan):
     upload(admin_client, "a.csv", abuse.header_formula_csv())
     record = ImportRecord.objects.get()
-    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(f"/admin/imports/importrecord/{record.pk}/rejected.xlsx").content))
+    response = admin_client.get(f"/admin/imports/importrecord/{record.pk}/rejected.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))
     headers = [cell.value for cell in sheet.active[1]]
     assert any(h.startswith("'=HYPERLINK") for h in headers) and not any(h.startswith("=") for h in headers)
 
 
 # --- Any bytes ---------------------------------------------------------------------------------
 
-SMALL_WORKBOOK = abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("A2", "Bắc Kạn")}<c r="H2"><v>4</v></c></row>')
+SMALL_WORKBOOK = abuse.workbook(
+    abuse.header_row() + f'<row r="2">{abuse.cell("A2", "Bắc Kạn")}<c r="H2"><v>4</v></c></row>')
 
 
 @settings(max_examples=150, deadline=None)
@@ -278,7 +293,8 @@ def test_a_workbook_listing_too_many_sheets_is_refused(monkeypatch):
 def test_a_workbook_defining_too_many_names_is_refused(monkeypatch):
     monkeypatch.setattr(sheets, "MAX_DEFINED_NAMES", 5)
     content = _replace_part(abuse.workbook(abuse.header_row()), "xl/workbook.xml", lambda xml: xml.replace(
-        b"</workbook>", b"<definedNames>" + b'<definedName name="n">S!$A$1</definedName>' * 6 + b"</definedNames></workbook>"))
+        b"</workbook>",
+        b"<definedNames>" + b'<definedName name="n">S!$A$1</definedName>' * 6 + b"</definedNames></workbook>"))
     assert "more than 5 names" in refused(content)
 
 
@@ -327,7 +343,8 @@ def test_a_shared_string_index_written_oddly_is_refused():
 def test_a_sheets_own_relationships_are_not_bounded_like_the_workbooks(monkeypatch):
     # A link on every row of a register makes them big; the reader does not read them to find sheets.
     monkeypatch.setattr(sheets, "MAX_METADATA_BYTES", 2000)
-    links = "".join(f'<Relationship Id="rId{n}" Type="hyperlink" Target="https://example.org/{n}" TargetMode="External"/>'
+    links = "".join(f'<Relationship Id="rId{n}" Type="hyperlink" Target="https://example.org/{n}" '
+                    'TargetMode="External"/>'
                     for n in range(100))
     extra = {"xl/worksheets/_rels/sheet1.xml.rels": f'<Relationships xmlns="x">{links}</Relationships>'}
     sheets.check_file(abuse.workbook(abuse.header_row(), extra=extra), "a.xlsx")

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports.models import ImportRecord
-from targets.models import Plan, ReportedFigure, Target
 from imports.services import import_figures, import_targets
+from targets.models import Plan, ReportedFigure, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,8 @@ def test_office_staff_may_not_import_plans_and_targets(client, staff_a):
     assert ImportRecord.objects.count() == 0
 
 
-def test_office_staff_cannot_confirm_a_target_sheet_previewed_by_an_administrator(client, staff_a, administrator, bac_kan):
+def test_office_staff_cannot_confirm_a_target_sheet_previewed_by_an_administrator(client, staff_a, administrator,
+                                                                                  bac_kan):
     record = ImportRecord.objects.create(user=staff_a, kind="targets", filename="x.csv", sha256="0" * 64,
                                          content=sheet(TARGETS, f"{PLAN},products,,,220"))
     client.force_login(staff_a)
