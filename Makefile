@@ -17,9 +17,11 @@ PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12 $(wildcard /root/.
 run: db serve
 
 # Browser tests need Chromium and run in their own leg (`make test-browser`, called by .ci/run).
-# A model changed without its migration fails here (in an in-memory database: no file, no server).
+# A model changed without its migration fails here (in an in-memory database: no file, no server),
+# and so does code ruff refuses (its rules are in pyproject.toml).
 test: install
 	DEBUG=true DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install $(VENV)/.installed-browser

@@ -37,7 +37,8 @@ class ScopedChoicesMixin:
     """
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        target = self.admin_site._registry.get(db_field.related_model)
+        related = db_field.related_model
+        target = self.admin_site.get_model_admin(related) if self.admin_site.is_registered(related) else None
         if (
             "queryset" not in kwargs
             and isinstance(target, ScopedQuerysetMixin)
@@ -256,7 +257,7 @@ def reveals_personal_data(site, model, lookup: str, request) -> bool:
     """Whether a filter path from `model` (`producer__phone`, `phone__startswith`) reaches a
     personal field that the admin of its model (a PersonalDataMixin) hides from the user."""
     for part in lookup.split(LOOKUP_SEP):
-        model_admin = site._registry.get(model)
+        model_admin = site.get_model_admin(model) if site.is_registered(model) else None
         if isinstance(model_admin, PersonalDataMixin) and part in model_admin.personal_fields:
             return model_admin.hides_personal_data(request)
         try:
@@ -306,7 +307,7 @@ class ChangeLogAdmin(ReadOnlyMixin, ScopedQuerysetMixin, PersonalDataMixin, admi
 def register_change_logs(*models) -> None:
     """A change log for each model, scoped by the paths its registered admin is scoped by."""
     for model in models:
-        tracked = admin.site._registry[model]
+        tracked = admin.site.get_model_admin(model)
         admin.site.register(model.history.model, ChangeLogAdmin,
                             scope_paths=tracked.scope_paths, national_visible=tracked.national_visible,
                             personal_fields=getattr(tracked, "personal_fields", ()),

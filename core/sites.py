@@ -143,7 +143,7 @@ class AdminSite(admin.AdminSite):
             model = ContentType.objects.get_for_id(content_type_id).model_class()
         except (ContentType.DoesNotExist, ValueError):
             raise Http404 from None
-        model_admin = self._registry.get(model)
+        model_admin = self.get_model_admin(model) if self.is_registered(model) else None
         obj = model_admin.get_object(request, object_id) if model_admin else None
         if obj is None or not model_admin.has_view_or_change_permission(request, obj):
             raise Http404

@@ -8,9 +8,12 @@ from core.bilingual import in_both_text
 
 from .kinds import DEFAULT, KINDS, may_import
 
+NOT_YOURS = _("You may not import this kind of sheet.")
+
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The sheet lists"), choices=(), initial=DEFAULT, required=False)
+    kind = forms.ChoiceField(label=_("The sheet lists"), choices=(), initial=DEFAULT, required=False,
+                             error_messages={"invalid_choice": NOT_YOURS})
     # Django's own words for an empty file, in both languages as every refusal of a sheet.
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"), error_messages={
         "empty": lazy(lambda: in_both_text(lambda: gettext("The submitted file is empty.")), str)()})
@@ -28,5 +31,5 @@ class UploadForm(forms.Form):
     def clean_kind(self):
         kind = self.cleaned_data["kind"] or DEFAULT
         if kind not in dict(self.fields["kind"].choices):
-            raise ValidationError(_("You may not import this kind of sheet."))
+            raise ValidationError(NOT_YOURS)
         return kind

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -18,9 +17,7 @@ dashboard_patterns = (
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", views.favicon),
-    # The import pages lived under products until the pipeline had its own app: old links still work.
-    re_path(r"^admin/products/importrecord/(?P<rest>.*)$",
-            RedirectView.as_view(url="/admin/imports/importrecord/%(rest)s", permanent=True, query_string=True)),
+    re_path(r"^admin/products/importrecord/(?P<rest>.*)$", views.old_import_address),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("provinces.urls")),

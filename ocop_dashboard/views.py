@@ -1,5 +1,6 @@
 import datetime
 from functools import wraps
+from urllib.parse import quote
 
 import tablib
 from django.conf import settings
@@ -28,6 +29,18 @@ from .overview import overview_table
 def favicon(request):
     # Resolved per request: the hashed static name exists only once collectstatic has run.
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def old_import_address(request, rest: str):
+    """The import pages lived under products/ until the pipeline had its own app. Old links and
+    bookmarks still work, and an upload or confirm sent to the old address keeps its method and body
+    (308, not 301, which browsers turn into a GET)."""
+    if any(part in {".", ".."} for part in rest.split("/")):
+        raise Http404
+    location = "/admin/imports/importrecord/" + quote(rest)
+    if request.META.get("QUERY_STRING"):
+        location += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(location, preserve_request=True)
 
 
 def _visible(request) -> frozenset[int] | None:

@@ -180,7 +180,7 @@ class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, Folde
 
     def export_sheet(self, request, producers):
         # Each producer's OCOP products counted in the user's provinces only, as on its page.
-        products = self.admin_site._registry[Product].in_scope(request, Product.objects.all())
+        products = self.admin_site.get_model_admin(Product).in_scope(request, Product.objects.all())
         return producer_sheet(Producer.objects.filter(pk__in=producers.values("pk")), timezone.localdate(),
                               personal=not self.hides_personal_data(request), products=products)
 

@@ -28,7 +28,8 @@ PRODUCER_COLUMNS = {
     "ocop_products": ("so san pham ocop", "ocop products"),  # in our exports; counted, never imported
 }
 LABELS = {**PLACE_LABELS, **{key: PRODUCT_LABELS[key] for key in ("producer", "producer_type")},
-          "tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address")}
+          "tax_code": _("Tax code"), "phone": _("Phone"), "address": _("Address"),
+          "ocop_products": _("OCOP products")}
 PRODUCER_REQUIRED = ("province", "producer")
 
 

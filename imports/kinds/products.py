@@ -68,6 +68,9 @@ PRODUCER_TYPES = {
     "cooperative group": Producer.Type.COOPERATIVE_GROUP, "ho kinh doanh": Producer.Type.HOUSEHOLD,
     "ho san xuat": Producer.Type.HOUSEHOLD, "co so": Producer.Type.HOUSEHOLD,
 }
+# With no type given, a producer's name often says it ("Công ty …", "HTX …"); else a household.
+NAME_PREFIXES = tuple((word, kind) for word, kind in PRODUCER_TYPES.items()
+                      if word in {"cong ty", "doanh nghiep", "hop tac xa", "htx", "to hop tac"})
 LEVELS = {
     "tinh": RatingDecision.Level.PROVINCE,
     "cap tinh": RatingDecision.Level.PROVINCE,
@@ -96,11 +99,7 @@ def producer_type(value, producer_name):
     if not blank(value):
         return PRODUCER_TYPES.get(cached_fold(str(value)))
     name = fold(producer_name)
-    for prefix, kind in (("cong ty", "enterprise"), ("doanh nghiep", "enterprise"), ("hop tac xa", "cooperative"),
-                         ("htx", "cooperative"), ("to hop tac", "coop_group")):
-        if name.startswith(prefix):
-            return kind
-    return Producer.Type.HOUSEHOLD
+    return next((kind for prefix, kind in NAME_PREFIXES if name.startswith(prefix)), Producer.Type.HOUSEHOLD)
 
 
 def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow], list[str]]:

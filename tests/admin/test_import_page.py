@@ -148,4 +148,32 @@ def test_an_empty_file_is_refused_in_both_languages(admin_client):
 ])
 def test_the_old_import_addresses_lead_to_the_new_ones(client, old, new):
     response = client.get(old)
-    assert (response.status_code, response["Location"]) == (301, new)
+    assert (response.status_code, response["Location"]) == (308, new)
+
+
+def resend(client, response, data=None):
+    """What a browser does with a 308: the same method and body, to the new address."""
+    assert response.status_code == 308
+    return client.post(response["Location"], data or {}, follow=True)
+
+
+def test_an_upload_and_a_confirm_sent_to_the_old_address_still_happen(admin_client):
+    def data():  # an uploaded file reads once
+        return {"file": SimpleUploadedFile("ds.csv", GOOD.encode())}
+    resend(admin_client, admin_client.post("/admin/products/importrecord/upload/", data()), data())
+    record = ImportRecord.objects.get()
+    resend(admin_client, admin_client.post(f"/admin/products/importrecord/{record.pk}/confirm/"))
+    assert Rating.objects.get().import_record == record
+
+
+@pytest.mark.parametrize("old", ["/admin/products/importrecord/../../auth/user/",
+                                 "/admin/products/importrecord/./x/"])
+def test_the_old_addresses_lead_nowhere_else(client, old):
+    assert client.get(old).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["targets", "no-such-kind"])
+def test_a_kind_the_user_may_not_import_is_refused_in_words(client, staff_a, kind):
+    client.force_login(staff_a)
+    page = upload(client, GOOD, kind=kind).content.decode()
+    assert "Bạn không được nhập loại bảng tính này." in page and ImportRecord.objects.count() == 0
