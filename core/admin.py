@@ -326,6 +326,16 @@ def ddmmyyyy(day: datetime.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
+def date_column(field: str, description, *, sortable: bool = True):
+    """A list column showing a date field as dd/mm/yyyy, in either language."""
+
+    @admin.display(description=description, ordering=field if sortable else None)
+    def column(self, obj):
+        return ddmmyyyy(getattr(obj, field))
+
+    return column
+
+
 class FoldedSearchMixin:
     """Accent-free search: the typed term, folded, also matches the stored folded keys.
 

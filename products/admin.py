@@ -16,6 +16,7 @@ from core.admin import (
     SheetExportMixin,
     TakesTurnsMixin,
     count_in_scope,
+    date_column,
     ddmmyyyy,
     register_change_logs,
 )
@@ -207,9 +208,7 @@ class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("certificate expires"))
-    def expires_display(self, rating):
-        return ddmmyyyy(rating.expires)
+    expires_display = date_column("expires", _("certificate expires"), sortable=False)
 
     @admin.display(description=_("status today"))
     def status_today(self, rating):
@@ -257,9 +256,7 @@ class RatingAdmin(TakesTurnsMixin, ScopedAdminMixin, SheetExportMixin, FoldedSea
     def export_sheet(self, request, ratings):
         return rating_sheet(Rating.objects.filter(pk__in=ratings.values("pk")))
 
-    @admin.display(description=_("certificate expires"), ordering="expires")
-    def expires_display(self, rating):
-        return ddmmyyyy(rating.expires)
+    expires_display = date_column("expires", _("certificate expires"))
 
     @admin.display(description=_("status today"), ordering="status")
     def status_today(self, rating):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import FoldedSearchMixin, PeriodFilter, ReadOnlyMixin, ScopedQuerysetMixin, ddmmyyyy, valid_on_param
+from core.admin import FoldedSearchMixin, PeriodFilter, ReadOnlyMixin, ScopedQuerysetMixin, date_column, valid_on_param
 
 from .models import AdminUnit
 from .text import fold_unit_name
@@ -43,10 +43,5 @@ class AdminUnitAdmin(ReadOnlyMixin, ScopedQuerysetMixin, FoldedSearchMixin, admi
             queryset = queryset.valid_on(day)
         return super().get_search_results(request, queryset, search_term)
 
-    @admin.display(description=_("valid from"), ordering="valid_from")
-    def valid_from_display(self, unit):
-        return ddmmyyyy(unit.valid_from)
-
-    @admin.display(description=_("valid to"), ordering="valid_to")
-    def valid_to_display(self, unit):
-        return ddmmyyyy(unit.valid_to)
+    valid_from_display = date_column("valid_from", _("valid from"))
+    valid_to_display = date_column("valid_to", _("valid to"))

@@ -10,7 +10,7 @@ from core.admin import (
     ScopedAdminMixin,
     ScopedInlineMixin,
     SheetExportMixin,
-    ddmmyyyy,
+    date_column,
     register_change_logs,
 )
 
@@ -43,13 +43,8 @@ class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     search_fields = ["name", "decision_number"]
     folded_search_fields = ("unit__search_name",)
 
-    @admin.display(description=_("starts on"), ordering="starts_on")
-    def starts_display(self, plan):
-        return ddmmyyyy(plan.starts_on)
-
-    @admin.display(description=_("ends on"), ordering="ends_on")
-    def ends_display(self, plan):
-        return ddmmyyyy(plan.ends_on)
+    starts_display = date_column("starts_on", _("starts on"))
+    ends_display = date_column("ends_on", _("ends on"))
 
 
 @admin.register(Target)
@@ -68,9 +63,7 @@ class TargetAdmin(ScopedAdminMixin, SheetExportMixin, AuditedAdmin):
     def export_sheet(self, request, targets):
         return target_sheet(targets, timezone.localdate())
 
-    @admin.display(description=_("deadline"), ordering="deadline")
-    def deadline_display(self, target):
-        return ddmmyyyy(target.deadline)
+    deadline_display = date_column("deadline", _("deadline"))
 
 
 @admin.register(Indicator)
@@ -93,9 +86,7 @@ class ReportedFigureAdmin(ScopedAdminMixin, FoldedSearchMixin, AuditedAdmin):
     search_fields = ["source_name", "indicator__name"]
     folded_search_fields = ("unit__search_name",)
 
-    @admin.display(description=_("as of"), ordering="as_of")
-    def as_of_display(self, figure):
-        return ddmmyyyy(figure.as_of)
+    as_of_display = date_column("as_of", _("as of"))
 
 
 register_change_logs(Plan, Target, ReportedFigure)
