@@ -96,7 +96,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 record = preview_import(
                     user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
                     skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
-                    scope=province_ids(request.user),
+                    scope=province_ids(request.user), sheet=form.cleaned_data["sheet"], given=form.given(),
                 )
             except ValidationError as error:
                 form.add_error("file", error)

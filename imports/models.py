@@ -29,6 +29,10 @@ class ImportRecord(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     content = models.BinaryField(editable=False)
     skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
+    # How to read the file, as the upload said: which sheet of a workbook (blank: the first that
+    # holds a table), and the values every row takes (the decision an annex is attached to).
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    given = models.JSONField(_("values for every row"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

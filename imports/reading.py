@@ -23,16 +23,17 @@ from openpyxl.utils.cell import column_index_from_string
 from python_calamine import CalamineError, CalamineWorkbook
 
 from core.bilingual import in_both, in_both_text
-from provinces.text import clean_text
+from provinces.text import clean_text, fold
 
-from .rows import blank
+from .rows import blank, map_headers
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 # A whole province's register is a few thousand rows.
 MAX_ROWS = 60_000
-# Rows above the data a sheet may also have: a title block and the header row.
-TITLE_ROWS = 20
+# The top rows in which a sheet's header row is looked for, under a title block: rows a sheet may
+# have beyond MAX_ROWS.
+HEADER_ROWS = 30
 MAX_COLUMNS = 100
 # The reader lays a sheet out as a grid from A1 to its last cell, and that grid is what costs memory
 # (and parsing its cells, time): 20 columns at the row cap (a register has 14).
@@ -356,7 +357,7 @@ def _too_many_cells() -> ValidationError:
 
 def _check_extent(row: int, column: int) -> None:
     """Refuse a sheet reaching `row` or `column`, or a grid of them more than MAX_CELLS."""
-    if row > MAX_ROWS + TITLE_ROWS:
+    if row > MAX_ROWS + HEADER_ROWS:
         raise refusal(lambda: _("The sheet reaches row %(row)s; a sheet may have at most %(rows)s rows of data. "
                                 "Split it, or delete the empty rows below the table.") % {"row": row, "rows": MAX_ROWS})
     if column > MAX_COLUMNS:
@@ -378,15 +379,19 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def read_sheet(content: bytes, filename: str) -> Sheet:
-    """The first sheet of an .xlsx, or a .csv as offices save it, through the upload gate (check_file,
-    then the row, column and cell bounds): text in NFC, without invisible characters."""
+def read_sheet(content: bytes, filename: str, sheet: str | None = None, columns: dict | None = None) -> Sheet:
+    """A sheet of an .xlsx, or a .csv as offices save it, through the upload gate (check_file, then
+    the row, column and cell bounds): text in NFC, without invisible characters, merged cells filled
+    with their value. The sheet is the one named (`sheet`: its name, or its number from 1), else the
+    first whose top rows hold a header of `columns` (a kind's columns), else the first."""
     check_file(content, filename)
     if filename.lower().endswith(".xlsx"):
-        rows, notes = _read_xlsx(content), []
+        rows, notes = _read_xlsx(content, sheet, columns)
     else:
+        if sheet not in (None, "", "1"):
+            raise refusal(lambda: _("A .csv file has one sheet only: leave the sheet blank."))
         rows, notes = _read_csv(content)
-    if len(rows) > MAX_ROWS + TITLE_ROWS:
+    if len(rows) > MAX_ROWS + HEADER_ROWS:
         _check_extent(len(rows), 0)
     width = 0
     for number, row in enumerate(rows, start=1):
@@ -399,17 +404,17 @@ def read_sheet(content: bytes, filename: str) -> Sheet:
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 raise _too_long(number, index + 1, len(value))
     _check_extent(len(rows), width)
-    sheet = Sheet()
-    sheet.notes = notes
+    result = Sheet()
+    result.notes = notes
     rows.reverse()  # taken from the end, each row's list is freed once the sheet holds its copy
     while rows:
         row = rows.pop()
         row.extend([None] * (width - len(row)))  # as long as the longest, whatever the file left out at its end
-        if sheet.headers is None:
-            sheet.headers = row
+        if result.headers is None:
+            result.headers = row
         else:
-            sheet.append(row)
-    return sheet
+            result.append(row)
+    return result
 
 
 def _too_long(row: int, column: int | None = None, length: int | None = None) -> ValidationError:
@@ -421,20 +426,71 @@ def _too_long(row: int, column: int | None = None, length: int | None = None) ->
     ) % {"row": row, "column": column, "length": f"{length:,}", "limit": f"{MAX_CELL_CHARS:,}"})
 
 
-def _read_xlsx(content: bytes) -> list[list]:
+def _read_xlsx(content: bytes, sheet: str | None, columns: dict | None) -> tuple[list[list], list[dict[str, str]]]:
     # calamine reads a workbook ten times faster than openpyxl (what tablib's loader uses), which
     # was most of a 20,000-row import. Its cells are made what openpyxl gives: a blank is None and
     # a whole number an int (calamine has floats only: a tax code would read "101234567.0").
     # Rows are kept from the sheet's first, so row numbers stay those the spreadsheet shows.
     try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
-            skip_empty_area=False
-        )
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = workbook.sheet_names
+        index = _sheet_named(names, sheet) if sheet not in (None, "") else _first_with_table(workbook, columns)
+        data = workbook.get_sheet_by_index(index)
+        rows = data.to_python(skip_empty_area=False)
+        merged = data.merged_cell_ranges or []
     except (CalamineError, IndexError, ValueError):
         raise refusal(lambda: _("This is not an Excel workbook (.xlsx).")) from None
     for row in rows:  # in place: a second grid would double the memory a sheet takes
         row[:] = map(_cell, row)
-    return rows
+    _fill_merged(rows, merged)
+    notes = []
+    if len(names) > 1:
+        notes.append(in_both(lambda: str(_("Read the sheet “%(name)s” (sheet %(number)s of %(count)s).") % {
+            "name": names[index], "number": index + 1, "count": len(names)})))
+    return rows, notes
+
+
+# Sheets looked through for the first that holds a table; past them, the first sheet is read.
+MAX_SHEETS_SEARCHED = 10
+
+
+def _sheet_named(names: list[str], sheet: str) -> int:
+    """The index of the sheet called `sheet` (accents and case aside), or numbered so from 1."""
+    wanted = fold(str(sheet))
+    for index, name in enumerate(names):
+        if fold(name) == wanted:
+            return index
+    if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+        return int(wanted) - 1
+    raise refusal(lambda: _("The workbook has no sheet “%(sheet)s”; its sheets: %(names)s.") % {
+        "sheet": sheet, "names": ", ".join(f"{number}. {name}" for number, name in enumerate(names, 1))})
+
+
+def _first_with_table(workbook, columns: dict | None) -> int:
+    if not columns:
+        return 0
+    for index in range(min(len(workbook.sheet_names), MAX_SHEETS_SEARCHED)):
+        top = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=HEADER_ROWS)
+        if any(len(map_headers(row, columns)[0]) >= 2 for row in top):
+            return index
+    return 0
+
+
+def _fill_merged(rows: list[list], merged) -> None:
+    """Every cell of a merged range holds the range's value (the reader gives it to the first cell
+    only): a producer merged over its three products names each of them."""
+    budget = MAX_CELLS  # ranges may overlap in a hand-made file: the cells filled are bounded too
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]) or rows[top][left] is None:
+            continue
+        value = rows[top][left]
+        for row in rows[top:bottom + 1]:
+            span = range(left, min(right + 1, len(row)))
+            budget -= len(span)
+            if budget < 0:
+                raise _too_many_cells()
+            for column in span:
+                row[column] = value
 
 
 def _cell(value):
@@ -461,7 +517,7 @@ def _read_csv(content: bytes) -> tuple[list[list], list[dict[str, str]]]:
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             rows.append(row)
-            if len(rows) > MAX_ROWS + TITLE_ROWS:
+            if len(rows) > MAX_ROWS + HEADER_ROWS:
                 _check_extent(len(rows), 0)
             if len(row) > MAX_COLUMNS and any(not blank(cell) for cell in row[MAX_COLUMNS:]):
                 _check_extent(0, len(row))

@@ -2,7 +2,7 @@
 problem a `RowError` naming the spreadsheet row, the column and the reason, in Vietnamese and English.
 
 Headers in Vietnamese or English, any case, accents or spacing; dates as dd/mm/yyyy (never read
-US-style), ISO or real Excel dates; stars as "4", "4 sao", "4★".
+US-style), ISO or real Excel dates; stars as "4", "4 sao", "4★", "Hạng 4 sao", "★★★★".
 """
 
 import datetime
@@ -26,12 +26,16 @@ PLACE_COLUMNS = {
     "commune": ("xa", "commune", "xa/phuong", "phuong/xa", "xa/phuong/thi tran"),
 }
 PLACE_LABELS = {"province": _("Province"), "district": _("District"), "commune": _("Commune"), "file": _("File")}
+# A column numbering the rows (STT, "số thứ tự"): read by nobody.
+NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu", "thu tu", "no", "no.", "#"}
 # The last column of a rejected-rows download (imports/rejected.py): ours, so the fixed file
 # re-imports without an "unknown column" warning about it.
 ERROR_COLUMN = "Lỗi / Error"
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-STARS_RE = re.compile(r"^([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
+# "4", "4 sao", "4★", "Hạng 4 sao", "4 stars"; or the stars drawn: "★★★★".
+STARS_RE = re.compile(r"^(?:hang\s*)?([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
+DRAWN_STARS_RE = re.compile(r"^(★{1,5}|☆{1,5}|\*{1,5})$")
 # Unit names, levels, groups and producer types repeat down a sheet: fold each once.
 cached_fold = functools.lru_cache(maxsize=16384)(fold)
 cached_unit_name_keys = functools.lru_cache(maxsize=16384)(unit_name_keys)
@@ -95,14 +99,15 @@ def is_error_column(header) -> bool:
 
 def map_headers(headers, columns: dict[str, tuple[str, ...]]) -> tuple[dict[int, str], list[str]]:
     """{column index: column name} for the headers recognised, and the headers that were not
-    (apart from our own error column, which is skipped without a word)."""
+    (apart from our own error column and a row-number column, which are skipped without a word)."""
     aliases = {alias: column for column, names in columns.items() for alias in names}
     mapping, unknown = {}, []
     for index, header in enumerate(headers):
-        column = aliases.get(_header_key(header))
+        key = _header_key(header)
+        column = aliases.get(key)
         if column and column not in mapping.values():
             mapping[index] = column
-        elif str(header or "").strip() and not is_error_column(header):
+        elif key and not is_error_column(header) and key not in NUMBER_HEADERS:
             unknown.append(CONTROL_RE.sub("\ufffd", str(header)))
     return mapping, unknown
 
@@ -132,7 +137,10 @@ def parse_date(value) -> datetime.date:
 
 
 def parse_stars(value) -> int:
-    match = STARS_RE.match(str(value).strip().lower())
+    text = cached_fold(str(value)).replace(" ", "")
+    if drawn := DRAWN_STARS_RE.match(text):
+        return len(drawn.group(1))
+    match = STARS_RE.match(cached_fold(str(value)))
     if not match:
         raise ValueError(value)
     return int(match.group(1))
@@ -153,27 +161,35 @@ def blank(value) -> bool:
 
 
 def read_rows(
-    dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse
+    dataset: tablib.Dataset, columns: dict, required: tuple[tuple[str, ...], ...], parse, from_title=None
 ) -> tuple[list[SheetRow], list[str]]:
-    """Every data row of a sheet of any kind, checked by `parse(row, cells)`; and the headers not recognised.
+    """Every data row of a table of any kind (table.find_table), checked by `parse(row, cells)`; and
+    the headers not recognised.
 
     `required` lists groups of columns of which the header row needs at least one; when one is
-    missing, the only row returned is the header row (1) with an error per missing group.
+    missing, the only row returned is the header row with an error per missing group. A column the
+    sheet lacks may hold one value for every row: given with the upload (`dataset.given`, which
+    also overrides the sheet's column), or read from the title by `from_title(title lines)`.
     """
     mapping, unknown = map_headers(dataset.headers or [], columns)
-    found = set(mapping.values())
+    header_row, first_row = getattr(dataset, "header_row", 1), getattr(dataset, "first_row", 2)
+    notes = list(getattr(dataset, "notes", ()))
+    fixed = _for_every_row(dataset, set(mapping.values()), from_title, notes)
+    mapping = {index: column for index, column in mapping.items() if column not in fixed}
+    found = set(mapping.values()) | set(fixed)
     missing = [group[0] for group in required if not found & set(group)]
     if missing:
-        row = SheetRow(1)
+        row = SheetRow(header_row)
         for column in missing:
             row.error(column, lambda: _("This column is missing from the header row."))
-        row.warnings = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
+        row.warnings = [RowError(header_row, "file", note) for note in notes]
         return [row], unknown
     rows, errors, warnings = [], 0, 0
-    for index, raw in enumerate(dataset, start=2):
+    for index, raw in enumerate(dataset, start=first_row):
         cells = {column: unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
         if all(blank(v) for v in cells.values()):
             continue
+        cells.update(fixed)
         # Invisible and meaningless in a name, and PostgreSQL refuses NUL even inside JSON: shown
         # as � in the messages that quote the cell, and an error on it.
         hidden = [column for column, value in cells.items() if isinstance(value, str) and CONTROL_RE.search(value)]
@@ -183,10 +199,28 @@ def read_rows(
             row.error(column, lambda: _("The cell holds an invisible control character."))
         errors, warnings = errors + len(row.errors), warnings + len(row.warnings)
         rows.append(row)
-    if rows:  # what reading the file found (its encoding), said on the header row
-        rows[0].warnings[:0] = [RowError(1, "file", note) for note in getattr(dataset, "notes", ())]
+    if rows:  # what reading the file found (its encoding, the table's bounds), said on the header row
+        rows[0].warnings[:0] = [RowError(header_row, "file", note) for note in notes]
     return rows, unknown
 
+
+def _for_every_row(dataset, in_sheet: set[str], from_title, notes: list) -> dict[str, str]:
+    """The values every row takes: given with the upload, else read from the title where the sheet
+    has no such column; each said in `notes`."""
+    given = {column: value for column, value in (getattr(dataset, "given", None) or {}).items() if not blank(value)}
+    titled = from_title(getattr(dataset, "title", [])) if from_title else {}
+    fixed = {}
+    for column, value in given.items():
+        fixed[column] = value
+        notes.append(in_both(lambda: str(_("%(column)s “%(value)s”, for every row: as given with the upload.") % {
+            "column": column_label(column), "value": value})))
+    for column, (value, number) in titled.items():
+        if column not in fixed and column not in in_sheet:
+            fixed[column] = value
+            notes.append(in_both(lambda: str(_("%(column)s “%(value)s”, for every row: read from the title "
+                                               "(row %(row)s).") % {"column": column_label(column), "value": value,
+                                                                   "row": number})))
+    return fixed
 
 
 def unquote(value):

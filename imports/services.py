@@ -17,8 +17,9 @@ from core.locks import waiting_for_writers
 from . import rows as sheet_rows
 from .kinds import DEFAULT, KINDS
 from .models import ImportRecord
-from .reading import read_sheet
 from .rows import RowError, SheetRow
+from .table import read_table
+from .titles import given_columns
 
 
 @dataclass
@@ -50,17 +51,22 @@ def _outside(rows: list[SheetRow], scope) -> None:
 
 
 def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
-                 record=None, scope=None, as_of: datetime.date | None = None) -> ImportResult:
+                 record=None, scope=None, as_of: datetime.date | None = None, sheet: str | None = None,
+                 given: dict | None = None) -> ImportResult:
     """Import a sheet of `kind` (a name in imports.kinds.KINDS). With errors and no skip_invalid,
     nothing is written; dry_run writes nothing.
 
     What it creates or changes points at `record`, the ImportRecord of the upload, when given.
     `scope`: ids of the provinces the sheet may write to (None: any). `as_of`: the day unit names
-    resolve on where the sheet gives none (default today).
+    resolve on where the sheet gives none (default today). `sheet`: a workbook's sheet by name or
+    number (default: the first that holds a table). `given`: {column: value} for every row, over the
+    sheet's own (an "issuer" stands for the level and units it names: titles.issuer_values).
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError.
     """
     sheet_kind = KINDS[kind]
-    rows, unknown = sheet_kind.parse(read_sheet(content, filename), as_of or timezone.localdate())
+    table = read_table(content, filename, sheet_kind.columns, sheet)
+    table.given = given_columns(given or {}, sheet_kind.columns)
+    rows, unknown = sheet_kind.parse(table, as_of or timezone.localdate())
     sheet_kind.check(rows, scope)
     result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
                         skip_invalid=skip_invalid, scope=scope)
@@ -142,14 +148,15 @@ def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.unknown_columns = result.unknown_columns
 
 
-def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool,
-                   kind: str = DEFAULT, scope=None) -> ImportRecord:
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, kind: str = DEFAULT, scope=None,
+                   sheet: str | None = None, given: dict | None = None) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation.
 
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError."""
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
-                          sha256=hashlib.sha256(content).hexdigest())
-    result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope)
+                          sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {})
+    result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope,
+                            sheet=sheet, given=given)
     _record_result(record, result)
     with waiting_for_writers(), transaction.atomic():
         record.save()
@@ -167,7 +174,8 @@ def confirm_import(*, record: ImportRecord, scope=None, user=None) -> ImportResu
     """
     with waiting_for_writers(), transaction.atomic():
         result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
-                                       skip_invalid=record.skip_invalid, record=record, scope=scope)
+                                       skip_invalid=record.skip_invalid, record=record, scope=scope,
+                                       sheet=record.sheet or None, given=record.given)
         if not result.written and user is not None and user.pk != record.user_id:
             return result
         _record_result(record, result)

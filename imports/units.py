@@ -114,7 +114,11 @@ def _index(units) -> dict:
 
 
 def provinces_named(dataset: tablib.Dataset, columns: dict = PLACE_COLUMNS) -> set[str] | None:
-    """The folded province names anywhere in the sheet: they bound the districts and communes worth loading."""
+    """The folded province names anywhere in the sheet: they bound the districts and communes worth
+    loading. None (load them all) when the sheet names no province of its own."""
+    given = (getattr(dataset, "given", None) or {}).get("province")
+    if given:
+        return set(cached_unit_name_keys(given))
     at = {name: index for index, name in map_headers(dataset.headers or [], columns)[0].items()}.get("province")
     if at is None:
         return None

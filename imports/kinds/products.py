@@ -37,6 +37,7 @@ from ..rows import (
     read_rows,
 )
 from ..template import Template
+from ..titles import decision_in_title
 from ..units import UnitResolver, locate, provinces_named
 from ..writers import BATCH_SIZE, create_with_history
 from .base import SheetKind
@@ -44,12 +45,13 @@ from .base import SheetKind
 COLUMNS = {
     **PLACE_COLUMNS,
     "commune": ("xa", "commune", "xa/phuong", "phuong/xa", "xa/phuong/thi tran"),
-    "producer": ("chu the", "producer", "ten chu the"),
+    "producer": ("chu the", "producer", "ten chu the", "ten co so", "chu the ocop", "ten chu the ocop"),
     "producer_type": ("loai hinh chu the", "producer type", "loai hinh"),
-    "product": ("ten san pham", "product", "san pham"),
-    "group": ("nhom san pham", "group", "nhom"),
-    "stars": ("so sao", "stars", "hang sao", "xep hang"),
-    "score": ("diem", "score", "so diem"),
+    "product": ("ten san pham", "product", "san pham", "ten san pham ocop"),
+    "group": ("nhom san pham", "group", "nhom", "phan nhom", "bo san pham", "nhom/phan nhom", "nhom, phan nhom",
+              "phan nhom san pham"),
+    "stars": ("so sao", "stars", "hang sao", "xep hang", "xep hang sao", "ket qua xep hang", "hang"),
+    "score": ("diem", "score", "so diem", "tong diem", "diem danh gia"),
     "decision_number": ("so quyet dinh", "decision number", "quyet dinh"),
     "decision_date": ("ngay quyet dinh", "decision date"),
     "year": ("nam cong nhan", "year", "nam"),
@@ -107,7 +109,8 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
     resolve on each row's decision date: `as_of` is not needed.)"""
     resolver, groups, rules = UnitResolver(provinces_named(dataset)), _groups(), RatingRules()
     required = (*((column,) for column in REQUIRED), ("decision_date", "year"))
-    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups, rules))
+    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups, rules),
+                     from_title=decision_in_title)
 
 
 TEXT_LIMITS = {

@@ -60,7 +60,7 @@ HOSTILE = {
     "far column": ("a.xlsx", lambda: abuse.workbook(abuse.header_row() + f'<row r="2">{abuse.cell("XFD2", "x")}</row>'),
                    {}, "reaches column XFD"),
     "declared rows": ("a.xlsx", lambda: abuse.workbook(abuse.header_row(), "A1:N1000000"), {}, "reaches row 1000000"),
-    "rows over the cap (xlsx)": ("a.xlsx", lambda: abuse.declared_rows_xlsx(40), {"MAX_ROWS": 10}, "at most 10 rows"),
+    "rows over the cap (xlsx)": ("a.xlsx", lambda: abuse.declared_rows_xlsx(50), {"MAX_ROWS": 10}, "at most 10 rows"),
     "rows over the cap (csv)": ("a.csv", lambda: abuse.garbage_csv(size=3000), {"MAX_ROWS": 10}, "at most 10 rows"),
     "columns over the cap (csv)": ("a.csv", lambda: (",".join(abuse.HEADERS) + ",x" * 200).encode(), {},
                                    "at most 100 columns"),

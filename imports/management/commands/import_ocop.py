@@ -10,6 +10,7 @@ from core.bilingual import in_both_text
 from imports.kinds import DEFAULT, KINDS, may_import
 from imports.reading import MAX_UPLOAD_BYTES
 from imports.services import importer
+from imports.titles import GIVEN, LEVEL_CHOICES
 
 
 class Command(BaseCommand):
@@ -27,8 +28,17 @@ class Command(BaseCommand):
             "--user", metavar="NAME",
             help="Import as this user: their provinces and permissions apply (default: the whole country).",
         )
+        parser.add_argument("--sheet", metavar="NAME|N",
+                            help="The sheet of a workbook, by name or number (default: the first holding a table).")
+        given = parser.add_argument_group(
+            "for every row", "What the sheet does not say (or says otherwise): wins over its title and columns.")
+        given.add_argument("--decision-number", metavar="TEXT", help="e.g. 1234/QĐ-UBND")
+        given.add_argument("--decision-date", metavar="DD/MM/YYYY")
+        given.add_argument("--level", choices=[word for word, _label in LEVEL_CHOICES])
+        given.add_argument("--issuer", metavar="TEXT", help="e.g. “UBND tỉnh Bắc Kạn”: gives the level and province")
+        given.add_argument("--province", metavar="NAME")
 
-    def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, **options):
+    def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, sheet=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
@@ -36,8 +46,9 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
                 content = opened.read(MAX_UPLOAD_BYTES + 1)
+            given = {column: options.get(column) for column in GIVEN if options.get(column)}
             result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    scope=scope)
+                                    scope=scope, sheet=sheet, given=given)
         except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(

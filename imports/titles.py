@@ -1,0 +1,79 @@
+"""What a list's title block says about every row: the decision it is attached to.
+
+A province publishes each recognition decision with an annex whose title reads "(Kèm theo Quyết
+định số 1234/QĐ-UBND ngày 15/8/2024 của UBND tỉnh Bắc Kạn)": its number, its date and who issued
+it, from which the level and the province follow. The same words given with the upload (the form,
+`import_ocop --issuer`) are read the same way.
+"""
+
+import re
+
+from products.exports import LEVEL_WORDS
+from products.models import RatingDecision
+from provinces.models import AdminUnit
+from provinces.text import fold
+
+DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s+năm\s+\d{4}"
+DECISION_RE = re.compile(
+    r"quyết\s+định\s+(?:số\s*)?:?\s*(?P<number>\d[^\s,;()]*)\s*,?\s*(?:ngày\s+(?P<date>" + DATE + r"))?"
+    r"(?:\s*,?\s*của\s+(?P<issuer>[^()]+))?",
+    re.IGNORECASE,
+)
+DATE_PARTS_RE = re.compile(r"\d+")
+# "UBND tỉnh Bắc Kạn", "Ủy ban nhân dân huyện Na Rì, tỉnh Bắc Kạn", "Chủ tịch UBND thành phố Hà Nội".
+UNIT_RE = re.compile(r"\b(tỉnh|thành\s+phố|huyện|thị\s+xã|quận)\s+([^,;()]+?)(?=\s+(?:về|v/v)\s|[,;()]|$)",
+                     re.IGNORECASE)
+NATIONAL_WORDS = ("thu tuong", "bo nong nghiep", "trung uong", "chinh phu")
+# What an upload may give for every row (the form's fields, import_ocop's options).
+GIVEN = ("decision_number", "decision_date", "level", "issuer", "province")
+# A decision's level as a sheet writes it (products.exports.LEVEL_WORDS), for a choice.
+LEVEL_CHOICES = [(word, word) for word in LEVEL_WORDS.values()]
+
+
+def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]]:
+    """{column: (value, title row)} for the decision a title names: decision_number, decision_date,
+    and from its issuer the level and the province (or district) it sits in."""
+    for number, line in title:
+        match = DECISION_RE.search(line)
+        if not match:
+            continue
+        found = {"decision_number": match["number"]}
+        if match["date"]:
+            day, month, year = DATE_PARTS_RE.findall(match["date"])
+            found["decision_date"] = f"{int(day):02d}/{int(month):02d}/{year}"
+        found.update(issuer_values(match["issuer"] or ""))
+        return {column: (value, number) for column, value in found.items()}
+    return {}
+
+
+def issuer_values(issuer: str) -> dict[str, str]:
+    """The level (tỉnh, huyện, quốc gia) and the units an issuing body names: "UBND tỉnh Bắc Kạn"
+    gives the province level and Bắc Kạn; "UBND huyện Na Rì, tỉnh Bắc Kạn" the district level too."""
+    folded = fold(issuer)
+    if any(word in folded for word in NATIONAL_WORDS):
+        return {"level": LEVEL_WORDS[RatingDecision.Level.NATIONAL]}
+    values = {}
+    for kind, name in UNIT_RE.findall(issuer):
+        name = " ".join(name.split())
+        if fold(kind) == "tinh" or (fold(kind) == "thanh pho" and _is_province(name)):
+            values.setdefault("province", name)
+            values.setdefault("level", LEVEL_WORDS[RatingDecision.Level.PROVINCE])
+        else:
+            values.setdefault("district", name)
+            values["level"] = LEVEL_WORDS[RatingDecision.Level.DISTRICT]
+    return values
+
+
+def _is_province(name: str) -> bool:
+    """Whether a city is one of the centrally run ones (thành phố Hà Nội), not a district-level city."""
+    return AdminUnit.objects.provinces().named(name).exists()
+
+
+def given_columns(given: dict[str, str], columns: dict) -> dict[str, str]:
+    """The values given with an upload for every row, as the kind's columns: an "issuer" stands for
+    the level and the units it names, where those are not given themselves."""
+    given = {column: " ".join(str(value).split()) for column, value in given.items() if str(value or "").strip()}
+    issuer = given.pop("issuer", "")
+    for column, value in issuer_values(issuer).items():
+        given.setdefault(column, value)
+    return {column: value for column, value in given.items() if column in columns}
