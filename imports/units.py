@@ -1,6 +1,7 @@
 """Unit names as a sheet types them, resolved to the administrative units valid on a row's date."""
 
 import difflib
+import re
 from collections import defaultdict
 
 import tablib
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from products.models import RatingDecision
 from provinces.models import AdminUnit
-from provinces.text import fold_unit_name
+from provinces.text import fold, fold_unit_name
 
 from .rows import PLACE_COLUMNS, SheetRow, blank, cached_unit_name_keys, map_headers, unquote
 
@@ -44,7 +45,8 @@ class UnitResolver:
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
                 "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
             return None
-        on_day = self._valid(candidates, start, end)
+        # The day the row counts from first (a year alone: its 31/12), then any day from `start`.
+        on_day = self._valid(candidates, end, end) or self._valid(candidates, start, end)
         if not on_day:
             current = [u for u in candidates if u.valid_to is None]
             if len(current) == 1:
@@ -144,3 +146,43 @@ def locate(row: SheetRow, text: dict, resolver: UnitResolver, start, end) -> Non
         v["commune"] = resolver.below(row, "commune", text["commune"], v["district"] or province, start, end)
     if v["level"] == RatingDecision.Level.DISTRICT and not v["district"]:
         row.error("district", lambda: _("A district-level decision needs the district."))
+
+
+# What a part of an address is, by its first word(s), folded: a province, a district (before
+# 1/7/2025), a commune, or a city, which is a province when it ends the address and a district else.
+ADDRESS_KINDS = {
+    "tinh": "province", "t.": "province", "huyen": "district", "quan": "district", "thi xa": "district",
+    "h.": "district", "q.": "district", "tx.": "district", "tx": "district", "xa": "commune", "phuong": "commune",
+    "thi tran": "commune", "x.": "commune", "p.": "commune", "tt.": "commune", "tt": "commune",
+    "thanh pho": "city", "tp.": "city", "tp": "city",
+}
+# The abbreviations written out, so the unit's name is matched as if typed in full.
+ABBREVIATIONS = {"t.": "tỉnh ", "h.": "huyện ", "q.": "quận ", "tx.": "thị xã ", "tx": "thị xã ", "x.": "xã ",
+                 "p.": "phường ", "tt.": "thị trấn ", "tt": "thị trấn ", "tp.": "thành phố ", "tp": "thành phố "}
+_ADDRESS_KIND_RE = re.compile(r"^(" + "|".join(sorted(map(re.escape, ADDRESS_KINDS), key=len, reverse=True))
+                              + r")(?:\s+|(?<=\.))")
+
+
+def address_units(address: str, districts: bool) -> dict[str, str]:
+    """The province, district and commune an address names ("Thôn 3, xã Côn Minh, huyện Na Rì, tỉnh
+    Bắc Kạn"), read from its right: each part by its prefix (written out when abbreviated: "TP.",
+    "H.", "X."), or, without one, by its place: the last a province, then a district while there
+    were `districts` (before 1/7/2025), then a commune. What lies left of the commune is not a unit."""
+    found = {}
+    for part in reversed([part.strip() for part in re.split(r"[,;]", address) if part.strip()]):
+        folded = fold(part)
+        match = _ADDRESS_KIND_RE.match(folded)
+        kind = ADDRESS_KINDS[match.group(1)] if match else None
+        if match and match.group(1) in ABBREVIATIONS:
+            part = ABBREVIATIONS[match.group(1)] + part[match.end():].strip()
+        if kind == "city":
+            kind = "province" if not found else "district"
+        if kind is None:
+            kind = next(level for level in ("province", "district", "commune")
+                        if level not in found and (level != "district" or districts))
+        if kind in found or (kind == "district" and not districts) or ("commune" in found):
+            break
+        found[kind] = part
+        if kind == "commune":
+            break
+    return found

@@ -18,6 +18,7 @@ from core.locks import hold_for_tests, serialise_writers
 from products.exports import HEADERS, LEVEL_WORDS
 from products.models import Producer, Product, ProductGroup, Rating, RatingDecision, year_end
 from products.sequence import lock_products, store_sequence
+from provinces.models import REFORM_DATE
 from provinces.text import fold
 
 from ..rows import (
@@ -38,7 +39,7 @@ from ..rows import (
 )
 from ..template import Template
 from ..titles import decision_in_title
-from ..units import UnitResolver, locate, provinces_named
+from ..units import UnitResolver, address_units, locate, provinces_named
 from ..writers import BATCH_SIZE, create_with_history
 from .base import SheetKind
 
@@ -57,12 +58,16 @@ COLUMNS = {
     "year": ("nam cong nhan", "year", "nam"),
     "level": ("cap cong nhan", "level", "cap"),
     "expires": ("ngay het han", "expires", "het han"),
+    # The producer's address as an annex gives it: where its product is, when no unit columns say.
+    "address": ("dia chi", "dia chi chu the", "address", "dia chi san xuat"),
 }
 REQUIRED = ("province", "producer", "product", "stars")
+PLACES = ("province", "district", "commune")
 LABELS = {
     **PLACE_LABELS, "producer": _("Producer"), "producer_type": _("Producer type"), "product": _("Product"),
     "group": _("Product group"), "stars": _("Stars"), "score": _("Score"), "decision_number": _("Decision number"),
     "decision_date": _("Decision date"), "year": _("Year"), "level": _("Level"), "expires": _("Expires"),
+    "address": _("Address"),
 }
 PRODUCER_TYPES = {
     **{kind.value: kind for kind in Producer.Type}, **{fold(word): kind for kind, word in Producer.TYPE_WORDS.items()},
@@ -108,7 +113,7 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
     """Every data row of a product sheet, checked; and the headers that were not recognised. (Units
     resolve on each row's decision date: `as_of` is not needed.)"""
     resolver, groups, rules = UnitResolver(provinces_named(dataset)), _groups(), RatingRules()
-    required = (*((column,) for column in REQUIRED), ("decision_date", "year"))
+    required = (("province", "address"), *((column,) for column in REQUIRED[1:]), ("decision_date", "year"))
     return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups, rules),
                      from_title=decision_in_title)
 
@@ -123,7 +128,7 @@ TEXT_LIMITS = {
 
 
 def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
-    text = filled(row, cells, REQUIRED)
+    text = filled(row, cells, REQUIRED[1:] if "address" in cells else REQUIRED)
     v = row.values
     # When: a decision date, or a year alone (counting from 31/12 of that year).
     if "decision_date" in text:
@@ -177,13 +182,34 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
         if len(v[column]) > limit:
             row.error(column, lambda: _("The cell holds %(length)s characters; at most %(limit)s fit.") % {
                 "length": len(v[column]), "limit": limit})
-    if "date" in v and "province" in text:
-        start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
-        locate(row, text, resolver, start, end)
+    if "date" in v:
+        _place(row, text, resolver, v)
     if "date" in v and "stars" in v:
         _check_rating(row, v, rules)
     return row
 
+
+
+def _place(row: SheetRow, text: dict, resolver: UnitResolver, v: dict) -> None:
+    """The row's units on its date, from the unit columns, else from the address (and a problem with
+    a unit read from the address is said of the address)."""
+    start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
+    from_address = {}
+    if "address" in text and not all(level in text for level in PLACES):
+        from_address = {level: name for level, name in address_units(text["address"], end < REFORM_DATE).items()
+                        if level not in text}
+        text.update(from_address)
+    if "province" not in text:
+        if "address" in text:
+            row.error("address", lambda: _("The address names no province (nor does the title or the upload)."))
+        elif not any(error.column == "province" for error in row.errors):  # not yet refused by filled()
+            row.error("province", lambda: _("This cell is required."))
+        return
+    errors, warnings = len(row.errors), len(row.warnings)
+    locate(row, text, resolver, start, end)
+    for problem in (*row.errors[errors:], *row.warnings[warnings:]):
+        if problem.column in from_address:
+            problem.column = "address"
 
 
 class RatingRules:

@@ -14,6 +14,7 @@ from imports.models import ImportRecord
 from imports.rejected import rejected_rows
 from imports.services import confirm_import, import_products, preview_import
 from products.models import Rating, RatingDecision
+from provinces.models import AdminUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +178,55 @@ def test_the_rejected_rows_of_an_annex_are_its_own(admin_user):
                             skip_invalid=False)
     sheet = rejected_rows(record)
     assert sheet.headers[:6] == HEADER and [row[1] for row in sheet] == ["Trà hoa vàng"]
+
+
+ADDRESSED = ["STT", "Tên sản phẩm", "Tên chủ thể", "Địa chỉ", "Phân nhóm", "Số điểm", "Hạng sao"]
+
+
+def addressed(address: str, title: str = TITLE) -> bytes:
+    rows = [[title], ADDRESSED, [1, "Miến dong", "HTX Tài Hoan", address, "Thực phẩm", 75, "4 sao"]]
+    return workbook(("DS", rows, []))
+
+
+@pytest.mark.parametrize("address", ["Thôn Nà Làng, xã Côn Minh, huyện Na Rì, tỉnh Bắc Kạn",
+                                     "X. Côn Minh, H. Na Rì, T. Bắc Kạn", "Nà Làng, Côn Minh, Na Rì, Bắc Kạn"])
+def test_an_address_places_the_product(db, address):
+    result = run(addressed(address, title="(Kèm theo Quyết định số 1234/QĐ-UBND ngày 15/8/2024)"))
+    assert result.failed_rows == 0, [str(e) for e in result.errors]
+    product = Rating.objects.get().product
+    assert (product.province.name, product.district.name, product.commune.name) == (
+        "Tỉnh Bắc Kạn", "Huyện Na Rì", "Xã Côn Minh")
+
+
+def test_an_address_after_the_reform_names_no_district(db):
+    commune = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, valid_to__isnull=True,
+                                       parent__slug="thai-nguyen").order_by("pk").first()
+    title = "(Kèm theo Quyết định số 88/QĐ-UBND ngày 15/8/2025)"
+    result = run(addressed(f"Tổ 1, {commune.name}, tỉnh Thái Nguyên", title=title))
+    assert result.failed_rows == 0, [str(e) for e in result.errors]
+    assert Rating.objects.get().product.commune == commune
+
+
+def test_a_part_of_the_address_that_names_no_unit_is_said_of_the_address(db):
+    result = run(addressed("xã Không Có, huyện Na Rì, tỉnh Bắc Kạn"), dry_run=True)
+    assert [(e.column, "Không Có" in str(e)) for e in result.errors] == [("address", True)]
+    assert "Địa chỉ" in str(result.errors[0])
+
+
+def test_a_2025_list_by_year_in_todays_units_imports_without_an_error(db):
+    commune = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, valid_to__isnull=True,
+                                       parent__slug="thai-nguyen").order_by("pk").first()
+    rows = [["Tỉnh", "Xã", "Chủ thể", "Tên sản phẩm", "Số sao", "Năm công nhận"],
+            ["Thái Nguyên", commune.name, "HTX Chè", "Chè búp", 3, 2025]]
+    result = run(workbook(("DS", rows, [])))
+    assert (result.failed_rows, result.warned_rows) == (0, 1), [str(e) for e in result.errors]  # the group
+    product = Rating.objects.get().product
+    assert (product.province.valid_to, product.commune) == (None, commune)
+
+
+def test_a_2025_list_by_year_in_the_old_province_keeps_it(db):
+    rows = [["Tỉnh", "Huyện", "Chủ thể", "Tên sản phẩm", "Số sao", "Năm công nhận"],
+            ["Bắc Kạn", "Na Rì", "HTX Tài Hoan", "Miến dong", 3, 2025]]
+    result = run(workbook(("DS", rows, [])))
+    assert result.failed_rows == 0, [str(e) for e in result.errors]
+    assert Rating.objects.get().product.province.slug == "bac-kan"
