@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership
@@ -14,10 +13,10 @@ from provinces.services import load_admin_units
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the real administrative units and the reference fixtures."""
+    """Every test database holds the real administrative units (and the reference data, which its
+    migrations install)."""
     with django_db_blocker.unblock():
         load_admin_units()
-        call_command("loaddata", "product_groups", "indicators", verbosity=0)
 
 
 def unit(slug: str) -> AdminUnit:
