@@ -77,7 +77,10 @@ db: install .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_login --url http://$(HOST):$(PORT)/admin/
 
+# The import worker runs beside the server (imports are tasks: imports/tasks.py) and stops with it.
 serve: install
+	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Regenerate the translation catalogues after changing user-facing strings; the compiled .mo is

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from accounts.scope import province_ids
 from core.admin import PersonalDataMixin, ScopedQuerysetMixin
@@ -18,8 +19,14 @@ from .models import ImportRecord
 from .reading import MAX_UPLOAD_BYTES
 from .rejected import rejected_rows
 from .rows import column_label
-from .services import confirm_import, preview_import
+from .services import preview_import
+from .tasks import cancel_import, mark_stale, start_import
 from .template import template_workbook
+
+# The task queue's own admin pages would show every task, its arguments and errors, outside the
+# scope rule: an import's page says what a user may know of its task.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 @admin.register(ImportRecord)
@@ -62,6 +69,9 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 "<int:pk>/rejected.xlsx", self.admin_site.admin_view(self.rejected_view),
                 name="imports_importrecord_rejected",
             ),
+            path("<int:pk>/status.json", self.admin_site.admin_view(self.status_view),
+                 name="imports_importrecord_status"),
+            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="imports_importrecord_cancel"),
             *super().get_urls(),
         ]
 
@@ -127,42 +137,66 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 and not self.hides_personal_data(request))
 
     def confirm_view(self, request, pk):
-        record = get_object_or_404(self.get_queryset(request), pk=pk, status=ImportRecord.Status.PREVIEWED)
+        startable = (ImportRecord.Status.PREVIEWED, ImportRecord.Status.FAILED)
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status__in=startable)
         if (
             request.method != "POST"
             or not self.has_add_permission(request)
             or not may_import(request.user, record.kind)
         ):
             raise PermissionDenied
-        try:
-            result = confirm_import(record=record, scope=province_ids(request.user), user=request.user)
-        except ValidationError as error:  # another import held the same records too long
-            self.message_user(request, " ".join(error.messages), level="error")
-            return redirect("admin:imports_importrecord_change", record.pk)
-        if result.written:
-            self.message_user(
-                request,
-                _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-                    "created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            )
-        else:
-            self.message_user(request, _("Nothing was written: the sheet has errors."), level="error")
-            if record.user_id != request.user.pk:  # the record keeps its uploader's preview: say here what failed
-                self.message_user(request, self.errors_text(result), level="error")
+        # In the background: the page shows where it is (status.json) and ends with the summary.
+        if start_import(record, request.user):
+            record.refresh_from_db()
+            self.say_how_it_ended(request, record)
         return redirect("admin:imports_importrecord_change", record.pk)
 
-    @staticmethod
-    def errors_text(result, listed: int = 20) -> str:
-        """The first `listed` errors of `result`, in the page's language, and how many more rows failed.
-        (Only those who may import confirm: they may read the personal data an error may quote.)"""
+    def say_how_it_ended(self, request, record) -> None:
+        """The import's outcome, once it has one (a worker may have taken it at once), else that it runs."""
+        Status = ImportRecord.Status
         language = "en" if translation.get_language() == "en" else "vi"
-        shown = result.errors[:listed]
-        texts = [e.text(language) for e in shown]
-        if unlisted := result.failed_rows - len({e.row for e in shown}):
-            texts.append(_("… and %(rows)s more rows with errors, not listed.") % {"rows": unlisted})
-        return "; ".join(texts)
+        if record.status == Status.IMPORTED:
+            self.message_user(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s "
+                                         "unchanged.") % {"created": record.created, "updated": record.updated,
+                                                          "unchanged": record.unchanged})
+        elif record.status in (Status.PREVIEWED, Status.FAILED):
+            ended = _("Nothing was written: the sheet has errors.") if record.status == Status.PREVIEWED else _(
+                "The import failed.")
+            self.message_user(request, ended, level="error")
+            if record.failure:
+                self.message_user(request, record.failure.get(language, ""), level="error")
+        else:
+            self.message_user(request, _("The import has started; this page follows it."))
+
+    def cancel_view(self, request, pk):
+        record = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not (self.has_add_permission(request) and may_import(request.user, record.kind)):
+            raise PermissionDenied
+        if cancel_import(record):
+            self.message_user(request, _("The import was cancelled; nothing was written."))
+        else:
+            self.message_user(request, _("Too late to cancel: the import is writing or has ended."), level="warning")
+        return redirect("admin:imports_importrecord_change", record.pk)
+
+    def status_view(self, request, pk):
+        """Where a running import is, for its page to follow: status, phase, rows done of total, and
+        when it has ended, whether it wrote."""
+        mark_stale(ImportRecord.objects.filter(pk=pk))
+        record = self.get_object(request, pk)
+        if record is None or not self.has_view_permission(request, record):
+            raise Http404
+        language = "en" if translation.get_language() == "en" else "vi"
+        return JsonResponse({
+            "status": record.status, "status_label": record.get_status_display(),
+            "phase": record.phase, "phase_label": record.get_phase_display(),
+            "done": record.done, "total": record.total,
+            "ended": record.status not in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING),
+            "failure": record.failure.get(language, ""),
+        })
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and mark_stale(ImportRecord.objects.filter(pk=obj.pk)):
+            obj.refresh_from_db()
         if obj is not None:
             language = translation.get_language() if translation.get_language() in ("vi", "en") else "vi"
             hidden = self.personal_fields if self.hides_personal_data(request) else ()
@@ -179,6 +213,9 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
             )
             context["can_confirm"] = (
-                obj.status == ImportRecord.Status.PREVIEWED and (obj.skip_invalid or not obj.errors)
+                obj.status in (ImportRecord.Status.PREVIEWED, ImportRecord.Status.FAILED)
+                and (obj.skip_invalid or not obj.errors) and may_import(request.user, obj.kind)
             )
+            context["running"] = obj.status in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING)
+            context["failure"] = obj.failure.get(language, "")
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -18,7 +18,16 @@ class ImportRecord(models.Model):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Previewed, not imported")
+        QUEUED = "queued", _("Waiting to be imported")
+        RUNNING = "running", _("Importing")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Phase(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking the rows")
+        WRITING = "writing", _("Writing to the register")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
@@ -44,6 +53,12 @@ class ImportRecord(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
+    # A confirmed import runs in the background (imports.tasks): where it is, and when its worker last said so.
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase, blank=True)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    heartbeat_at = models.DateTimeField(_("last heard from its worker"), null=True, blank=True, editable=False)
+    failure = models.JSONField(_("why it failed"), default=dict, blank=True)  # {"vi": ..., "en": ...}
     # The provinces the sheet's rows name, stored at preview: the record is read by whoever's scope covers them all.
     provinces = models.ManyToManyField(AdminUnit, blank=True, editable=False, related_name="+",
                                        verbose_name=_("provinces of the rows"))

@@ -41,6 +41,8 @@ cached_fold = functools.lru_cache(maxsize=16384)(fold)
 cached_unit_name_keys = functools.lru_cache(maxsize=16384)(unit_name_keys)
 # Errors (and warnings) listed and stored for a sheet; the rows past them are counted, not worded.
 MAX_ERRORS = 1_000
+# How often reading a table tells where it is (a table's `progress(rows done)`).
+PROGRESS_ROWS = 1_000
 
 @dataclass
 class RowError:
@@ -185,7 +187,10 @@ def read_rows(
         row.warnings = [RowError(header_row, "file", note) for note in notes]
         return [row], unknown
     rows, errors, warnings = [], 0, 0
+    report = getattr(dataset, "progress", None)
     for index, raw in enumerate(dataset, start=first_row):
+        if report and not (index - first_row) % PROGRESS_ROWS:
+            report(index - first_row)
         cells = {column: unquote(raw[i]) for i, column in mapping.items() if i < len(raw)}
         if all(blank(v) for v in cells.values()):
             continue

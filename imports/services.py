@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import refusal
+from core.bilingual import in_both
 from core.locks import waiting_for_writers
 
 from . import rows as sheet_rows
@@ -52,7 +53,7 @@ def _outside(rows: list[SheetRow], scope) -> None:
 
 def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
                  record=None, scope=None, as_of: datetime.date | None = None, sheet: str | None = None,
-                 given: dict | None = None) -> ImportResult:
+                 given: dict | None = None, progress=None, finish=None) -> ImportResult:
     """Import a sheet of `kind` (a name in imports.kinds.KINDS). With errors and no skip_invalid,
     nothing is written; dry_run writes nothing.
 
@@ -61,18 +62,28 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     resolve on where the sheet gives none (default today). `sheet`: a workbook's sheet by name or
     number (default: the first that holds a table). `given`: {column: value} for every row, over the
     sheet's own (an "issuer" stands for the level and units it names: titles.issuer_values).
+    `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase); it may raise
+    to stop the import before it writes. `finish(result)` runs in the write's transaction, or after
+    the check when nothing is to be written.
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError.
     """
+    progress = progress or _unheard
     sheet_kind = KINDS[kind]
+    progress(ImportRecord.Phase.READING, 0, 0)
     table = read_table(content, filename, sheet_kind.columns, sheet)
     table.given = given_columns(given or {}, sheet_kind.columns)
+    table.progress = lambda done: progress(ImportRecord.Phase.CHECKING, done, len(table))
     rows, unknown = sheet_kind.parse(table, as_of or timezone.localdate())
     sheet_kind.check(rows, scope)
     result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
-                        skip_invalid=skip_invalid, scope=scope)
+                        skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish)
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
         refresh_statistics(*sheet_kind.models)
     return result
+
+
+def _unheard(phase: str, done: int, total: int) -> None:
+    """Where an import is, told to nobody."""
 
 
 def importer(kind: str):
@@ -104,28 +115,39 @@ def refresh_statistics(*models) -> None:
 
 
 def run_import(
-    rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None
+    rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None,
+    progress=_unheard, finish=None,
 ) -> ImportResult:
     """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
-    `scope`: ids of the provinces the sheet may write to (None: any).
+    `scope`: ids of the provinces the sheet may write to (None: any). `progress` and `finish` as
+    for import_sheet.
     """
     if scope is not None:
         _outside(rows, scope)
     provinces = {row.values["province"].pk for row in rows if row.values.get("province") is not None}
     result = ImportResult(unknown_columns=unknown, provinces=provinces)
     if any(row.errors for row in rows) and not skip_invalid:
-        return _collect(result, rows)
+        _collect(result, rows)
+        if finish:
+            finish(result)
+        return result
+    valid = [row for row in rows if not row.errors]
+    progress(ImportRecord.Phase.WRITING, 0, len(valid))  # the last word before the transaction
     with waiting_for_writers(), transaction.atomic():
-        counts = write([row for row in rows if not row.errors])
+        counts = write(valid)
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
             counts = Counter()  # as when the errors are found before writing: nothing would change
         result.written = not dry_run and (skip_invalid or not result.errors)
+        result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
         if not result.written:
             transaction.set_rollback(True)
-    result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
+        elif finish:
+            finish(result)
+    if finish and not result.written:
+        finish(result)
     return result
 
 
@@ -148,6 +170,16 @@ def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.unknown_columns = result.unknown_columns
 
 
+def errors_summary(result: ImportResult, listed: int = 20) -> str:
+    """The first `listed` errors of `result` and how many more rows failed, in the active language.
+    (Only those who may import confirm: they may read the personal data an error may quote.)"""
+    shown = result.errors[:listed]
+    texts = [str(e) for e in shown]
+    if unlisted := result.failed_rows - len({e.row for e in shown}):
+        texts.append(str(_("… and %(rows)s more rows with errors, not listed.") % {"rows": unlisted}))
+    return "; ".join(texts)
+
+
 def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, kind: str = DEFAULT, scope=None,
                    sheet: str | None = None, given: dict | None = None) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation.
@@ -164,22 +196,26 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, k
     return record
 
 
-def confirm_import(*, record: ImportRecord, scope=None, user=None) -> ImportResult:
-    """Import a previewed sheet for real; what it writes points back at the record. `scope` as for import_products.
+def confirm_import(*, record: ImportRecord, scope=None, user=None, progress=None) -> ImportResult:
+    """Import a previewed sheet for real; what it writes points back at the record, which is saved
+    with it in one transaction. `scope` as for import_products; `progress` as for import_sheet.
 
     Confirmed by a `user` other than the uploader and writing nothing (their scope or permissions
-    refuse rows the uploader's did not), the record is left as it was: its preview is the
-    uploader's, and the result says why to whoever confirmed.
+    refuse rows the uploader's did not), the record keeps its uploader's preview; the result says
+    why to whoever confirmed.
     A ValidationError (locks.busy) when another writer held the same records too long: nothing written.
     """
-    with waiting_for_writers(), transaction.atomic():
-        result = importer(record.kind)(content=bytes(record.content), filename=record.filename,
-                                       skip_invalid=record.skip_invalid, record=record, scope=scope,
-                                       sheet=record.sheet or None, given=record.given)
-        if not result.written and user is not None and user.pk != record.user_id:
-            return result
-        _record_result(record, result)
-        if result.written:
-            record.status = ImportRecord.Status.IMPORTED
+
+    def finish(result: ImportResult) -> None:
+        if result.written or user is None or user.pk == record.user_id:
+            _record_result(record, result)
+            record.failure = {}
+        else:  # the uploader's preview stays; what failed for whoever confirmed is said apart
+            record.failure = in_both(lambda: errors_summary(result))
+        record.status = ImportRecord.Status.IMPORTED if result.written else ImportRecord.Status.PREVIEWED
+        record.phase = ""
         record.save()
-    return result
+
+    return importer(record.kind)(content=bytes(record.content), filename=record.filename,
+                                 skip_invalid=record.skip_invalid, record=record, scope=scope,
+                                 sheet=record.sheet or None, given=record.given, progress=progress, finish=finish)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "simple_history",
+    "django_tasks_db",
     "provinces",
     "core",
     "products",
@@ -220,6 +221,16 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Imports run as tasks of Django's task framework, queued in the database and run by
+# `manage.py db_worker` (a process of its own: `make run` starts one). TASKS_BACKEND may name
+# django.tasks.backends.immediate.ImmediateBackend to run them inside the request instead (the
+# tests do, but for those of the worker itself).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# An import whose worker has said nothing for this long is taken for dead: marked failed, and it
+# may be started again. Writing holds one transaction, in which no progress can be told: this
+# bounds the longest write (a 60,000-row sheet writes in about a minute).
+IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.
 SECURE_CSP = {

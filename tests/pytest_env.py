@@ -9,3 +9,6 @@ os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # A developer's .env (written by `make run`: DEBUG on) must not change what the tests see.
 os.environ.setdefault("OCOP_ENV_FILE", "")
+# Imports run inside the request, as if a worker had taken them at once; tests/imports/test_worker.py
+# runs a real worker.
+os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")

@@ -27,6 +27,7 @@ NOT_RUN = {
     "make test": "the suite this test belongs to",
     ".venv/bin/gunicorn ocop_dashboard.wsgi --workers 3 --bind 0.0.0.0:8000":
         "serves until stopped; the browser tests serve the dashboard with gunicorn this way",
+    ".venv/bin/python manage.py db_worker": "runs until stopped; tests/imports/test_worker.py runs it with --batch",
 }
 # Inline commands (`...` in the text) that take minutes or a PostgreSQL cluster: run by hand, their
 # figures are in docs/performance.md.

@@ -170,6 +170,7 @@ AUTOCOMPLETES = autocompletes()
 # Routes walked by their own tests below, beside each model's pages, PAGES and PROVINCE_PAGES.
 WALKED_BY_NAME = {
     "admin:autocomplete", "admin:app_list", "admin:imports_importrecord_rejected", "admin:imports_importrecord_confirm",
+    "admin:imports_importrecord_status", "admin:imports_importrecord_cancel",
     *(f"admin:{label.replace('.', '_')}_simple_history" for label in AUDITED),
 }
 NOT_WALKED = {
@@ -572,6 +573,31 @@ def test_an_import_is_confirmed_only_by_who_imports_in_its_whole_scope(ctx, clie
     wanted = ("login" if role == "anonymous" else "hidden" if not sees(role, need)
               else "saved" if may_import(role) else "forbidden")
     assert outcome(response, "post") == wanted
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("obj", ["a", "b", "shared"])
+def test_an_imports_progress_is_read_by_who_reads_the_import(ctx, client, obj, role):
+    record = ctx.record("imports.importrecord", obj)
+    url = reverse("admin:imports_importrecord_status", args=[record.pk])
+    response = request(client_of(client, ctx, role), ctx, role, "get", url)
+    need = objects_of("imports.importrecord")[obj]
+    assert outcome(response, "get") == ("login" if role == "anonymous" else "hidden" if not sees(role, need) else "ok")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("obj", ["a", "b", "shared"])
+def test_an_import_is_cancelled_only_by_who_imports_in_its_whole_scope(ctx, client, obj, role):
+    record = ctx.record("imports.importrecord", obj)
+    ImportRecord.objects.filter(pk=record.pk).update(status=ImportRecord.Status.QUEUED)
+    url = reverse("admin:imports_importrecord_cancel", args=[record.pk])
+    response = request(client_of(client, ctx, role), ctx, role, "post", url)
+    need = objects_of("imports.importrecord")[obj]
+    wanted = ("login" if role == "anonymous" else "hidden" if not sees(role, need)
+              else "saved" if may_import(role) else "forbidden")
+    assert outcome(response, "post") == wanted
+    cancelled = ImportRecord.objects.get(pk=record.pk).status == ImportRecord.Status.CANCELLED
+    assert cancelled == (wanted == "saved")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -140,6 +140,8 @@ NAMED = {
     **{name: (lambda ctx, build=build: build(ctx, ctx.units["a"])) for name, build in PROVINCE_PAGES.items()},
     "admin:imports_importrecord_rejected": lambda ctx: reverse(
         "admin:imports_importrecord_rejected", args=[record(ctx, "imports.importrecord").pk]),
+    "admin:imports_importrecord_status": lambda ctx: reverse(
+        "admin:imports_importrecord_status", args=[record(ctx, "imports.importrecord").pk]),
     **{f"admin:{label.replace('.', '_')}_simple_history": history_version(label) for label in AUDITED},
 }
 
@@ -178,8 +180,8 @@ def ctx(request, db):
 def test_every_route_is_fuzzed():
     model_pages = {f"admin:{label.replace('.', '_')}_{kind}" for label, kind in MODEL_ROUTES}
     fuzzed = set(ROUTES) | model_pages | {"admin:app_list", "admin:autocomplete"}
-    # The one route left out takes POST only.
-    assert set(served_routes()) - fuzzed == {"admin:imports_importrecord_confirm"}
+    # The routes left out take POST only.
+    assert set(served_routes()) - fuzzed == {"admin:imports_importrecord_confirm", "admin:imports_importrecord_cancel"}
 
 
 # A date typed into a date-time filter (`?attempt_time__gte=2021-12-29`) is read at midnight, with

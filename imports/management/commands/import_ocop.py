@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import province_ids
 from core.bilingual import in_both_text
 from imports.kinds import DEFAULT, KINDS, may_import
+from imports.models import ImportRecord
 from imports.reading import MAX_UPLOAD_BYTES
 from imports.services import importer
 from imports.titles import GIVEN, LEVEL_CHOICES
@@ -47,8 +48,11 @@ class Command(BaseCommand):
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
                 content = opened.read(MAX_UPLOAD_BYTES + 1)
             given = {column: options.get(column) for column in GIVEN if options.get(column)}
+            bar = ProgressBar(self.stderr) if self.stderr.isatty() else None
             result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    scope=scope, sheet=sheet, given=given)
+                                    scope=scope, sheet=sheet, given=given, progress=bar)
+            if bar:
+                bar.end()
         except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
@@ -76,3 +80,22 @@ class Command(BaseCommand):
         if not may_import(user, kind):
             raise CommandError(f"{username}: {in_both_text(lambda: _('You may not import this kind of sheet.'))}")
         return province_ids(user)
+
+
+class ProgressBar:
+    """Where the import is, on one line of a terminal: the phase and its rows done."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        filled = self.WIDTH * done // total if total else 0
+        counts = f" {done:,}/{total:,}" if total else ""
+        self.stream.write(f"\r{ImportRecord.Phase(phase).label}: [{'#' * filled}{'.' * (self.WIDTH - filled)}]"
+                          f"{counts}\x1b[K", ending="")
+        self.stream.flush()
+
+    def end(self) -> None:
+        self.stream.write("\r\x1b[K", ending="")

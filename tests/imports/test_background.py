@@ -1,0 +1,138 @@
+"""A confirmed import runs as a task (imports/tasks.py): its record says where it is, it may be
+cancelled until it writes, a dead worker's import fails after a bounded silence and starts again.
+The tests run tasks at once (TASKS_BACKEND: the immediate backend); test_worker.py runs a real worker."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from imports import rows as sheet_rows
+from imports.models import ImportRecord
+from imports.services import confirm_import, import_products, preview_import
+from imports.tasks import Cancelled, Progress, cancel_import, mark_stale, run_import_task, start_import
+from products.models import Rating
+
+pytestmark = pytest.mark.django_db
+Status, Phase = ImportRecord.Status, ImportRecord.Phase
+
+GOOD = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\nBắc Kạn,HTX Tài Hoan,Miến dong,4,29/12/2021\n"
+BIG = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\n" + "".join(
+    f"Bắc Kạn,HTX số {i},Sản phẩm {i},3,29/12/2021\n" for i in range(25))
+
+
+def previewed(user, text=GOOD) -> ImportRecord:
+    return preview_import(user=user, filename="ds.csv", content=text.encode(), skip_invalid=False)
+
+
+def test_a_confirm_through_the_page_imports_and_says_so(admin_client, admin_user):
+    record = previewed(admin_user)
+    response = admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/", follow=True)
+    record.refresh_from_db()
+    assert (record.status, record.created, Rating.objects.count()) == (Status.IMPORTED, 1, 1)
+    assert any("Đã nhập" in str(m) for m in response.context["messages"])
+
+
+def test_the_status_of_an_import_is_json_for_its_page(admin_client, admin_user):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.RUNNING, phase=Phase.CHECKING, done=3, total=9,
+                                                     heartbeat_at=timezone.now())
+    state = admin_client.get(f"/admin/imports/importrecord/{record.pk}/status.json").json()
+    assert (state["status"], state["phase"], state["done"], state["total"], state["ended"]) == (
+        "running", "checking", 3, 9, False)
+    page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
+    assert 'id="import-progress"' in page and "import_progress.js" in page and 'id="cancel-import"' in page
+
+
+def test_the_phases_are_told_in_order_with_the_rows(monkeypatch):
+    monkeypatch.setattr(sheet_rows, "PROGRESS_ROWS", 10)
+    told = []
+    import_products(content=BIG.encode(), filename="ds.csv", progress=lambda *state: told.append(state))
+    assert told == [(Phase.READING, 0, 0), (Phase.CHECKING, 0, 25), (Phase.CHECKING, 10, 25),
+                    (Phase.CHECKING, 20, 25), (Phase.WRITING, 0, 25)]
+
+
+def test_a_queued_import_cancelled_is_never_written(admin_user, admin_client):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.QUEUED)
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/cancel/")
+    assert run_import_task.call(record.pk, admin_user.pk) == "not queued"
+    record.refresh_from_db()
+    assert (record.status, Rating.objects.count()) == (Status.CANCELLED, 0)
+
+
+def test_an_import_cancelled_while_it_checks_stops_before_writing(admin_user):
+    record = previewed(admin_user, BIG)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.RUNNING)
+    progress = Progress(record.pk)
+
+    def cancelled_midway(phase, done, total):
+        if phase == Phase.CHECKING:
+            cancel_import(record)
+        progress(phase, done, total)
+
+    with pytest.raises(Cancelled):
+        confirm_import(record=record, user=admin_user, progress=cancelled_midway)
+    assert (ImportRecord.objects.get(pk=record.pk).status, Rating.objects.count()) == (Status.CANCELLED, 0)
+
+
+def test_an_import_that_is_writing_cannot_be_cancelled(admin_user):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.RUNNING, phase=Phase.WRITING)
+    assert not cancel_import(record)
+    assert ImportRecord.objects.get(pk=record.pk).status == Status.RUNNING
+
+
+def test_a_silent_worker_fails_its_import_which_starts_again(admin_user, admin_client, settings):
+    record = previewed(admin_user)
+    stale = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS + 1)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.RUNNING, phase=Phase.CHECKING, heartbeat_at=stale)
+    page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
+    assert 'id="import-failure"' in page and 'id="confirm-import"' in page
+    assert ImportRecord.objects.get(pk=record.pk).status == Status.FAILED
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
+    assert (ImportRecord.objects.get(pk=record.pk).status, Rating.objects.count()) == (Status.IMPORTED, 1)
+
+
+def test_a_worker_heard_recently_is_left_alone(admin_user):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now())
+    assert mark_stale() == 0
+
+
+def test_one_import_is_started_once(admin_user):
+    record = previewed(admin_user)
+    assert start_import(record, admin_user) and not start_import(record, admin_user)
+    assert Rating.objects.count() == 1
+
+
+def test_an_import_whose_user_has_left_fails_in_words(admin_user, django_user_model):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.QUEUED)
+    leaver = django_user_model.objects.create_user("leaver", is_active=False)
+    assert run_import_task.call(record.pk, leaver.pk) == "failed"
+    assert "không còn quyền" in ImportRecord.objects.get(pk=record.pk).failure["vi"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_command_shows_a_progress_bar_on_a_terminal_and_keeps_stdout(tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    out, err = io.StringIO(), Terminal()
+    call_command("import_ocop", str(path), stdout=out, stderr=err)
+    assert out.getvalue().startswith("created: 1,") and "[" not in out.getvalue()
+    assert "Đang kiểm tra các dòng: [" in err.getvalue()
+
+
+def test_the_upload_form_refuses_nothing_it_does_not_know(admin_client):
+    file = SimpleUploadedFile("ds.csv", GOOD.encode())
+    response = admin_client.post("/admin/imports/importrecord/upload/",
+                                 {"file": file, "decision_date": "31/02/2024"})
+    assert response.status_code == 200 and ImportRecord.objects.count() == 0

@@ -1,0 +1,89 @@
+"""A real worker (`manage.py db_worker`, the database task backend) runs confirmed imports, on the
+database the suite runs on (SQLite in a file, or PostgreSQL in CI's second leg); one killed while it
+writes leaves nothing written and a record that, after the worker's silence, says it failed and
+can be started again."""
+
+import signal
+import time
+
+import pytest
+
+from tests.products.test_concurrent_writes import Databases, finished, manage
+
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=[])
+
+# The database backend, and no reloader (with DEBUG on, a second process that a kill would miss).
+WORKER_ENV = {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\n" + "".join(
+    f"Bắc Kạn,HTX số {i},Sản phẩm {i},3,29/12/2021\n" for i in range(30))
+
+# Previews the sheet as an administrator and confirms it: the task is queued, not run.
+CONFIRM = f"""
+from django.contrib.auth import get_user_model
+from imports.services import preview_import
+from imports.tasks import start_import
+user = get_user_model().objects.create_superuser("boss", password="not-a-secret-at-all-123")
+record = preview_import(user=user, filename="ds.csv", content={SHEET.encode()!r}, skip_invalid=False)
+start_import(record, user)
+print(record.pk)
+"""
+STATE = """
+from imports.models import ImportRecord
+from products.models import Rating
+record = ImportRecord.objects.get()
+print(record.status, record.phase or "-", Rating.objects.count(), record.failure.get("en", "-"))
+"""
+AGAIN = """
+from django.contrib.auth import get_user_model
+from imports.models import ImportRecord
+from imports.tasks import mark_stale, start_import
+print(mark_stale(), start_import(ImportRecord.objects.get(), get_user_model().objects.get()))
+"""
+
+
+@pytest.fixture(scope="module")
+def databases(django_db_setup, django_db_blocker, tmp_path_factory):
+    made = Databases(tmp_path_factory.mktemp("databases"))
+    with django_db_blocker.unblock():
+        yield made
+        made.drop()
+
+
+def run(database: str, script: str, **env: str) -> str:
+    code, out, err = finished(manage(database, "shell", "-c", script, **WORKER_ENV, **env))
+    assert code == 0, err
+    return out.strip().splitlines()[-1]
+
+
+def drain(database: str, **env: str) -> None:
+    """One worker that runs what is queued, then stops."""
+    worker = manage(database, "db_worker", "--batch", "--no-startup-delay", "--no-reload", **WORKER_ENV, **env)
+    code, out, err = finished(worker)
+    assert code == 0 and "Traceback" not in err, out + err
+
+
+def test_a_worker_runs_a_confirmed_import(databases):
+    database = databases.copy()
+    run(database, CONFIRM)
+    assert run(database, STATE).split()[:3] == ["queued", "-", "0"]
+    drain(database)
+    assert run(database, STATE).split()[:3] == ["imported", "-", "30"]
+
+
+def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_starts_again(databases):
+    database = databases.copy()
+    run(database, CONFIRM)
+    # The worker pauses while it holds the write locks (OCOP_TEST_WRITE_PAUSE), and is killed there.
+    worker = manage(database, "db_worker", "--no-startup-delay", "--no-reload", OCOP_TEST_WRITE_PAUSE="30",
+                     **WORKER_ENV)
+    deadline = time.monotonic() + 60
+    while not databases.written(database):
+        assert time.monotonic() < deadline and worker.poll() is None, "the worker never started writing"
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGKILL)
+    finished(worker)
+    assert run(database, STATE).split()[:3] == ["running", "writing", "0"]
+    # Its silence past the bound: failed, in words; started again, imported once.
+    assert run(database, AGAIN, IMPORT_STALE_SECONDS="0") == "1 True"
+    drain(database)
+    assert run(database, STATE).split()[:3] == ["imported", "-", "30"]
