@@ -1,10 +1,12 @@
+import datetime
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
@@ -22,6 +24,9 @@ from .rows import column_label
 from .services import preview_import
 from .tasks import cancel_import, mark_stale, start_import
 from .template import template_workbook
+
+# A queued import no worker has taken after this long: the page says to check that one runs.
+WORKER_LATE_SECONDS = 60
 
 # The task queue's own admin pages would show every task, its arguments and errors, outside the
 # scope rule: an import's page says what a user may know of its task.
@@ -217,5 +222,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 and (obj.skip_invalid or not obj.errors) and may_import(request.user, obj.kind)
             )
             context["running"] = obj.status in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING)
+            context["no_worker"] = obj.status == ImportRecord.Status.QUEUED and (obj.heartbeat_at or obj.created_at) < (
+                timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS))
             context["failure"] = obj.failure.get(language, "")
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

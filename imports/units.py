@@ -40,8 +40,10 @@ class UnitResolver:
         if not candidates:
             # Looked for only when the error will be worded (SheetRow.word_errors).
             close = []
-            if row.word_errors:
-                close = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6)
+            if row.word_errors:  # as the units are named, accents and all; those of the row's date first
+                keys = difflib.get_close_matches(fold_unit_name(name), sorted(scope_names), n=3, cutoff=0.6)
+                close = list(dict.fromkeys(unit.name for key in keys
+                                           for unit in self._valid(scope_names[key], start, end) or scope_names[key]))
             row.error(column, lambda: _("No unit named “%(name)s”.%(hint)s") % {
                 "name": name, "hint": _(" Did you mean: %(names)s?") % {"names": ", ".join(close)} if close else ""})
             return None

@@ -136,3 +136,11 @@ def test_the_upload_form_refuses_nothing_it_does_not_know(admin_client):
     response = admin_client.post("/admin/imports/importrecord/upload/",
                                  {"file": file, "decision_date": "31/02/2024"})
     assert response.status_code == 200 and ImportRecord.objects.count() == 0
+
+
+def test_an_import_no_worker_takes_says_to_check_the_worker(admin_user, admin_client):
+    record = previewed(admin_user)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.QUEUED,
+                                                     heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
+    assert 'id="no-worker"' in page and "db_worker" in page

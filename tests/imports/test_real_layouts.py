@@ -9,10 +9,14 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imports.models import ImportRecord
 from imports.rejected import rejected_rows
 from imports.services import confirm_import, import_products, preview_import
+from imports.titles import decision_in_title
+from imports.units import address_units
 from products.models import Rating, RatingDecision
 from provinces.models import AdminUnit
 
@@ -230,3 +234,37 @@ def test_a_2025_list_by_year_in_the_old_province_keeps_it(db):
     result = run(workbook(("DS", rows, [])))
     assert result.failed_rows == 0, [str(e) for e in result.errors]
     assert Rating.objects.get().product.province.slug == "bac-kan"
+
+
+WORDS = st.sampled_from(["Quyết định số", "ngày", "tháng", "năm", "của", "UBND", "tỉnh", "huyện", "thành phố",
+                         "xã", "H.", "TP.", "Tổng cộng:", "STT", "Tên sản phẩm", "Hạng sao", "(", ")", ",", "/",
+                         "12", "2024", "1234/QĐ-UBND", "Bắc Kạn", "★", "KT. CHỦ TỊCH", ""])
+LINES = st.lists(WORDS, max_size=12).map(" ".join)
+LOOSE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@LOOSE
+@given(lines=st.lists(LINES, max_size=4), address=LINES, districts=st.booleans())
+def test_titles_and_addresses_of_any_words_never_raise(db, lines, address, districts):
+    found = decision_in_title(list(enumerate(lines, 1)))
+    assert set(found) <= {"decision_number", "decision_date", "province", "district", "level"}
+    assert set(address_units(address, districts)) <= {"province", "district", "commune"}
+
+
+@LOOSE
+@given(grid=st.lists(st.lists(st.one_of(st.none(), LINES, st.integers(-5, 50)), max_size=7), min_size=1,
+                     max_size=12))
+def test_a_sheet_of_any_cells_gives_rows_or_errors_never_a_crash(db, grid):
+    width = max(len(row) for row in grid)
+    rows = [",".join(f'"{cell}"' if cell is not None else "" for cell in row + [None] * (width - len(row)))
+            for row in grid]
+    content = "\n".join(rows).encode("utf-8")
+    try:
+        result = run_csv(content)
+    except ValidationError:  # refused as a whole (the upload gate): in words
+        return
+    assert result.failed_rows >= 0 and not result.written
+
+
+def run_csv(content: bytes):
+    return import_products(content=content, filename="ds.csv", dry_run=True)
