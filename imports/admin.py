@@ -51,12 +51,16 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
     ]
     list_filter = ["kind", "status", ("user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
-    readonly_fields = [
-        "kind", "filename", "sha256", "user", "created_at", "status", "skip_invalid", "created", "updated",
-        "unchanged", "failed_rows", "warned_rows", "unknown_columns",
+    # Where a running import is (phase, rows, heartbeat, failure) shows in its own section of the page.
+    fields = readonly_fields = [
+        "kind", "filename", "sheet", "given_display", "sha256", "user", "created_at", "status", "skip_invalid",
+        "created", "updated", "unchanged", "failed_rows", "warned_rows", "unknown_columns",
     ]
-    exclude = ["errors", "warnings"]
     change_form_template = "admin/imports/importrecord/change_form.html"
+
+    @admin.display(description=_("values for every row"))
+    def given_display(self, record) -> str:
+        return "; ".join(f"{column_label(column)}: {value}" for column, value in record.given.items()) or "-"
 
     def get_urls(self):
         return [

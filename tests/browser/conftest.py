@@ -1,5 +1,5 @@
-"""A real server (gunicorn + whitenoise, DEBUG off, collected static files) on a fresh SQLite
-database with the demo data, and Debian's headless Chromium driven by Playwright."""
+"""A real server (gunicorn + whitenoise, DEBUG off, collected static files) and its import worker on
+a fresh SQLite database with the demo data, and Debian's headless Chromium driven by Playwright."""
 
 import os
 import shutil
@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 ADMIN_PASSWORD = "browser-tests-admin-password"
+WRITE_PAUSE = 3  # seconds the import worker holds each write
 
 
 def _free_port() -> int:
@@ -45,6 +46,10 @@ def server(tmp_path_factory):
         "OCOP_PASSWORD": ADMIN_PASSWORD,
         # The pages are checked as a visitor sees them; login is tested without a browser.
         "OCOP_PUBLIC_DASHBOARD": "true",
+        # Imports go to the worker, which holds each write a moment (as a large one would) so the
+        # page's progress can be seen.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "OCOP_TEST_WRITE_PAUSE": str(WRITE_PAUSE),
     }
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"],
@@ -54,6 +59,8 @@ def server(tmp_path_factory):
         [sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    worker = subprocess.Popen(manage + ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _attempt in range(100):
@@ -66,8 +73,9 @@ def server(tmp_path_factory):
             raise RuntimeError("the dashboard server did not start")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for started in (process, worker):
+            started.terminate()
+            started.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

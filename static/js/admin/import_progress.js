@@ -8,11 +8,13 @@
   }
   var bar = box.querySelector("progress");
   var words = box.querySelector("[data-words]");
+  var heading = box.querySelector("[data-status]");
   function show(state) {
     if (state.ended) {
       window.location.reload();
       return;
     }
+    heading.textContent = state.status_label;
     var phase = state.phase_label || state.status_label;
     if (state.total > 0) {
       bar.max = state.total;
