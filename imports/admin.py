@@ -219,7 +219,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["unlisted_failed_rows"] = obj.failed_rows - len({e["row"] for e in obj.errors})
             context["unlisted_warned_rows"] = obj.warned_rows - len({e["row"] for e in obj.warnings})
             context["has_rejected_rows"] = (
-                any(e["row"] > 1 for e in obj.errors) and self.may_download_rows(request, obj)
+                any(e["row"] > obj.header_row for e in obj.errors) and self.may_download_rows(request, obj)
             )
             context["can_confirm"] = (
                 obj.status in (ImportRecord.Status.PREVIEWED, ImportRecord.Status.FAILED)

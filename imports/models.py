@@ -42,6 +42,7 @@ class ImportRecord(models.Model):
     # holds a table), and the values every row takes (the decision an annex is attached to).
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     given = models.JSONField(_("values for every row"), default=dict, blank=True)
+    header_row = models.PositiveIntegerField(default=1, editable=False)  # the table's, as the preview found it
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

@@ -36,6 +36,7 @@ class ImportResult:
     # Rows with an error (or a warning): `errors` and `warnings` list at most rows.MAX_ERRORS of them.
     failed_rows: int = 0
     warned_rows: int = 0
+    header_row: int = 1  # where the sheet's table has its header: an error there is not a row to give back
 
     @property
     def unlisted_failed_rows(self) -> int:
@@ -77,6 +78,7 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     sheet_kind.check(rows, scope)
     result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
                         skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish)
+    result.header_row = table.header_row
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
         refresh_statistics(*sheet_kind.models)
     return result
@@ -190,6 +192,7 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, k
     result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope,
                             sheet=sheet, given=given)
     _record_result(record, result)
+    record.header_row = result.header_row  # the same on confirming: the same file, sheet and kind
     with waiting_for_writers(), transaction.atomic():
         record.save()
         record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q

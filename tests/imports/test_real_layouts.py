@@ -268,3 +268,12 @@ def test_a_sheet_of_any_cells_gives_rows_or_errors_never_a_crash(db, grid):
 
 def run_csv(content: bytes):
     return import_products(content=content, filename="ds.csv", dry_run=True)
+
+
+def test_an_annex_missing_a_column_offers_no_rows_to_download(admin_user, admin_client):
+    header = HEADER[:-1]  # no stars
+    record = preview_import(user=admin_user, filename="ds.xlsx", skip_invalid=False,
+                            content=annex(header=header, products=[p[:-1] for p in PRODUCTS]))
+    assert (record.header_row, [e["row"] for e in record.errors]) == (7, [7])
+    page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
+    assert 'id="import-errors"' in page and 'id="rejected-rows"' not in page

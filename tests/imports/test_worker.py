@@ -76,8 +76,9 @@ def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_starts_agai
     # The worker pauses while it holds the write locks (OCOP_TEST_WRITE_PAUSE), and is killed there.
     worker = manage(database, "db_worker", "--no-startup-delay", "--no-reload", OCOP_TEST_WRITE_PAUSE="30",
                      **WORKER_ENV)
-    deadline = time.monotonic() + 60
-    while not databases.written(database):
+    deadline = time.monotonic() + 90
+    # Writing, and holding the locks (a progress update also takes SQLite's write lock, for an instant).
+    while run(database, STATE).split()[:2] != ["running", "writing"] or not databases.written(database):
         assert time.monotonic() < deadline and worker.poll() is None, "the worker never started writing"
         time.sleep(0.2)
     worker.send_signal(signal.SIGKILL)
