@@ -22,7 +22,7 @@ from .reading import MAX_UPLOAD_BYTES
 from .rejected import rejected_rows
 from .rows import column_label
 from .services import preview_import
-from .tasks import cancel_import, mark_stale, start_import
+from .tasks import STARTABLE, cancel_import, mark_stale, start_import
 from .template import template_workbook
 
 # A queued import no worker has taken after this long: the page says to check that one runs.
@@ -146,8 +146,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 and not self.hides_personal_data(request))
 
     def confirm_view(self, request, pk):
-        startable = (ImportRecord.Status.PREVIEWED, ImportRecord.Status.FAILED)
-        record = get_object_or_404(self.get_queryset(request), pk=pk, status__in=startable)
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status__in=STARTABLE)
         if (
             request.method != "POST"
             or not self.has_add_permission(request)
@@ -222,7 +221,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 any(e["row"] > obj.header_row for e in obj.errors) and self.may_download_rows(request, obj)
             )
             context["can_confirm"] = (
-                obj.status in (ImportRecord.Status.PREVIEWED, ImportRecord.Status.FAILED)
+                obj.status in STARTABLE
                 and (obj.skip_invalid or not obj.errors) and may_import(request.user, obj.kind)
             )
             context["running"] = obj.status in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING)

@@ -26,8 +26,9 @@ from .models import ImportRecord
 from .services import confirm_import
 
 Status, Phase = ImportRecord.Status, ImportRecord.Phase
-# What may be cancelled: an import not yet writing.
+# What may be cancelled: an import not yet writing; and what may be started: one not yet written.
 CANCELLABLE = {Status.QUEUED, Status.RUNNING}
+STARTABLE = {Status.PREVIEWED, Status.FAILED, Status.CANCELLED}
 
 
 class Cancelled(Exception):
@@ -35,10 +36,10 @@ class Cancelled(Exception):
 
 
 def start_import(record: ImportRecord, user) -> bool:
-    """Queue a previewed (or failed) import for a worker, confirmed by `user`; False when it is
-    neither (another click queued it first)."""
+    """Queue a previewed (or failed, or cancelled) import for a worker, confirmed by `user`; False
+    when it is none of these (another click queued it first)."""
     with transaction.atomic():  # the task is queued in the same database: both or neither
-        queued = ImportRecord.objects.filter(pk=record.pk, status__in=(Status.PREVIEWED, Status.FAILED)).update(
+        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE).update(
             status=Status.QUEUED, phase="", done=0, total=0, failure={}, heartbeat_at=timezone.now())
         if queued:
             run_import_task.enqueue(record.pk, user.pk)

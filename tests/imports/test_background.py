@@ -62,6 +62,8 @@ def test_a_queued_import_cancelled_is_never_written(admin_user, admin_client):
     assert run_import_task.call(record.pk, admin_user.pk) == "not queued"
     record.refresh_from_db()
     assert (record.status, Rating.objects.count()) == (Status.CANCELLED, 0)
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")  # and started again, when wanted
+    assert (ImportRecord.objects.get(pk=record.pk).status, Rating.objects.count()) == (Status.IMPORTED, 1)
 
 
 def test_an_import_cancelled_while_it_checks_stops_before_writing(admin_user):
