@@ -17,6 +17,8 @@ REFERENCE = [
     "targets.plan", "targets.target", "targets.indicator", "targets.reportedfigure",
 ]
 IMPORTS = "imports.importrecord"
+# A province's names for its sheets' columns, saved from an import's preview by whoever imports.
+MAPPINGS = "imports.columnmapping"
 # The audit trails across records (the change logs), read in the user's scope like the records themselves.
 AUDITED = [
     "products.historicalproducer", "products.historicalproduct", "products.historicalratingdecision",
@@ -33,7 +35,7 @@ def _perms(actions: list[str], models: list[str]) -> list[str]:
 
 ROLE_PERMISSIONS = {
     STAFF: [*_perms(["add", "change", "view"], REGISTER), *_perms(["view"], [*REFERENCE, *AUDITED]),
-            *_perms(["add", "view"], [IMPORTS])],
+            *_perms(["add", "view"], [IMPORTS]), *_perms(["add", "change", "view"], [MAPPINGS])],
     LEADERSHIP: _perms(["view"], [*REGISTER, *REFERENCE, IMPORTS, *AUDITED]),
 }
 

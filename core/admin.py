@@ -187,6 +187,8 @@ class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         except Http404:
             pass
         object_id = unquote(object_id)
+        if not hasattr(self.model, "history"):
+            raise Http404  # a model with no audit trail: nothing left of a deleted record
         try:
             if self.model._default_manager.filter(pk=object_id).exists():
                 raise Http404  # stored, outside the user's scope

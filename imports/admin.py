@@ -1,7 +1,9 @@
 import datetime
+from collections import defaultdict
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,27 +13,35 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from accounts.scope import province_ids
-from core.admin import PersonalDataMixin, ScopedQuerysetMixin
+from core.admin import PersonalDataMixin, ScopedAdminMixin, ScopedQuerysetMixin
 from core.downloads import attachment, download
 from products.models import Producer
 
-from .forms import UploadForm
+from .forms import ColumnMappingForm, ColumnsForm, UploadForm
 from .kinds import DEFAULT, KINDS, may_import
-from .models import ImportRecord
+from .models import ColumnMapping, ImportRecord
 from .reading import MAX_UPLOAD_BYTES
 from .rejected import rejected_rows
 from .rows import column_label
-from .services import preview_import
+from .services import check_again, preview_import
 from .tasks import STARTABLE, cancel_import, mark_stale, start_import
 from .template import template_workbook
 
 # A queued import no worker has taken after this long: the page says to check that one runs.
 WORKER_LATE_SECONDS = 60
+# Rows of the preview a page shows.
+PREVIEW_PAGE_ROWS = 50
 
 # The task queue's own admin pages would show every task, its arguments and errors, outside the
 # scope rule: an import's page says what a user may know of its task.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+
+def mapping_text(mapping: dict) -> str:
+    """A column mapping in words: "Tên SP → Tên sản phẩm; Ghi chú → bỏ qua"."""
+    return "; ".join(f"{header} → {column_label(column) if column else _('ignored')}"
+                     for header, column in mapping.items()) or "-"
 
 
 @admin.register(ImportRecord)
@@ -54,13 +64,17 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
     # Where a running import is (phase, rows, heartbeat, failure) shows in its own section of the page.
     fields = readonly_fields = [
         "kind", "filename", "sheet", "given_display", "sha256", "user", "created_at", "status", "skip_invalid",
-        "created", "updated", "unchanged", "failed_rows", "warned_rows", "unknown_columns",
+        "created", "updated", "unchanged", "failed_rows", "warned_rows", "unknown_columns", "mapping_display",
     ]
     change_form_template = "admin/imports/importrecord/change_form.html"
 
     @admin.display(description=_("values for every row"))
     def given_display(self, record) -> str:
         return "; ".join(f"{column_label(column)}: {value}" for column, value in record.given.items()) or "-"
+
+    @admin.display(description=_("column mapping"))
+    def mapping_display(self, record) -> str:
+        return mapping_text(record.mapping)
 
     def get_urls(self):
         return [
@@ -81,6 +95,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             path("<int:pk>/status.json", self.admin_site.admin_view(self.status_view),
                  name="imports_importrecord_status"),
             path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="imports_importrecord_cancel"),
+            path("<int:pk>/columns/", self.admin_site.admin_view(self.columns_view),
+                 name="imports_importrecord_columns"),
             *super().get_urls(),
         ]
 
@@ -94,7 +110,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
 
     def get_queryset(self, request):
         # The file and the lists of errors are read only by the pages that show them, one record at a time.
-        return super().get_queryset(request).defer("content", "errors", "warnings", "unknown_columns")
+        return super().get_queryset(request).defer("content", "errors", "warnings", "unknown_columns", "preview")
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -116,6 +132,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                     user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
                     skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
                     scope=province_ids(request.user), sheet=form.cleaned_data["sheet"], given=form.given(),
+                    mapping=form.cleaned_data["mapping"].columns if form.cleaned_data["mapping"] else None,
                 )
             except ValidationError as error:
                 form.add_error("file", error)
@@ -176,6 +193,34 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         else:
             self.message_user(request, _("The import has started; this page follows it."))
 
+    def columns_view(self, request, pk):
+        """The preview's choices for the columns it did not recognise: check the sheet again with them,
+        and save them as a column mapping of a province when named."""
+        record = get_object_or_404(self.get_queryset(request), pk=pk, status__in=STARTABLE)
+        if request.method != "POST" or not (self.has_add_permission(request) and may_import(request.user, record.kind)):
+            raise PermissionDenied
+        form = ColumnsForm(request.POST, record=record, user=request.user)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                self.message_user(request, " ".join(errors), level="error")
+            return redirect("admin:imports_importrecord_change", record.pk)
+        record.mapping = {**record.mapping, **form.mapping()}
+        if name := form.cleaned_data["save_as"].strip():
+            if not request.user.has_perms(["imports.add_columnmapping", "imports.change_columnmapping"]):
+                raise PermissionDenied
+            ColumnMapping.objects.update_or_create(
+                province=form.cleaned_data["province"], kind=record.kind, name=name,
+                defaults={"columns": record.mapping, "updated_by": request.user})
+            self.message_user(request, _("Saved as the column mapping “%(name)s” of %(province)s.") % {
+                "name": name, "province": form.cleaned_data["province"].name})
+        try:
+            check_again(record, scope=province_ids(request.user))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level="error")
+        else:
+            self.message_user(request, _("Checked again with the columns you chose."))
+        return redirect("admin:imports_importrecord_change", record.pk)
+
     def cancel_view(self, request, pk):
         record = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST" or not (self.has_add_permission(request) and may_import(request.user, record.kind)):
@@ -228,4 +273,50 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["no_worker"] = obj.status == ImportRecord.Status.QUEUED and (obj.heartbeat_at or obj.created_at) < (
                 timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS))
             context["failure"] = obj.failure.get(language, "")
+            context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])
+            if obj.unknown_columns and obj.status in STARTABLE and may_import(request.user, obj.kind):
+                context["columns_form"] = ColumnsForm(record=obj, user=request.user)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def preview_page(self, request, record, hidden, errors, warnings) -> dict | None:
+        """A page of the rows the import writes (`?rows=errors`: those with errors), each with its problems."""
+        if not record.preview.get("rows"):
+            return None
+        kind = KINDS[record.kind]
+        shown = [column not in hidden for column in record.preview["columns"]]
+        only_errors = request.GET.get("rows") == "errors"
+        rows = [row for row in record.preview["rows"] if not only_errors or row[1] == "error"]
+        page = Paginator(rows, PREVIEW_PAGE_ROWS).get_page(request.GET.get("p"))
+        by_row = defaultdict(list)
+        for problem in [*({**e, "is_error": True} for e in errors), *warnings]:
+            by_row[problem["row"]].append(problem)
+        outcomes = {"created": _("new"), "updated": _("updated"), "unchanged": _("unchanged"), "error": _("error"),
+                    "": _("valid")}
+        return {
+            "columns": [str(kind.labels.get(column, column)) for column in record.preview["columns"]],
+            "page": page, "only_errors": only_errors,
+            "rows": [{"number": number, "outcome": outcome, "outcome_label": outcomes.get(outcome, outcome),
+                      "cells": [cell if visible else "…" for cell, visible in zip(cells, shown, strict=True)],
+                      "problems": by_row.get(number, [])} for number, outcome, cells in page],
+        }
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A province's names for its sheets' columns: saved from an import's preview, chosen on upload."""
+
+    form = ColumnMappingForm
+    list_display = ["name", "province", "kind", "columns_display", "updated_at", "updated_by"]
+    list_filter = ["kind", "province"]
+    list_select_related = ["province", "updated_by"]
+    search_fields = ["name"]
+    fields = ["name", "province", "kind", "columns", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    @admin.display(description=_("columns"))
+    def columns_display(self, mapping) -> str:
+        return mapping_text(mapping.columns)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

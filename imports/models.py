@@ -42,6 +42,8 @@ class ImportRecord(models.Model):
     # holds a table), and the values every row takes (the decision an annex is attached to).
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     given = models.JSONField(_("values for every row"), default=dict, blank=True)
+    # The admin's own names for the sheet's columns: {header as typed: column, or "" to ignore it}.
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     header_row = models.PositiveIntegerField(default=1, editable=False)  # the table's, as the preview found it
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PREVIEWED)
     created = models.PositiveIntegerField(_("created"), default=0)
@@ -54,6 +56,8 @@ class ImportRecord(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     unknown_columns = models.JSONField(_("columns not recognised"), default=list, blank=True)
+    # What the rows will write, as the preview found it (imports.services.preview_rows): read by its page only.
+    preview = models.JSONField(_("rows"), default=dict, blank=True, editable=False)
     # A confirmed import runs in the background (imports.tasks): where it is, and when its worker last said so.
     phase = models.CharField(_("phase"), max_length=10, choices=Phase, blank=True)
     done = models.PositiveIntegerField(_("rows done"), default=0)
@@ -75,3 +79,26 @@ class ImportRecord(models.Model):
         if not self.created_at:
             return self.filename
         return f"{self.filename} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
+
+
+class ColumnMapping(models.Model):
+    """A province's names for the columns of its own sheets, saved from a preview for later uploads:
+    {header as typed: the column it holds, or "" for a column to ignore}."""
+
+    province = models.ForeignKey(AdminUnit, models.CASCADE, related_name="+", verbose_name=_("province"),
+                                 limit_choices_to={"level": AdminUnit.Level.PROVINCE})
+    kind = models.CharField(_("kind of sheet"), max_length=10, choices=kind_choices, default="products")
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(_("columns"), default=dict)
+    updated_at = models.DateTimeField(_("saved at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("saved by"))
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        ordering = ["province__search_name", "name"]
+        constraints = [models.UniqueConstraint(fields=["province", "kind", "name"], name="one_mapping_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.province.name})"

@@ -76,6 +76,7 @@ class SheetRow:
     # they will not be listed, and wording them was most of the time spent on a sheet of garbage.
     word_errors: bool = True
     word_warnings: bool = True
+    outcome: str = ""  # what writing it did (or would do): created, updated, unchanged
 
     def error(self, column: str, make) -> None:
         """Record an error; `make` builds the message (called once per language)."""
@@ -99,19 +100,47 @@ def is_error_column(header) -> bool:
     return _header_key(header) == _header_key(ERROR_COLUMN)
 
 
-def map_headers(headers, columns: dict[str, tuple[str, ...]]) -> tuple[dict[int, str], list[str]]:
+def map_headers(headers, columns: dict[str, tuple[str, ...]], preferred=frozenset()) -> tuple[dict, list[str]]:
     """{column index: column name} for the headers recognised, and the headers that were not
-    (apart from our own error column and a row-number column, which are skipped without a word)."""
+    (apart from our own error column, a row-number column and those `columns` has under IGNORED,
+    which are skipped without a word). Two headers naming one column: the first in `preferred`
+    (a column mapping's), else the first in the row, is read."""
     aliases = {alias: column for column, names in columns.items() for alias in names}
+    keys = [_header_key(header) for header in headers]
     mapping, unknown = {}, []
-    for index, header in enumerate(headers):
-        key = _header_key(header)
+    for index in sorted(range(len(keys)), key=lambda index: keys[index] not in preferred):
+        key, header = keys[index], headers[index]
         column = aliases.get(key)
+        if column == IGNORED:
+            continue
         if column and column not in mapping.values():
             mapping[index] = column
         elif key and not is_error_column(header) and key not in NUMBER_HEADERS:
             unknown.append(CONTROL_RE.sub("\ufffd", str(header)))
     return mapping, unknown
+
+
+# In a kind's columns as a column mapping extends them: the headers to skip without a word.
+IGNORED = ""
+
+
+def with_mapping(columns: dict[str, tuple[str, ...]], mapping: dict[str, str] | None) -> dict[str, tuple[str, ...]]:
+    """A kind's `columns` with the headers a column mapping names ({header: column, or "" to ignore it});
+    a header the mapping names is read as it says, whatever else it could mean (see map_headers'
+    `preferred`: mapped_keys)."""
+    if not mapping:
+        return columns
+    named = {_header_key(header) for header in mapping}
+    extended = {column: tuple(name for name in names if name not in named) for column, names in columns.items()}
+    for header, column in mapping.items():
+        if column == IGNORED or column in columns:
+            extended[column] = (*extended.get(column, ()), _header_key(header))
+    return extended
+
+
+def mapped_keys(mapping: dict[str, str] | None) -> frozenset[str]:
+    """The headers a column mapping names, as map_headers compares them."""
+    return frozenset(_header_key(header) for header in mapping or {})
 
 
 def column_label(column: str) -> str:
@@ -173,7 +202,8 @@ def read_rows(
     sheet lacks may hold one value for every row: given with the upload (`dataset.given`, which
     also overrides the sheet's column), or read from the title by `from_title(title lines)`.
     """
-    mapping, unknown = map_headers(dataset.headers or [], columns)
+    named = getattr(dataset, "mapping", None)  # a column mapping's names for the headers
+    mapping, unknown = map_headers(dataset.headers or [], with_mapping(columns, named), mapped_keys(named))
     header_row, first_row = getattr(dataset, "header_row", 1), getattr(dataset, "first_row", 2)
     notes = list(getattr(dataset, "notes", ()))
     fixed = _for_every_row(dataset, set(mapping.values()), from_title, notes)
@@ -233,9 +263,6 @@ def unquote(value):
     if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
         return value[1:]
     return value
-
-
-# Text cells written as they are, with the model's limits: the batched writes skip full_clean(), and
 
 
 def filled(row: SheetRow, cells: dict, required) -> dict[str, str]:

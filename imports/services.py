@@ -37,6 +37,7 @@ class ImportResult:
     failed_rows: int = 0
     warned_rows: int = 0
     header_row: int = 1  # where the sheet's table has its header: an error there is not a row to give back
+    preview: dict = field(default_factory=dict)  # what the rows write: preview_rows()
 
     @property
     def unlisted_failed_rows(self) -> int:
@@ -54,7 +55,8 @@ def _outside(rows: list[SheetRow], scope) -> None:
 
 def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
                  record=None, scope=None, as_of: datetime.date | None = None, sheet: str | None = None,
-                 given: dict | None = None, progress=None, finish=None) -> ImportResult:
+                 given: dict | None = None, mapping: dict | None = None, progress=None, finish=None,
+                 describe: bool = False) -> ImportResult:
     """Import a sheet of `kind` (a name in imports.kinds.KINDS). With errors and no skip_invalid,
     nothing is written; dry_run writes nothing.
 
@@ -63,6 +65,8 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     resolve on where the sheet gives none (default today). `sheet`: a workbook's sheet by name or
     number (default: the first that holds a table). `given`: {column: value} for every row, over the
     sheet's own (an "issuer" stands for the level and units it names: titles.issuer_values).
+    `mapping`: {header: column, or "" to ignore it} for headers the kind does not know (a ColumnMapping's).
+    `describe`: the result's `preview` says what each row writes (preview_rows).
     `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase); it may raise
     to stop the import before it writes. `finish(result)` runs in the write's transaction, or after
     the check when nothing is to be written.
@@ -71,13 +75,14 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     progress = progress or _unheard
     sheet_kind = KINDS[kind]
     progress(ImportRecord.Phase.READING, 0, 0)
-    table = read_table(content, filename, sheet_kind.columns, sheet)
-    table.given = given_columns(given or {}, sheet_kind.columns)
+    table = read_table(content, filename, sheet_rows.with_mapping(sheet_kind.columns, mapping), sheet)
+    table.given, table.mapping = given_columns(given or {}, sheet_kind.columns), mapping
     table.progress = lambda done: progress(ImportRecord.Phase.CHECKING, done, len(table))
     rows, unknown = sheet_kind.parse(table, as_of or timezone.localdate())
     sheet_kind.check(rows, scope)
     result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
-                        skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish)
+                        skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish,
+                        describe=functools.partial(preview_rows, sheet_kind) if describe else None)
     result.header_row = table.header_row
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
         refresh_statistics(*sheet_kind.models)
@@ -118,20 +123,22 @@ def refresh_statistics(*models) -> None:
 
 def run_import(
     rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None,
-    progress=_unheard, finish=None,
+    progress=_unheard, finish=None, describe=None,
 ) -> ImportResult:
     """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
     `scope`: ids of the provinces the sheet may write to (None: any). `progress` and `finish` as
-    for import_sheet.
+    for import_sheet; `describe(rows)` gives the result's `preview`.
     """
+    describe = describe or (lambda rows: {})
     if scope is not None:
         _outside(rows, scope)
     provinces = {row.values["province"].pk for row in rows if row.values.get("province") is not None}
     result = ImportResult(unknown_columns=unknown, provinces=provinces)
     if any(row.errors for row in rows) and not skip_invalid:
         _collect(result, rows)
+        result.preview = describe(rows)
         if finish:
             finish(result)
         return result
@@ -142,6 +149,9 @@ def run_import(
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
             counts = Counter()  # as when the errors are found before writing: nothing would change
+            for row in rows:
+                row.outcome = ""
+        result.preview = describe(rows)
         result.written = not dry_run and (skip_invalid or not result.errors)
         result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
         if not result.written:
@@ -164,12 +174,39 @@ def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
     return result
 
 
+# What a preview keeps of each row's cells: enough to recognise it, never a whole paragraph.
+PREVIEW_CELL_CHARS = 120
+
+
+def preview_rows(kind, rows: list[SheetRow]) -> dict:
+    """What each row writes, for the preview to page through: {"columns": the columns shown,
+    "rows": [[row number, outcome ("created", "updated", "unchanged", "error", or "" when nothing is
+    written), [each column's value as text]], …]}."""
+    shown = kind.shown()
+    return {
+        "columns": [column for _key, column in shown],
+        "rows": [[row.number, "error" if row.errors else row.outcome,
+                  [_as_text(row.values.get(key))[:PREVIEW_CELL_CHARS] for key, _column in shown]] for row in rows],
+    }
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if hasattr(value, "label"):  # a choice (a level, a producer type): its words
+        return str(value.label)
+    return str(getattr(value, "name", value))
+
+
 def _record_result(record: ImportRecord, result: ImportResult) -> None:
     record.created, record.updated, record.unchanged = result.created, result.updated, result.unchanged
     record.failed_rows, record.warned_rows = result.failed_rows, result.warned_rows
     record.errors = [{"row": e.row, "column": e.column, **e.messages} for e in result.errors]
     record.warnings = [{"row": e.row, "column": e.column, **e.messages} for e in result.warnings]
     record.unknown_columns = result.unknown_columns
+    record.preview = result.preview
 
 
 def errors_summary(result: ImportResult, listed: int = 20) -> str:
@@ -183,14 +220,21 @@ def errors_summary(result: ImportResult, listed: int = 20) -> str:
 
 
 def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, kind: str = DEFAULT, scope=None,
-                   sheet: str | None = None, given: dict | None = None) -> ImportRecord:
+                   sheet: str | None = None, given: dict | None = None, mapping: dict | None = None) -> ImportRecord:
     """Check an uploaded sheet and count what it would change; keep it for confirmation.
 
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError."""
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
-                          sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {})
-    result = importer(kind)(content=content, filename=filename, dry_run=True, skip_invalid=skip_invalid, scope=scope,
-                            sheet=sheet, given=given)
+                          sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {},
+                          mapping=mapping or {})
+    return check_again(record, scope=scope)
+
+
+def check_again(record: ImportRecord, *, scope=None) -> ImportRecord:
+    """Preview `record`'s sheet (again, once its column mapping or values for every row changed), and save it."""
+    result = importer(record.kind)(content=bytes(record.content), filename=record.filename, dry_run=True,
+                                   skip_invalid=record.skip_invalid, scope=scope, sheet=record.sheet or None,
+                                   given=record.given, mapping=record.mapping, describe=True)
     _record_result(record, result)
     record.header_row = result.header_row  # the same on confirming: the same file, sheet and kind
     with waiting_for_writers(), transaction.atomic():
@@ -221,4 +265,5 @@ def confirm_import(*, record: ImportRecord, scope=None, user=None, progress=None
 
     return importer(record.kind)(content=bytes(record.content), filename=record.filename,
                                  skip_invalid=record.skip_invalid, record=record, scope=scope,
-                                 sheet=record.sheet or None, given=record.given, progress=progress, finish=finish)
+                                 sheet=record.sheet or None, given=record.given, mapping=record.mapping,
+                                 progress=progress, finish=finish, describe=True)

@@ -171,7 +171,8 @@ def save_row(row: SheetRow, instance, wanted: dict, columns: dict, record=None) 
     'created', 'updated', 'unchanged', or None when the row has errors (`columns`: field -> sheet column).
     """
     if instance.pk and all(getattr(instance, key) == value for key, value in wanted.items()):
-        return "unchanged"
+        row.outcome = "unchanged"
+        return row.outcome
     outcome = "updated" if instance.pk else "created"
     for key, value in wanted.items():
         setattr(instance, key, value)
@@ -181,4 +182,5 @@ def save_row(row: SheetRow, instance, wanted: dict, columns: dict, record=None) 
         instance._history_user = record.user
         instance._import_record = record
     instance.save()
+    row.outcome = outcome
     return outcome

@@ -39,3 +39,9 @@ class SheetKind:
     check: Callable[[list[SheetRow], set[int] | None], None] = no_check
     # Tables an import this large (REFRESH_STATISTICS_ROWS) has the database read its statistics of again.
     models: tuple = field(default=())
+    # What the preview shows of each row: (key of a row's values, the column whose label heads it);
+    # empty: the kind's columns, as the rows hold them.
+    preview: tuple[tuple[str, str], ...] = ()
+
+    def shown(self) -> tuple[tuple[str, str], ...]:
+        return self.preview or tuple((column, column) for column in self.columns)

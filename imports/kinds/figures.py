@@ -83,4 +83,6 @@ KIND = SheetKind(
     name="figures", label=_("Published figures"), columns=FIGURE_COLUMNS, labels=LABELS, headers=FIGURE_HEADERS,
     permissions=("targets.add_reportedfigure", "targets.change_reportedfigure"),
     parse=parse, write=write, template=template, template_name="mau-so-lieu-cong-bo",
+    preview=(("unit", "province"), ("indicator", "indicator"), ("as_of", "as_of"), ("value", "value"),
+             ("source", "source"), ("note", "note")),
 )

@@ -323,21 +323,22 @@ def write(rows: list[SheetRow], record=None) -> Counter:
             ratings[product_key, decision_key] = add(
                 Rating, product=products[product_key], decision=decisions[decision_key], import_record_id=record_id,
                 decided_on=values["date"], **{"expires": Rating.certificate_expiry(values["date"]), **wanted})
-            counts["created"] += 1
+            row.outcome = "created"
         elif isinstance(rating, dict):  # created by an earlier row: it is written with the last row's values
             if all(rating[key] == value for key, value in wanted.items()):
-                counts["unchanged"] += 1
+                row.outcome = "unchanged"
             else:
                 rating.update(wanted)
-                counts["updated"] += 1
+                row.outcome = "updated"
         elif all(getattr(rating, key) == value for key, value in wanted.items()):
-            counts["unchanged"] += 1
+            row.outcome = "unchanged"
         else:
             for key, value in wanted.items():
                 setattr(rating, key, value)
             rating.import_record = record
             changed[rating.pk] = rating
-            counts["updated"] += 1
+            row.outcome = "updated"
+        counts[row.outcome] += 1
     # Before writing anything: an edit of these products' ratings meanwhile (the admin) goes first or
     # after. (Products this import creates are seen by no one else until it commits.)
     lock_products({rating["product"]["id"] for rating in new[Rating] if "id" in rating["product"]}
@@ -462,4 +463,6 @@ KIND = SheetKind(
     permissions=("products.add_producer", "products.add_product", "products.add_rating", "products.change_rating"),
     parse=parse, check=check, write=write, template=template, template_name="mau-san-pham-ocop",
     models=(Producer, Product, RatingDecision, Rating),
+    preview=(*((column, column) for column in (*PLACES, "producer", "product", "group", "stars", "score",
+                                               "decision_number")), ("date", "decision_date"), ("level", "level")),
 )

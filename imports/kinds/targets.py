@@ -184,4 +184,6 @@ KIND = SheetKind(
     name="targets", label=_("Plans and targets"), columns=TARGET_COLUMNS, labels=LABELS, headers=TARGET_HEADERS,
     permissions=("targets.add_plan", "targets.change_plan", "targets.add_target", "targets.change_target"),
     parse=parse, write=write, template=template, template_name="mau-ke-hoach-chi-tieu",
+    preview=(("province", "province"), ("plan", "plan"), ("indicator", "indicator"), ("unit", "district"),
+             ("deadline", "deadline"), ("value", "target"), ("note", "note")),
 )

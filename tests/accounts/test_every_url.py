@@ -31,7 +31,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ScopedAdminMixin
-from imports.models import ImportRecord
+from imports.models import ColumnMapping, ImportRecord
 from products.models import Producer, Product, Rating, RatingDecision
 from targets.models import Indicator, Plan, ReportedFigure, Target
 from tests.conftest import Register, member, unit
@@ -61,6 +61,7 @@ ACCESS = {
     "products.ratingdecision": Access("write", "read"),
     "products.rating": Access("write", "read"),
     "imports.importrecord": Access("upload", "read"),
+    "imports.columnmapping": Access("write", None),
     "products.productgroup": Access("read", "read", scoped=False),
     "provinces.adminunit": Access("read", "read", admin="read"),
     "targets.plan": Access("read", "read"),
@@ -170,7 +171,7 @@ AUTOCOMPLETES = autocompletes()
 # Routes walked by their own tests below, beside each model's pages, PAGES and PROVINCE_PAGES.
 WALKED_BY_NAME = {
     "admin:autocomplete", "admin:app_list", "admin:imports_importrecord_rejected", "admin:imports_importrecord_confirm",
-    "admin:imports_importrecord_status", "admin:imports_importrecord_cancel",
+    "admin:imports_importrecord_status", "admin:imports_importrecord_cancel", "admin:imports_importrecord_columns",
     *(f"admin:{label.replace('.', '_')}_simple_history" for label in AUDITED),
 }
 NOT_WALKED = {
@@ -271,6 +272,8 @@ class Context:
                 uploader = self.user("staff_a" if obj == "a" else "staff_b")
                 return self._import(uploader, ROW_A if obj == "a" else ROW_B,
                                     [unit("bac-kan" if obj == "a" else "cao-bang-cu")])
+            case "imports.columnmapping":
+                return ColumnMapping.objects.create(province=place, name=f"Cách {tag}", columns={"Tên SP": "product"})
             case "provinces.adminunit":
                 return place
             case "targets.plan":
@@ -598,6 +601,19 @@ def test_an_import_is_cancelled_only_by_who_imports_in_its_whole_scope(ctx, clie
     assert outcome(response, "post") == wanted
     cancelled = ImportRecord.objects.get(pk=record.pk).status == ImportRecord.Status.CANCELLED
     assert cancelled == (wanted == "saved")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("obj", ["a", "b", "shared"])
+def test_an_imports_columns_are_chosen_only_by_who_imports_in_its_whole_scope(ctx, client, obj, role):
+    record = ctx.record("imports.importrecord", obj)
+    url = reverse("admin:imports_importrecord_columns", args=[record.pk])
+    response = request(client_of(client, ctx, role), ctx, role, "post", url)
+    need = objects_of("imports.importrecord")[obj]
+    wanted = ("login" if role == "anonymous" else "hidden" if not sees(role, need)
+              else "saved" if may_import(role) else "forbidden")
+    assert outcome(response, "post") == wanted
+    assert bool(ImportRecord.objects.get(pk=record.pk).preview) == (wanted == "saved")  # checked again
 
 
 @pytest.mark.parametrize("role", ROLES)

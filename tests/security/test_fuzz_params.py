@@ -82,7 +82,7 @@ def parameters(route: str, request) -> list[str]:
     if kind == "add":
         model = admin_model(label)
         return [*ADMIN_PARAMETERS, *(f.name for f in model._meta.get_fields() if f.concrete)]
-    return [*ADMIN_PARAMETERS, "p", "page", "next"]
+    return [*ADMIN_PARAMETERS, "p", "page", "next", "rows"]
 
 
 # Each tried alone in each parameter a page reads for itself (a list's filters, a dashboard's date,
@@ -181,7 +181,8 @@ def test_every_route_is_fuzzed():
     model_pages = {f"admin:{label.replace('.', '_')}_{kind}" for label, kind in MODEL_ROUTES}
     fuzzed = set(ROUTES) | model_pages | {"admin:app_list", "admin:autocomplete"}
     # The routes left out take POST only.
-    assert set(served_routes()) - fuzzed == {"admin:imports_importrecord_confirm", "admin:imports_importrecord_cancel"}
+    assert set(served_routes()) - fuzzed == {
+        "admin:imports_importrecord_confirm", "admin:imports_importrecord_cancel", "admin:imports_importrecord_columns"}
 
 
 # A date typed into a date-time filter (`?attempt_time__gte=2021-12-29`) is read at midnight, with

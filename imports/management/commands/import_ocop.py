@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from accounts.scope import province_ids
 from core.bilingual import in_both_text
 from imports.kinds import DEFAULT, KINDS, may_import
-from imports.models import ImportRecord
+from imports.models import ColumnMapping, ImportRecord
 from imports.reading import MAX_UPLOAD_BYTES
 from imports.services import importer
 from imports.titles import GIVEN, LEVEL_CHOICES
+from provinces.text import fold_unit_name
 
 
 class Command(BaseCommand):
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sheet", metavar="NAME|N",
                             help="The sheet of a workbook, by name or number (default: the first holding a table).")
+        parser.add_argument("--mapping", metavar="NAME",
+                            help="A province's column mapping, saved from a preview: its names for the columns.")
         given = parser.add_argument_group(
             "for every row", "What the sheet does not say (or says otherwise): wins over its title and columns.")
         given.add_argument("--decision-number", metavar="TEXT", help="e.g. 1234/QĐ-UBND")
@@ -39,18 +42,20 @@ class Command(BaseCommand):
         given.add_argument("--issuer", metavar="TEXT", help="e.g. “UBND tỉnh Bắc Kạn”: gives the level and province")
         given.add_argument("--province", metavar="NAME")
 
-    def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, sheet=None, **options):
+    def handle(self, *args, file, kind=DEFAULT, dry_run=False, skip_invalid=False, user=None, sheet=None,
+               mapping=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
         scope = None if user is None else self.scope_of(user, kind)
+        columns = None if mapping is None else self.mapping_named(mapping, kind, scope, options.get("province"))
         try:
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
                 content = opened.read(MAX_UPLOAD_BYTES + 1)
             given = {column: options.get(column) for column in GIVEN if options.get(column)}
             bar = ProgressBar(self.stderr) if self.stderr.isatty() else None
             result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    scope=scope, sheet=sheet, given=given, progress=bar)
+                                    scope=scope, sheet=sheet, given=given, mapping=columns, progress=bar)
             if bar:
                 bar.end()
         except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
@@ -80,6 +85,24 @@ class Command(BaseCommand):
         if not may_import(user, kind):
             raise CommandError(f"{username}: {in_both_text(lambda: _('You may not import this kind of sheet.'))}")
         return province_ids(user)
+
+
+    def mapping_named(self, name: str, kind: str, scope, province: str | None) -> dict:
+        """The columns of the mapping of that name for `kind`, in `scope` (and `province`, when given)."""
+        found = ColumnMapping.objects.filter(name=name, kind=kind).select_related("province")
+        if scope is not None:
+            found = found.filter(province__in=scope)
+        if province:
+            found = found.filter(province__search_name=fold_unit_name(province))
+        found = list(found)
+        if not found:
+            raise CommandError(in_both_text(lambda: _("No column mapping named “%(name)s” for this kind of sheet.") % {
+                "name": name}))
+        if len(found) > 1:
+            raise CommandError(in_both_text(lambda: _(
+                "Several provinces have a column mapping named “%(name)s” (%(provinces)s): say which with --province."
+            ) % {"name": name, "provinces": ", ".join(mapping.province.name for mapping in found)}))
+        return found[0].columns
 
 
 class ProgressBar:
