@@ -12,7 +12,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from accounts.scope import province_ids
 from core.admin import PersonalDataMixin, ScopedAdminMixin, ScopedQuerysetMixin
 from core.downloads import attachment, download
 from products.models import Producer
@@ -23,8 +22,7 @@ from .models import ColumnMapping, ImportRecord
 from .reading import MAX_UPLOAD_BYTES
 from .rejected import rejected_rows
 from .rows import column_label
-from .services import check_again, preview_import
-from .tasks import STARTABLE, cancel_import, mark_stale, start_import
+from .tasks import ACTIVE, CANCELLABLE, STARTABLE, cancel_import, check_again, mark_stale, preview_import, start_import
 from .template import template_workbook
 
 # A queued import no worker has taken after this long: the page says to check that one runs.
@@ -131,7 +129,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 record = preview_import(
                     user=request.user, filename=upload.name, content=upload.read(MAX_UPLOAD_BYTES + 1),
                     skip_invalid=form.cleaned_data["skip_invalid"], kind=form.cleaned_data["kind"],
-                    scope=province_ids(request.user), sheet=form.cleaned_data["sheet"], given=form.given(),
+                    sheet=form.cleaned_data["sheet"], given=form.given(),
                     mapping=form.cleaned_data["mapping"].columns if form.cleaned_data["mapping"] else None,
                 )
             except ValidationError as error:
@@ -213,12 +211,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 defaults={"columns": record.mapping, "updated_by": request.user})
             self.message_user(request, _("Saved as the column mapping “%(name)s” of %(province)s.") % {
                 "name": name, "province": form.cleaned_data["province"].name})
-        try:
-            check_again(record, scope=province_ids(request.user))
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), level="error")
-        else:
-            self.message_user(request, _("Checked again with the columns you chose."))
+        if check_again(record, request.user):
+            self.message_user(request, _("The sheet is being checked again with the columns you chose."))
         return redirect("admin:imports_importrecord_change", record.pk)
 
     def cancel_view(self, request, pk):
@@ -243,7 +237,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             "status": record.status, "status_label": record.get_status_display(),
             "phase": record.phase, "phase_label": record.get_phase_display(),
             "done": record.done, "total": record.total,
-            "ended": record.status not in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING),
+            "ended": record.status not in ACTIVE,
             "failure": record.failure.get(language, ""),
         })
 
@@ -269,8 +263,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 obj.status in STARTABLE
                 and (obj.skip_invalid or not obj.errors) and may_import(request.user, obj.kind)
             )
-            context["running"] = obj.status in (ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING)
-            context["no_worker"] = obj.status == ImportRecord.Status.QUEUED and (obj.heartbeat_at or obj.created_at) < (
+            context["running"] = obj.status in ACTIVE
+            context["cancellable"] = obj.status in CANCELLABLE and obj.phase != ImportRecord.Phase.WRITING
+            waiting = obj.status == ImportRecord.Status.QUEUED or (obj.status == ImportRecord.Status.CHECKING
+                                                                   and not obj.phase)
+            context["no_worker"] = waiting and (obj.heartbeat_at or obj.created_at) < (
                 timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS))
             context["failure"] = obj.failure.get(language, "")
             context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])

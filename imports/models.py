@@ -17,6 +17,7 @@ class ImportRecord(models.Model):
     """One spreadsheet brought in: who, when, which file, what it changed and what was wrong."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         PREVIEWED = "previewed", _("Previewed, not imported")
         QUEUED = "queued", _("Waiting to be imported")
         RUNNING = "running", _("Importing")

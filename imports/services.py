@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-import hashlib
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from core.bilingual import in_both
 from core.locks import waiting_for_writers
 
 from . import rows as sheet_rows
-from .kinds import DEFAULT, KINDS
+from .kinds import KINDS
 from .models import ImportRecord
 from .rows import RowError, SheetRow
 from .table import read_table
@@ -219,24 +218,24 @@ def errors_summary(result: ImportResult, listed: int = 20) -> str:
     return "; ".join(texts)
 
 
-def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, kind: str = DEFAULT, scope=None,
-                   sheet: str | None = None, given: dict | None = None, mapping: dict | None = None) -> ImportRecord:
-    """Check an uploaded sheet and count what it would change; keep it for confirmation.
+def check_import(record: ImportRecord, *, scope=None, progress=None) -> ImportRecord:
+    """Preview an uploaded sheet: check it and count what it would change (nothing is written), and
+    save that on `record`, PREVIEWED. `scope` and `progress` as for import_sheet.
 
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError."""
-    record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
-                          sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {},
-                          mapping=mapping or {})
-    return check_again(record, scope=scope)
+    progress = progress or _unheard
 
+    def checking(phase, done, total):  # the dry run's write, rolled back, is part of the check
+        if phase == ImportRecord.Phase.WRITING:
+            phase, done = ImportRecord.Phase.CHECKING, total
+        progress(phase, done, total)
 
-def check_again(record: ImportRecord, *, scope=None) -> ImportRecord:
-    """Preview `record`'s sheet (again, once its column mapping or values for every row changed), and save it."""
     result = importer(record.kind)(content=bytes(record.content), filename=record.filename, dry_run=True,
                                    skip_invalid=record.skip_invalid, scope=scope, sheet=record.sheet or None,
-                                   given=record.given, mapping=record.mapping, describe=True)
+                                   given=record.given, mapping=record.mapping, progress=checking, describe=True)
     _record_result(record, result)
     record.header_row = result.header_row  # the same on confirming: the same file, sheet and kind
+    record.status, record.phase, record.failure = ImportRecord.Status.PREVIEWED, "", {}
     with waiting_for_writers(), transaction.atomic():
         record.save()
         record.provinces.set(result.provinces)  # who else may read the record: see ImportRecordAdmin.scope_q

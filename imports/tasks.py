@@ -1,7 +1,9 @@
-"""Confirmed imports run in the background, as tasks of Django's task framework (settings.TASKS),
-so no web request waits for a large sheet to be written.
+"""Imports are checked and written in the background, as tasks of Django's task framework
+(settings.TASKS), so no web request waits for a large sheet to be read, checked or written.
 
-An import's record says where it is: QUEUED when confirmed, RUNNING with its phase and rows done
+An upload passes the upload gate at once, then is CHECKING until a worker has previewed it (rows
+read and checked, what it would change counted) and it is PREVIEWED, or FAILED. A confirmed
+import's record says where it is: QUEUED when confirmed, RUNNING with its phase and rows done
 while a worker reads, checks and writes it (each word also its worker's heartbeat), then IMPORTED,
 back to PREVIEWED when its rows had errors, FAILED with the reason, or CANCELLED. It may be
 cancelled until it starts writing. A worker that dies leaves the record RUNNING and its transaction
@@ -10,11 +12,13 @@ FAILED (`mark_stale`) and may be started again.
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,17 +26,50 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import province_ids
 from core.bilingual import in_both
 
+from .kinds import DEFAULT
 from .models import ImportRecord
-from .services import confirm_import
+from .reading import check_file
+from .services import check_import, confirm_import
 
 Status, Phase = ImportRecord.Status, ImportRecord.Phase
 # What may be cancelled: an import not yet writing; and what may be started: one not yet written.
 CANCELLABLE = {Status.QUEUED, Status.RUNNING}
+# What a worker has yet to end: its page follows it.
+ACTIVE = {Status.CHECKING, Status.QUEUED, Status.RUNNING}
 STARTABLE = {Status.PREVIEWED, Status.FAILED, Status.CANCELLED}
 
 
 class Cancelled(Exception):
     """The import was cancelled before it wrote."""
+
+
+def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, kind: str = DEFAULT,
+                   sheet: str | None = None, given: dict | None = None, mapping: dict | None = None) -> ImportRecord:
+    """Keep an uploaded sheet and have a worker check it (services.check_import) as `user` would
+    import it: the record, CHECKING (or already PREVIEWED, when tasks run at once).
+
+    A file the upload gate refuses is refused here, at once (ValidationError), and nothing is kept."""
+    check_file(content, filename)
+    record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
+                          sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {},
+                          mapping=mapping or {}, status=Status.CHECKING, heartbeat_at=timezone.now())
+    with transaction.atomic():  # the record and its task: both or neither
+        record.save()
+        run_preview_task.enqueue(record.pk, user.pk)
+    record.refresh_from_db()
+    return record
+
+
+def check_again(record: ImportRecord, user) -> bool:
+    """Have a worker check a previewed (or failed, or cancelled) import again, as `user`: after its
+    column mapping changed. False when it is none of these."""
+    with transaction.atomic():
+        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE).update(
+            status=Status.CHECKING, phase="", done=0, total=0, failure={}, mapping=record.mapping,
+            heartbeat_at=timezone.now())
+        if queued:
+            run_preview_task.enqueue(record.pk, user.pk)
+    return bool(queued)
 
 
 def start_import(record: ImportRecord, user) -> bool:
@@ -53,10 +90,12 @@ def cancel_import(record: ImportRecord) -> bool:
 
 
 def mark_stale(records=None) -> int:
-    """Mark failed the running imports whose worker has said nothing for IMPORT_STALE_SECONDS."""
+    """Mark failed the imports a worker took (to write or to check) and has said nothing of for
+    IMPORT_STALE_SECONDS."""
     before = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
     records = ImportRecord.objects.all() if records is None else records
-    return records.filter(status=Status.RUNNING, heartbeat_at__lt=before).update(
+    taken = Q(status=Status.RUNNING) | Q(status=Status.CHECKING) & ~Q(phase="")
+    return records.filter(taken, heartbeat_at__lt=before).update(
         status=Status.FAILED, phase="", failure=in_both(lambda: str(_(
             "Its worker stopped without finishing (nothing was written). Start it again.")))
     )
@@ -69,7 +108,7 @@ class Progress:
         self.pk = pk
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        told = ImportRecord.objects.filter(pk=self.pk, status=Status.RUNNING).update(
+        told = ImportRecord.objects.filter(pk=self.pk, status__in=(Status.RUNNING, Status.CHECKING)).update(
             phase=phase, done=done, total=total, heartbeat_at=timezone.now())
         if not told:
             raise Cancelled
@@ -97,6 +136,30 @@ def run_import_task(record_id: int, user_id: int) -> str:
         _fail(record_id, in_both(lambda: str(_("The import stopped on an unexpected error; nothing was written."))))
         raise
     return "imported" if result.written else "not written"
+
+
+@task()
+def run_preview_task(record_id: int, user_id: int) -> str:
+    """Check an uploaded sheet as `user_id` would import it, and keep what it would change."""
+    if not ImportRecord.objects.filter(pk=record_id, status=Status.CHECKING, phase="").update(
+            phase=Phase.READING, heartbeat_at=timezone.now()):
+        return "not queued"  # taken by another worker, or no longer waiting to be checked
+    record = ImportRecord.objects.get(pk=record_id)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        _fail(record_id, in_both(lambda: str(_("The user who uploaded it can no longer import."))))
+        return "failed"
+    try:
+        check_import(record, scope=province_ids(user), progress=Progress(record_id))
+    except Cancelled:  # the record is gone
+        return "cancelled"
+    except ValidationError as error:  # the sheet (or a sheet named) is not there: said in both languages
+        _fail(record_id, dict.fromkeys(("vi", "en"), " ".join(error.messages)))
+        return "failed"
+    except Exception:
+        _fail(record_id, in_both(lambda: str(_("The check stopped on an unexpected error."))))
+        raise
+    return "previewed"
 
 
 def _fail(pk: int, messages: dict) -> None:

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from imports.models import ImportRecord
-from imports.services import confirm_import, import_figures, preview_import
+from imports.services import confirm_import, import_figures
+from imports.tasks import preview_import
 from products.models import Producer, Product, Rating, RatingDecision
 from targets.models import ReportedFigure
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, OperationalError
 from django.db.models.signals import pre_save
 from django.urls import reverse
 
-from imports.services import preview_import
+from imports.tasks import preview_import
 from products.models import RatingDecision
 
 pytestmark = pytest.mark.django_db

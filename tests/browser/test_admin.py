@@ -55,7 +55,7 @@ def test_an_admin_previews_imports_and_traces_a_sheet(server, desktop):
     page.set_input_files("#id_file", files=[{"name": "ds.csv", "mimeType": "text/csv", "buffer": SHEET.encode()}])
     page.check("#id_skip_invalid")
     page.click("input[type=submit]")
-    page.wait_for_selector("#import-errors")
+    page.wait_for_selector("#import-errors", timeout=30_000)  # once the worker has checked it
     desktop.screenshot("admin-import-preview", full_page=True)
     assert page.locator("#import-errors tbody tr").all_inner_texts() == ["3\tSố sao\t“7” không phải số sao từ 1 đến 5."]
     page.click("#confirm-import-top")

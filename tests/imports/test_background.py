@@ -12,8 +12,17 @@ from django.utils import timezone
 
 from imports import rows as sheet_rows
 from imports.models import ImportRecord
-from imports.services import confirm_import, import_products, preview_import
-from imports.tasks import Cancelled, Progress, cancel_import, mark_stale, run_import_task, start_import
+from imports.services import confirm_import, import_products
+from imports.tasks import (
+    Cancelled,
+    Progress,
+    cancel_import,
+    mark_stale,
+    preview_import,
+    run_import_task,
+    run_preview_task,
+    start_import,
+)
 from products.models import Rating
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +155,51 @@ def test_an_import_no_worker_takes_says_to_check_the_worker(admin_user, admin_cl
                                                      heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
     page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
     assert 'id="no-worker"' in page and "db_worker" in page
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Tasks queued in the database, for a worker (none runs in these tests but the test itself)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_an_upload_returns_at_once_and_a_worker_checks_it(admin_client, admin_user, queued_tasks):
+    upload = SimpleUploadedFile("ds.csv", GOOD.encode())
+    response = admin_client.post("/admin/imports/importrecord/upload/", {"file": upload, "kind": "products"})
+    record = ImportRecord.objects.get()
+    assert (response.status_code, record.status, record.preview) == (302, Status.CHECKING, {})
+    assert 'id="import-progress"' in admin_client.get(response.url).content.decode()
+    run_preview_task.call(record.pk, admin_user.pk)
+    record.refresh_from_db()
+    assert (record.status, record.created, len(record.preview["rows"])) == (Status.PREVIEWED, 1, 1)
+
+
+def test_a_file_the_gate_refuses_is_refused_on_the_upload_form(admin_client, queued_tasks):
+    upload = SimpleUploadedFile("ds.pdf", b"%PDF-1.4")
+    response = admin_client.post("/admin/imports/importrecord/upload/", {"file": upload, "kind": "products"})
+    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert not ImportRecord.objects.exists()
+
+
+def test_a_check_that_cannot_read_the_sheet_named_fails_saying_why(admin_user, queued_tasks):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False,
+                            sheet="Phụ lục 9")
+    run_preview_task.call(record.pk, admin_user.pk)
+    record.refresh_from_db()
+    assert record.status == Status.FAILED and "chỉ có một trang" in record.failure["vi"]
+
+
+def test_a_check_waiting_for_a_worker_is_not_taken_for_dead(admin_user, queued_tasks, settings):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False)
+    ImportRecord.objects.filter(pk=record.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    assert mark_stale() == 0
+    ImportRecord.objects.filter(pk=record.pk).update(phase=Phase.CHECKING)  # taken, then silent
+    assert mark_stale() == 1
+
+
+def test_choosing_columns_has_the_sheet_checked_again_by_a_worker(admin_client, admin_user, queued_tasks):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False)
+    run_preview_task.call(record.pk, admin_user.pk)
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/columns/", {})
+    record.refresh_from_db()
+    assert (record.status, record.phase) == (Status.CHECKING, "")

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 
 from imports.models import ColumnMapping, ImportRecord
 from imports.rows import map_headers, mapped_keys, with_mapping
-from imports.services import import_products, preview_import
+from imports.services import import_products
+from imports.tasks import preview_import
 from products.models import Rating, RatingDecision
 from tests.conftest import unit
 
@@ -90,7 +91,7 @@ def test_choosing_the_fields_checks_the_sheet_again_and_it_imports(admin_user, a
 
 
 def test_the_choices_saved_under_a_name_are_the_provinces_mapping(staff_a, login):
-    record = previewed(staff_a, OWN_WORDS, scope={unit("bac-kan").pk})
+    record = previewed(staff_a, OWN_WORDS)
     login(staff_a).post(f"/admin/imports/importrecord/{record.pk}/columns/", {
         "column_0": "product", "column_1": "stars", "column_2": "", "save_as": "Danh sách huyện",
         "province": unit("bac-kan").pk})
@@ -109,7 +110,7 @@ def test_two_columns_given_one_field_are_refused(admin_user, admin_client):
 
 
 def test_a_mapping_cannot_be_saved_for_another_province(staff_a, login):
-    record = previewed(staff_a, OWN_WORDS, scope={unit("bac-kan").pk})
+    record = previewed(staff_a, OWN_WORDS)
     login(staff_a).post(f"/admin/imports/importrecord/{record.pk}/columns/", {
         "column_0": "product", "column_1": "stars", "save_as": "X", "province": unit("cao-bang").pk})
     assert not ColumnMapping.objects.exists()
@@ -141,7 +142,7 @@ def test_another_provinces_mapping_is_not_offered_nor_taken(staff_b, login):
 
 def test_a_saved_mapping_is_offered_for_the_same_headers_in_the_next_preview(staff_a, login):
     _saved()
-    page = page_of(login(staff_a), previewed(staff_a, OWN_WORDS, scope={unit("bac-kan").pk}))
+    page = page_of(login(staff_a), previewed(staff_a, OWN_WORDS))
     assert '<option value="product" selected>' in page and '<option value="stars" selected>' in page
 
 

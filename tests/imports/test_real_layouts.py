@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from imports.models import ImportRecord
 from imports.rejected import rejected_rows
-from imports.services import confirm_import, import_products, preview_import
+from imports.services import confirm_import, import_products
+from imports.tasks import preview_import
 from imports.titles import decision_in_title
 from imports.units import address_units
 from products.models import Rating, RatingDecision

@@ -17,13 +17,15 @@ WORKER_ENV = {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
 SHEET = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\n" + "".join(
     f"Bắc Kạn,HTX số {i},Sản phẩm {i},3,29/12/2021\n" for i in range(30))
 
-# Previews the sheet as an administrator and confirms it: the task is queued, not run.
+# Uploads the sheet as an administrator, checks it here (the worker finds its check done) and
+# confirms it: the import's task is queued, not run.
 CONFIRM = f"""
 from django.contrib.auth import get_user_model
-from imports.services import preview_import
-from imports.tasks import start_import
+from imports.services import check_import
+from imports.tasks import preview_import, start_import
 user = get_user_model().objects.create_superuser("boss", password="not-a-secret-at-all-123")
 record = preview_import(user=user, filename="ds.csv", content={SHEET.encode()!r}, skip_invalid=False)
+check_import(record)
 start_import(record, user)
 print(record.pk)
 """
