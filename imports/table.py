@@ -25,6 +25,16 @@ TOTAL_RE = re.compile(r"^(tong cong|tong so|tong|cong)\s*(:|\d|$)")
 SIGNATURE_RE = re.compile(r"^(noi nhan|tm[.\s]|t/m|kt[.\s]|chu tich|pho chu tich|nguoi lap|xac nhan|\(da ky\))")
 # A total or signature line has few distinct values; a row of the table has more.
 MAX_TRAILER_VALUES = 3
+# A section line inside the table ("I. Huyện Ba Bể", "II. HUYỆN CHỢ ĐỒN", "A. Sản phẩm 4 sao",
+# "Nhóm thực phẩm"): a roman numeral or a letter and a stop before any words, or (after an optional
+# "1.") words naming a unit, a group or a star class.
+SECTION_MARK_RE = re.compile(r"^([ivxlc]{1,5}|[a-z])\s*[.):-]\s*\S")
+SECTION_WORDS_RE = re.compile(r"^(\d{1,2}\s*[.)-]\s*)?(huyen|quan|thi xa|thanh pho|xa|phuong|thi tran|nhom|"
+                              r"phan nhom|bo san pham|san pham|hang [1-5]|[1-5] sao)\b")
+# A section line may also be split: its numeral in the STT column, its words in the next.
+BARE_MARK_RE = re.compile(r"^([ivxlc]{1,5}|[a-z])\.?$")
+# Section lines named in the preview's note.
+MAX_SECTIONS_NAMED = 5
 
 
 def read_table(content: bytes, filename: str, columns: dict, sheet: str | None = None) -> Sheet:
@@ -54,6 +64,7 @@ def find_table(sheet: Sheet, columns: dict) -> Sheet:
         del sheet[:start]
     sheet.headers = headers
     _end_at_trailer(sheet)
+    _skip_sections(sheet)
     return sheet
 
 
@@ -109,3 +120,34 @@ def _end_at_trailer(sheet: Sheet) -> None:
             sheet.notes.append(in_both(lambda: str(_("The total line counts %(counted)s, but the table has "
                                                      "%(rows)s rows.") % {"counted": counted.group(), "rows": rows})))
         return
+
+
+def _section(row) -> str | None:
+    """The text of a section line ("I. Huyện Ba Bể", or "I" | "Huyện Ba Bể" from the first columns),
+    None for any other row. A product row names more (its stars, its producer) or no such words."""
+    if len(set(row)) > MAX_TRAILER_VALUES:  # the quick test first: most rows are products
+        return None
+    values = _values(row)
+    if len(values) == 1:
+        folded = fold(values[0])
+        return values[0] if SECTION_MARK_RE.match(folded) or SECTION_WORDS_RE.match(folded) else None
+    if len(values) != 2 or not BARE_MARK_RE.match(fold(values[0])):
+        return None
+    marked_at = next(index for index, cell in enumerate(row) if not blank(cell))
+    return " ".join(values) if marked_at <= 1 else None  # the words after the numeral perhaps merged on
+
+
+def _skip_sections(sheet: Sheet) -> None:
+    """Blank the section lines inside the table (read_rows skips blank rows, and the others keep
+    their spreadsheet row numbers), saying which."""
+    sections = []
+    for index, row in enumerate(sheet):
+        if (line := _section(row)) is not None:
+            sheet[index] = [None] * len(row)
+            sections.append((index + sheet.first_row, line))
+    if sections:
+        named = ", ".join(f"{number} “{line[:60]}”" for number, line in sections[:MAX_SECTIONS_NAMED])
+        more = "…" if len(sections) > MAX_SECTIONS_NAMED else ""
+        sheet.notes.append(in_both(lambda: str(_("%(count)s section lines inside the table are headings, not "
+                                                 "products, and are not read (rows %(rows)s%(more)s).") % {
+            "count": len(sections), "rows": named, "more": more})))
