@@ -94,3 +94,11 @@ def test_the_warning_says_in_english_which_unit_was_chosen_and_why(twin_province
     assert warning.text("en") == ("Row 2, column Province: “Sông Mây” matches several units; Tỉnh Sông Mây "
                                   "[song-may-a] is used, the only one that contains “Đồi Chè”.")
     assert "đơn vị duy nhất có “Đồi Chè”" in warning.text("vi")
+
+
+def test_a_real_district_and_town_of_one_name_are_told_apart_by_the_commune(db):
+    # Hà Tĩnh had both Huyện Kỳ Anh and Thị xã Kỳ Anh until 2025; Phường Kỳ Liên is in the town.
+    result = import_products(content=f"{HEADER}\nHà Tĩnh,Kỳ Anh,Kỳ Liên,HTX Kỳ Anh,Cá khô,3,15/08/2024\n".encode(),
+                             filename="ds.csv")
+    assert result.created == 1, [str(e) for e in result.errors]
+    assert Product.objects.get().district.slug == "ky-anh-449"
