@@ -111,7 +111,7 @@ def _end_at_trailer(sheet: Sheet) -> None:
         if not total and not SIGNATURE_RE.match(first):
             continue
         number, line = index + sheet.first_row, " ".join(values)
-        rows = sum(1 for above in sheet[:index] if _values(above))
+        rows = sum(1 for above in sheet[:index] if _values(above) and _section(above) is None)
         del sheet[index:]
         sheet.notes.append(in_both(lambda: str(_("Row %(row)s, “%(line)s”, ends the table; it and the rows "
                                                  "under it are not read.") % {"row": number, "line": line[:80]})))

@@ -57,3 +57,9 @@ def test_a_section_line_in_a_csv_is_skipped(db):
     result = import_products(content=content, filename="ds.csv")
     assert (result.created, result.failed_rows) == (1, 0), [str(e) for e in result.errors]
     assert Rating.objects.get().stars == 4
+
+
+def test_section_lines_are_not_counted_against_the_total_line(db):
+    with_total = [*[[TITLE], HEADER], ["I. Huyện Ba Bể"], *PRODUCTS, ["Tổng cộng: 3 sản phẩm"]]
+    notes = [w.text("en") for w in run(workbook(("DS", with_total, ["A3:F3"])), dry_run=True).warnings]
+    assert not any("counts" in note for note in notes), notes
