@@ -35,6 +35,9 @@ SECTION_WORDS_RE = re.compile(r"^(\d{1,2}\s*[.)-]\s*)?(huyen|quan|thi xa|thanh p
 BARE_MARK_RE = re.compile(r"^([ivxlc]{1,5}|[a-z])\.?$")
 # Section lines named in the preview's note.
 MAX_SECTIONS_NAMED = 5
+# A section line's numeral ("I.", "II", "A)", "1."), and the words of one naming a district.
+SECTION_NUMERAL_RE = re.compile(r"^\s*(?:[ivxlc]{1,5}|[a-z]|\d{1,2})(?:\s*[.):-]\s*|\s+)", re.IGNORECASE)
+DISTRICT_WORDS_RE = re.compile(r"^(huyen|quan|thi xa|thanh pho)\s+\S")
 
 
 def read_table(content: bytes, filename: str, columns: dict, sheet: str | None = None) -> Sheet:
@@ -139,8 +142,8 @@ def _section(row) -> str | None:
 
 def _skip_sections(sheet: Sheet) -> None:
     """Blank the section lines inside the table (read_rows skips blank rows, and the others keep
-    their spreadsheet row numbers), saying which."""
-    sections = []
+    their spreadsheet row numbers), saying which; `sheet.sections` lists them (row, text)."""
+    sheet.sections = sections = []
     for index, row in enumerate(sheet):
         if (line := _section(row)) is not None:
             sheet[index] = [None] * len(row)
@@ -151,3 +154,9 @@ def _skip_sections(sheet: Sheet) -> None:
         sheet.notes.append(in_both(lambda: str(_("%(count)s section lines inside the table are headings, not "
                                                  "products, and are not read (rows %(rows)s%(more)s).") % {
             "count": len(sections), "rows": named, "more": more})))
+
+
+def section_district(line: str) -> str | None:
+    """The district a section line names ("I. Huyện Ba Bể": "Huyện Ba Bể"), None when it names none."""
+    words = SECTION_NUMERAL_RE.sub("", line, count=1)
+    return words if DISTRICT_WORDS_RE.match(fold(words)) else None

@@ -63,3 +63,23 @@ def test_section_lines_are_not_counted_against_the_total_line(db):
     with_total = [*[[TITLE], HEADER], ["I. Huyện Ba Bể"], *PRODUCTS, ["Tổng cộng: 3 sản phẩm"]]
     notes = [w.text("en") for w in run(workbook(("DS", with_total, ["A3:F3"])), dry_run=True).warnings]
     assert not any("counts" in note for note in notes), notes
+
+
+def test_a_section_line_naming_a_district_places_the_rows_under_it(db):
+    run(sectioned())
+    districts = dict(Rating.objects.values_list("product__name", "product__district__name"))
+    assert districts == {"Miến dong Tài Hoan": "Huyện Ba Bể", "Gạo nếp vải": "Huyện Ba Bể",
+                         "Trà hoa vàng": "Huyện Chợ Đồn"}
+
+
+def test_the_preview_says_the_rows_take_the_district_of_their_section(db):
+    notes = [w.text("en") for w in run(sectioned(), dry_run=True).warnings]
+    assert any("placed in that district" in note and "Huyện Ba Bể" in note for note in notes), notes
+
+
+def test_after_the_reform_a_section_naming_a_former_district_places_nothing(db):
+    title = "(Kèm theo Quyết định số 5/QĐ-UBND ngày 15/8/2025 của UBND tỉnh Thái Nguyên)"
+    rows = [[title], HEADER, ["I. Huyện Ba Bể"], *PRODUCTS]
+    result = run(workbook(("DS", rows, ["A3:F3"])))
+    assert result.created == 3, [str(e) for e in result.errors]
+    assert set(Rating.objects.values_list("product__district", flat=True)) == {None}
