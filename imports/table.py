@@ -25,6 +25,19 @@ TOTAL_RE = re.compile(r"^(tong cong|tong so|tong|cong)\s*(:|\d|$)")
 SIGNATURE_RE = re.compile(r"^(noi nhan|tm[.\s]|t/m|kt[.\s]|chu tich|pho chu tich|nguoi lap|xac nhan|\(da ky\))")
 # A total or signature line has few distinct values; a row of the table has more.
 MAX_TRAILER_VALUES = 3
+# A section line inside the table ("I. Huyện Ba Bể", "II. HUYỆN CHỢ ĐỒN", "A. Sản phẩm 4 sao",
+# "Nhóm thực phẩm"): a roman numeral or a letter and a stop before any words, or (after an optional
+# "1.") words naming a unit, a group or a star class.
+SECTION_MARK_RE = re.compile(r"^([ivxlc]{1,5}|[a-z])\s*[.):-]\s*\S")
+SECTION_WORDS_RE = re.compile(r"^(\d{1,2}\s*[.)-]\s*)?(huyen|quan|thi xa|thanh pho|xa|phuong|thi tran|nhom|"
+                              r"phan nhom|bo san pham|san pham|hang [1-5]|[1-5] sao)\b")
+# A section line may also be split: its numeral in the STT column, its words in the next.
+BARE_MARK_RE = re.compile(r"^([ivxlc]{1,5}|[a-z])\.?$")
+# Section lines named in the preview's note.
+MAX_SECTIONS_NAMED = 5
+# A section line's numeral ("I.", "II", "A)", "1."), and the words of one naming a district.
+SECTION_NUMERAL_RE = re.compile(r"^\s*(?:[ivxlc]{1,5}|[a-z]|\d{1,2})(?:\s*[.):-]\s*|\s+)", re.IGNORECASE)
+DISTRICT_WORDS_RE = re.compile(r"^(huyen|quan|thi xa|thanh pho)\s+\S")
 
 
 def read_table(content: bytes, filename: str, columns: dict, sheet: str | None = None) -> Sheet:
@@ -54,6 +67,7 @@ def find_table(sheet: Sheet, columns: dict) -> Sheet:
         del sheet[:start]
     sheet.headers = headers
     _end_at_trailer(sheet)
+    _skip_sections(sheet)
     return sheet
 
 
@@ -100,7 +114,7 @@ def _end_at_trailer(sheet: Sheet) -> None:
         if not total and not SIGNATURE_RE.match(first):
             continue
         number, line = index + sheet.first_row, " ".join(values)
-        rows = sum(1 for above in sheet[:index] if _values(above))
+        rows = sum(1 for above in sheet[:index] if _values(above) and _section(above) is None)
         del sheet[index:]
         sheet.notes.append(in_both(lambda: str(_("Row %(row)s, “%(line)s”, ends the table; it and the rows "
                                                  "under it are not read.") % {"row": number, "line": line[:80]})))
@@ -109,3 +123,40 @@ def _end_at_trailer(sheet: Sheet) -> None:
             sheet.notes.append(in_both(lambda: str(_("The total line counts %(counted)s, but the table has "
                                                      "%(rows)s rows.") % {"counted": counted.group(), "rows": rows})))
         return
+
+
+def _section(row) -> str | None:
+    """The text of a section line ("I. Huyện Ba Bể", or "I" | "Huyện Ba Bể" from the first columns),
+    None for any other row. A product row names more (its stars, its producer) or no such words."""
+    if len(set(row)) > MAX_TRAILER_VALUES:  # the quick test first: most rows are products
+        return None
+    values = _values(row)
+    if len(values) == 1:
+        folded = fold(values[0])
+        return values[0] if SECTION_MARK_RE.match(folded) or SECTION_WORDS_RE.match(folded) else None
+    if len(values) != 2 or not BARE_MARK_RE.match(fold(values[0])):
+        return None
+    marked_at = next(index for index, cell in enumerate(row) if not blank(cell))
+    return " ".join(values) if marked_at <= 1 else None  # the words after the numeral perhaps merged on
+
+
+def _skip_sections(sheet: Sheet) -> None:
+    """Blank the section lines inside the table (read_rows skips blank rows, and the others keep
+    their spreadsheet row numbers), saying which; `sheet.sections` lists them (row, text)."""
+    sheet.sections = sections = []
+    for index, row in enumerate(sheet):
+        if (line := _section(row)) is not None:
+            sheet[index] = [None] * len(row)
+            sections.append((index + sheet.first_row, line))
+    if sections:
+        named = ", ".join(f"{number} “{line[:60]}”" for number, line in sections[:MAX_SECTIONS_NAMED])
+        more = "…" if len(sections) > MAX_SECTIONS_NAMED else ""
+        sheet.notes.append(in_both(lambda: str(_("%(count)s section lines inside the table are headings, not "
+                                                 "products, and are not read (rows %(rows)s%(more)s).") % {
+            "count": len(sections), "rows": named, "more": more})))
+
+
+def section_district(line: str) -> str | None:
+    """The district a section line names ("I. Huyện Ba Bể": "Huyện Ba Bể"), None when it names none."""
+    words = SECTION_NUMERAL_RE.sub("", line, count=1)
+    return words if DISTRICT_WORDS_RE.match(fold(words)) else None

@@ -23,6 +23,13 @@ DATE_PARTS_RE = re.compile(r"\d+")
 # "UBND tỉnh Bắc Kạn", "Ủy ban nhân dân huyện Na Rì, tỉnh Bắc Kạn", "Chủ tịch UBND thành phố Hà Nội".
 UNIT_RE = re.compile(r"\b(tỉnh|thành\s+phố|huyện|thị\s+xã|quận)\s+([^,;()]+?)(?=\s+(?:về|v/v)\s|[,;()]|$)",
                      re.IGNORECASE)
+# The authority line of a title block, "ỦY BAN NHÂN DÂN TỈNH BẮC KẠN" (the body perhaps on the next
+# line), beside the national motto, which is no part of it.
+AUTHORITY_RE = re.compile(r"(?<![-/\w])(?:(?:ủy|uỷ)\s+ban\s+nhân\s+dân|ubnd)\b\s*(?P<body>.*)$", re.IGNORECASE)
+MOTTO_RE = re.compile(r"cộng\s+h(?:òa|oà)\s+xã\s+hội\s+chủ\s+nghĩa\s+việt\s+nam|"
+                      r"độc\s+lập\s*[-–—]\s*tự\s+do\s*[-–—]\s*hạnh\s+phúc", re.IGNORECASE)
+# An issuer naming its kind but not its place: "của UBND tỉnh", "của Ủy ban nhân dân huyện".
+BARE_KIND_RE = re.compile(r"\b(tỉnh|thành\s+phố|huyện|thị\s+xã|quận)\s*\.?\s*$", re.IGNORECASE)
 NATIONAL_WORDS = ("thu tuong", "bo nong nghiep", "trung uong", "chinh phu")
 # What an upload may give for every row (the form's fields, import_ocop's options).
 GIVEN = ("decision_number", "decision_date", "level", "issuer", "province")
@@ -32,8 +39,9 @@ LEVEL_CHOICES = [(word, word) for word in LEVEL_WORDS.values()]
 
 def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]]:
     """{column: (value, title row)} for the decision a title names: decision_number, decision_date,
-    and from its issuer the level and the province (or district) it sits in."""
-    for number, line in title:
+    and from its issuer the level and the province (or district) it sits in; an issuer that names
+    no place ("của UBND tỉnh") is the authority line above it ("ỦY BAN NHÂN DÂN TỈNH BẮC KẠN")."""
+    for index, (number, line) in enumerate(title):
         match = DECISION_RE.search(line)
         if not match:
             continue
@@ -41,9 +49,44 @@ def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]
         if match["date"]:
             day, month, year = DATE_PARTS_RE.findall(match["date"])
             found["decision_date"] = f"{int(day):02d}/{int(month):02d}/{year}"
-        found.update(issuer_values(match["issuer"] or ""))
-        return {column: (value, number) for column, value in found.items()}
+        found = {column: (value, number) for column, value in found.items()}
+        issuer = match["issuer"] or ""
+        values = issuer_values(issuer)
+        found.update({column: (value, number) for column, value in values.items()})
+        if not values:  # "của UBND tỉnh", or no issuer: the authority line above says where
+            found.update(_from_authority(issuer, title[:index]))
+        return found
     return {}
+
+
+def _from_authority(issuer: str, above: list[tuple[int, str]]) -> dict[str, tuple[str, int]]:
+    """{column: (value, title row)} from the authority line among the title lines `above` the
+    decision ("ỦY BAN NHÂN DÂN TỈNH BẮC KẠN"): for an issuer naming its kind alone ("UBND tỉnh",
+    "UBND huyện"), the authority's units and level when it is of that kind; for no issuer at all,
+    the authority's province alone (the level is then left to the stars)."""
+    found = _authority(above)
+    if not found:
+        return {}
+    body, number = found
+    values = issuer_values(body.title() if body.isupper() else body)
+    kind = BARE_KIND_RE.search(issuer)
+    if not kind:
+        values = {"province": values["province"]} if not issuer.strip() and "province" in values else {}
+    elif (kind := fold(kind.group(1))) != "thanh pho" and ("district" in values) != (kind != "tinh"):
+        values = {}  # "UBND tỉnh" under a district's authority line, or the other way round
+    return {column: (value, number) for column, value in values.items()}
+
+
+def _authority(lines: list[tuple[int, str]]) -> tuple[str, int] | None:
+    """The body the first authority line among `lines` names ("TỈNH BẮC KẠN"), and its row: on the
+    line itself, or on the next when the line says "ỦY BAN NHÂN DÂN" alone."""
+    for position, (number, line) in enumerate(lines):
+        if match := AUTHORITY_RE.search(MOTTO_RE.sub(" ", line)):
+            body = match["body"].strip()
+            if not body and position + 1 < len(lines):
+                number, body = lines[position + 1][0], MOTTO_RE.sub(" ", lines[position + 1][1]).strip()
+            return " ".join(body.split()), number
+    return None
 
 
 def issuer_values(issuer: str) -> dict[str, str]:

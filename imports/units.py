@@ -36,7 +36,9 @@ class UnitResolver:
             if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
         ]
 
-    def _pick(self, row, column, name, candidates, start, end, scope_names):
+    def _pick(self, row, column, name, candidates, start, end, scope_names, below=None):
+        """The unit `name` means on the row's days, or None with an error on the row. Where several
+        match, the names `below` it in the row ({column: name}) decide: see _holding."""
         if not candidates:
             # Looked for only when the error will be worded (SheetRow.word_errors).
             close = []
@@ -56,26 +58,55 @@ class UnitResolver:
                     "name": name, "unit": current[0]})
                 return current[0]
             on_day = candidates
+        if len(on_day) > 1 and below:
+            holding = self._holding(on_day, below, start, end)
+            if len(holding) == 1:
+                chosen = holding[0]
+                row.warn(column, lambda: _("“%(name)s” matches several units; %(unit)s [%(slug)s] is used, the only "
+                                           "one that contains %(below)s.") % {
+                    "name": name, "unit": chosen, "slug": chosen.slug,
+                    "below": ", ".join(f"“{lower}”" for lower in below.values())})
+                return chosen
         if len(on_day) > 1:
             row.error(column, lambda: _("“%(name)s” matches several units: %(units)s.") % {
                 "name": name, "units": "; ".join(f"{u} [{u.slug}]" for u in on_day)})
             return None
         return on_day[0]
 
+    def _holding(self, units: list, below: dict, start, end) -> list:
+        """Those of `units` in which every name of `below` ({"district"|"commune": name}) is found:
+        as a unit of the row's days if any of `units` holds them so, else as a unit of any day."""
+        for dated in (True, False):
+            holding = [unit for unit in units if self._holds(unit, below, start, end, dated)]
+            if holding:
+                return holding
+        return []
+
+    def _holds(self, unit, below: dict, start, end, dated: bool) -> bool:
+        for column, name in below.items():
+            found = self._named(self._scope(column, unit), name)
+            if not (self._valid(found, start, end) if dated else found):
+                return False
+        return True
+
     @staticmethod
     def _named(index: dict, name: str) -> list:
         return next((index[key] for key in cached_unit_name_keys(name) if key in index), [])
 
-    def province(self, row, name, start, end):
+    def province(self, row, name, start, end, below=None):
         candidates = self._named(self.province_index, name)
-        return self._pick(row, "province", name, candidates, start, end, self.province_index)
+        return self._pick(row, "province", name, candidates, start, end, self.province_index, below)
 
-    def below(self, row, column, name, parent, start, end):
+    def below(self, row, column, name, parent, start, end, below=None):
+        units = self._scope(column, parent)
+        return self._pick(row, column, name, self._named(units, name), start, end, units, below)
+
+    def _scope(self, column: str, parent) -> dict:
+        """{search name: [units]} of the districts or communes (`column`) in `parent`'s scope."""
         level = AdminUnit.Level.DISTRICT if column == "district" else AdminUnit.Level.COMMUNE
         if level not in self.below_index:
             self.below_index[level] = self._load(level)
-        units = self.below_index[level].get(parent.pk, {})
-        return self._pick(row, column, name, self._named(units, name), start, end, units)
+        return self.below_index[level].get(parent.pk, {})
 
     def _load(self, level) -> dict:
         """{parent id: {search name: [units]}} for every district or commune of the named provinces.
@@ -136,14 +167,17 @@ def provinces_named(dataset: tablib.Dataset, columns: dict = PLACE_COLUMNS) -> s
 
 
 def locate(row: SheetRow, text: dict, resolver: UnitResolver, start, end) -> None:
-    """The row's province, district and commune (values), resolved on the days from `start` to `end`."""
+    """The row's province, district and commune (values), resolved on the days from `start` to `end`;
+    a province or district name matching several units is decided by the names below it."""
     v = row.values
-    v["province"] = province = resolver.province(row, text["province"], start, end)
+    below = {column: text[column] for column in ("district", "commune") if column in text}
+    v["province"] = province = resolver.province(row, text["province"], start, end, below)
     v["district"] = v["commune"] = None
     if province is None:
         return
     if "district" in text:
-        v["district"] = resolver.below(row, "district", text["district"], province, start, end)
+        commune = {"commune": text["commune"]} if "commune" in text else None
+        v["district"] = resolver.below(row, "district", text["district"], province, start, end, commune)
     if "commune" in text:
         v["commune"] = resolver.below(row, "commune", text["commune"], v["district"] or province, start, end)
     if v["level"] == RatingDecision.Level.DISTRICT and not v["district"]:

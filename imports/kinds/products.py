@@ -2,6 +2,7 @@
 yearly lists, old registers, our own exports). A year alone means "some day that year": the rating
 counts from 31/12 of that year."""
 
+import bisect
 import datetime
 import functools
 from collections import Counter
@@ -32,13 +33,15 @@ from ..rows import (
     cached_fold,
     filled,
     in_both,
+    map_headers,
     parse_date,
     parse_score,
     parse_stars,
     read_rows,
 )
+from ..table import section_district
 from ..template import Template
-from ..titles import decision_in_title
+from ..titles import decision_in_title, issuer_values
 from ..units import UnitResolver, address_units, locate, provinces_named
 from ..writers import BATCH_SIZE, create_with_history
 from .base import SheetKind
@@ -114,8 +117,25 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
     resolve on each row's decision date: `as_of` is not needed.)"""
     resolver, groups, rules = UnitResolver(provinces_named(dataset)), _groups(), RatingRules()
     required = (("province", "address"), *((column,) for column in REQUIRED[1:]), ("decision_date", "year"))
-    return read_rows(dataset, COLUMNS, required, lambda row, cells: _parse_row(row, cells, resolver, groups, rules),
+    sections = _district_sections(dataset)
+    return read_rows(dataset, COLUMNS, required,
+                     lambda row, cells: _parse_row(row, cells, resolver, groups, rules, sections),
                      from_title=decision_in_title)
+
+
+def _district_sections(dataset: tablib.Dataset) -> list[tuple[int, str]]:
+    """(row, district) of each section line naming a district ("I. Huyện Ba Bể"), in order, when the
+    sheet has no district column: the rows under it lie in that district (said in a note)."""
+    if "district" in map_headers(dataset.headers or [], COLUMNS)[0].values():
+        return []
+    sections = [(number, district) for number, line in getattr(dataset, "sections", [])
+                if (district := section_district(line)) and "district" in issuer_values(district)]
+    if sections:
+        dataset.notes = [*getattr(dataset, "notes", []), in_both(lambda: str(_(
+            "The rows under a section line naming a district (such as “%(line)s”, row %(row)s) are placed in "
+            "that district, when dated before 1/7/2025 and their address names none.") % {
+            "line": sections[0][1], "row": sections[0][0]}))]
+    return sections
 
 
 TEXT_LIMITS = {
@@ -127,7 +147,8 @@ TEXT_LIMITS = {
 
 
 
-def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules") -> SheetRow:
+def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules",
+               sections=()) -> SheetRow:
     text = filled(row, cells, REQUIRED[1:] if "address" in cells else REQUIRED)
     v = row.values
     # When: a decision date, or a year alone (counting from 31/12 of that year).
@@ -183,22 +204,26 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
             row.error(column, lambda: _("The cell holds %(length)s characters; at most %(limit)s fit.") % {
                 "length": len(v[column]), "limit": limit})
     if "date" in v:
-        _place(row, text, resolver, v)
+        above = bisect.bisect_right(sections, (row.number, "\uffff")) - 1  # the last section line above the row
+        _place(row, text, resolver, v, sections[above][1] if above >= 0 else None)
     if "date" in v and "stars" in v:
         _check_rating(row, v, rules)
     return row
 
 
 
-def _place(row: SheetRow, text: dict, resolver: UnitResolver, v: dict) -> None:
+def _place(row: SheetRow, text: dict, resolver: UnitResolver, v: dict, section_district=None) -> None:
     """The row's units on its date, from the unit columns, else from the address (and a problem with
-    a unit read from the address is said of the address)."""
+    a unit read from the address is said of the address), else the district from the section line
+    above the row while there were districts."""
     start, end = (datetime.date(v["date"].year, 1, 1), v["date"]) if v["year_only"] else (v["date"], v["date"])
     from_address = {}
     if "address" in text and not all(level in text for level in PLACES):
         from_address = {level: name for level, name in address_units(text["address"], end < REFORM_DATE).items()
                         if level not in text}
         text.update(from_address)
+    if section_district and "district" not in text and end < REFORM_DATE:
+        text["district"] = section_district
     if "province" not in text:
         if "address" in text:
             row.error("address", lambda: _("The address names no province (nor does the title or the upload)."))
