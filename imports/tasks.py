@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import province_ids
 from core.bilingual import in_both
 
-from .kinds import DEFAULT
+from .kinds import DEFAULT, KINDS
 from .models import ImportRecord
-from .reading import check_file
+from .reading import read_sheet
 from .services import check_import, confirm_import
 
 Status, Phase = ImportRecord.Status, ImportRecord.Phase
@@ -48,8 +48,9 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, k
     """Keep an uploaded sheet and have a worker check it (services.check_import) as `user` would
     import it: the record, CHECKING (or already PREVIEWED, when tasks run at once).
 
-    A file the upload gate refuses is refused here, at once (ValidationError), and nothing is kept."""
-    check_file(content, filename)
+    A file the upload gate refuses, or whose sheet cannot be read as a grid, is refused here, at once
+    (ValidationError), and nothing is kept: reading is bounded by the gate (a few seconds at the row cap)."""
+    read_sheet(content, filename, sheet, KINDS[kind].columns)
     record = ImportRecord(user=user, kind=kind, filename=filename, content=content, skip_invalid=skip_invalid,
                           sha256=hashlib.sha256(content).hexdigest(), sheet=sheet or "", given=given or {},
                           mapping=mapping or {}, status=Status.CHECKING, heartbeat_at=timezone.now())

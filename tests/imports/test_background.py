@@ -181,12 +181,20 @@ def test_a_file_the_gate_refuses_is_refused_on_the_upload_form(admin_client, que
     assert not ImportRecord.objects.exists()
 
 
-def test_a_check_that_cannot_read_the_sheet_named_fails_saying_why(admin_user, queued_tasks):
-    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False,
-                            sheet="Phụ lục 9")
+def test_a_sheet_that_is_not_there_is_refused_on_the_upload_form(admin_client, queued_tasks):
+    upload = SimpleUploadedFile("ds.csv", GOOD.encode())
+    response = admin_client.post("/admin/imports/importrecord/upload/", {"file": upload, "sheet": "Phụ lục 9"})
+    assert "chỉ có một trang" in str(response.context["form"].errors["file"])
+    assert not ImportRecord.objects.exists()
+
+
+def test_a_check_for_a_user_who_can_no_longer_import_fails_saying_why(admin_user, queued_tasks):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False)
+    admin_user.is_active = False
+    admin_user.save()
     run_preview_task.call(record.pk, admin_user.pk)
     record.refresh_from_db()
-    assert record.status == Status.FAILED and "chỉ có một trang" in record.failure["vi"]
+    assert record.status == Status.FAILED and "không còn quyền nhập" in record.failure["vi"]
 
 
 def test_a_check_waiting_for_a_worker_is_not_taken_for_dead(admin_user, queued_tasks, settings):
