@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.products.test_concurrent_writes import Databases, finished, manage
+from tests.processes import finished, manage
 
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=[])
 
@@ -33,20 +33,16 @@ from products.models import Rating
 record = ImportRecord.objects.get()
 print(record.status, record.phase or "-", Rating.objects.count(), record.failure.get("en", "-"))
 """
+SEEN = """
+from django.conf import settings
+print(settings.DEBUG, settings.IMPORT_STALE_SECONDS)
+"""
 AGAIN = """
 from django.contrib.auth import get_user_model
 from imports.models import ImportRecord
 from imports.tasks import mark_stale, start_import
 print(mark_stale(), start_import(ImportRecord.objects.get(), get_user_model().objects.get()))
 """
-
-
-@pytest.fixture(scope="module")
-def databases(django_db_setup, django_db_blocker, tmp_path_factory):
-    made = Databases(tmp_path_factory.mktemp("databases"))
-    with django_db_blocker.unblock():
-        yield made
-        made.drop()
 
 
 def run(database: str, script: str, **env: str) -> str:
@@ -88,3 +84,9 @@ def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_starts_agai
     assert run(database, AGAIN, IMPORT_STALE_SECONDS="0") == "1 True"
     drain(database)
     assert run(database, STATE).split()[:3] == ["imported", "-", "30"]
+
+
+def test_a_worker_takes_the_tests_settings_not_those_of_the_shell_that_ran_them(monkeypatch):
+    monkeypatch.setenv("DEBUG", "true")
+    monkeypatch.setenv("IMPORT_STALE_SECONDS", "5")
+    assert run("sqlite://", SEEN) == "False 600"
