@@ -63,9 +63,10 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     resolve on where the sheet gives none (default today). `sheet`: a workbook's sheet by name or
     number (default: the first that holds a table). `given`: {column: value} for every row, over the
     sheet's own (an "issuer" stands for the level and units it names: titles.issuer_values).
-    `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase); it may raise
-    to stop the import before it writes. `finish(result)` runs in the write's transaction, or after
-    the check when nothing is to be written.
+    `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase): WRITING first
+    once before the write's transaction, then from inside it as rows are written; it may raise to
+    stop the import. `finish(result)` runs last in the write's transaction, or after the check when
+    nothing is to be written.
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError.
     """
     progress = progress or _unheard
@@ -76,7 +77,7 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     table.progress = lambda done: progress(ImportRecord.Phase.CHECKING, done, len(table))
     rows, unknown = sheet_kind.parse(table, as_of or timezone.localdate())
     sheet_kind.check(rows, scope)
-    result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
+    result = run_import(rows, unknown, lambda valid, written: sheet_kind.write(valid, record, written), dry_run=dry_run,
                         skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish)
     result.header_row = table.header_row
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
@@ -120,7 +121,8 @@ def run_import(
     rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None,
     progress=_unheard, finish=None,
 ) -> ImportResult:
-    """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
+    """Check, then write the rows of any kind of sheet with `write(valid rows, written) -> Counter` in
+    one transaction, where `written(done)` is told how many of them are written.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
     `scope`: ids of the provinces the sheet may write to (None: any). `progress` and `finish` as
@@ -138,7 +140,8 @@ def run_import(
     valid = [row for row in rows if not row.errors]
     progress(ImportRecord.Phase.WRITING, 0, len(valid))  # the last word before the transaction
     with waiting_for_writers(), transaction.atomic():
-        counts = write(valid)
+        # No word after `finish`, which saves the record: one said through another connection would wait for it.
+        counts = write(valid, lambda done: progress(ImportRecord.Phase.WRITING, done, len(valid)))
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
             counts = Counter()  # as when the errors are found before writing: nothing would change
