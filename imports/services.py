@@ -140,7 +140,6 @@ def run_import(
     valid = [row for row in rows if not row.errors]
     progress(ImportRecord.Phase.WRITING, 0, len(valid))  # the last word before the transaction
     with waiting_for_writers(), transaction.atomic():
-        # No word after `finish`, which saves the record: one said through another connection would wait for it.
         counts = write(valid, lambda done: progress(ImportRecord.Phase.WRITING, done, len(valid)))
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
@@ -149,7 +148,7 @@ def run_import(
         result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
         if not result.written:
             transaction.set_rollback(True)
-        elif finish:
+        elif finish:  # last: it saves the record, which a word said meanwhile on another connection would wait for
             finish(result)
     if finish and not result.written:
         finish(result)
