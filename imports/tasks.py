@@ -3,11 +3,10 @@ so no web request waits for a large sheet to be written.
 
 An import's record says where it is: QUEUED when confirmed, RUNNING with its phase and rows done
 while a worker reads, checks and writes it (each word also its worker's heartbeat; on SQLite the
-write says none: see Progress), then IMPORTED,
-back to PREVIEWED when its rows had errors, FAILED with the reason, or CANCELLED. It may be
-cancelled until it starts writing. A worker that dies leaves the record RUNNING and its transaction
-rolled back; once its heartbeat is older than settings.IMPORT_STALE_SECONDS the record is marked
-FAILED (`mark_stale`) and may be started again.
+write says none: see Progress), then IMPORTED, back to PREVIEWED when its rows had errors, FAILED
+with the reason, or CANCELLED. It may be cancelled until it starts writing. A worker that dies
+leaves the record RUNNING and its transaction rolled back; once its heartbeat is older than
+settings.IMPORT_STALE_SECONDS the record is marked FAILED (`mark_stale`) and may be started again.
 """
 
 import datetime
