@@ -66,9 +66,10 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     sheet's own (an "issuer" stands for the level and units it names: titles.issuer_values).
     `mapping`: {header: column, or "" to ignore it} for headers the kind does not know (a ColumnMapping's).
     `describe`: the result's `preview` says what each row writes (preview_rows).
-    `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase); it may raise
-    to stop the import before it writes. `finish(result)` runs in the write's transaction, or after
-    the check when nothing is to be written.
+    `progress(phase, done, total)` is told where the import is (an ImportRecord.Phase): WRITING first
+    once before the write's transaction, then from inside it as rows are written; it may raise to
+    stop the import. `finish(result)` runs last in the write's transaction, or after the check when
+    nothing is to be written.
     The sheet goes through the upload gate (reading.check_file) as it is read: ValidationError.
     """
     progress = progress or _unheard
@@ -79,8 +80,8 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     table.progress = lambda done: progress(ImportRecord.Phase.CHECKING, done, len(table))
     rows, unknown = sheet_kind.parse(table, as_of or timezone.localdate())
     sheet_kind.check(rows, scope)
-    result = run_import(rows, unknown, lambda valid: sheet_kind.write(valid, record), dry_run=dry_run,
-                        skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish,
+    result = run_import(rows, unknown, lambda valid, written: sheet_kind.write(valid, record, written),
+                        dry_run=dry_run, skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish,
                         describe=functools.partial(preview_rows, sheet_kind) if describe else None)
     result.header_row = table.header_row
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
@@ -124,7 +125,8 @@ def run_import(
     rows: list[SheetRow], unknown: list[str], write, *, dry_run: bool, skip_invalid: bool, scope=None,
     progress=_unheard, finish=None, describe=None,
 ) -> ImportResult:
-    """Check, then write the rows of any kind of sheet with `write(valid rows) -> Counter` in one transaction.
+    """Check, then write the rows of any kind of sheet with `write(valid rows, written) -> Counter` in
+    one transaction, where `written(done)` is told how many of them are written.
 
     With errors and no skip_invalid, nothing is written; dry_run rolls the writes back after counting.
     `scope`: ids of the provinces the sheet may write to (None: any). `progress` and `finish` as
@@ -144,7 +146,7 @@ def run_import(
     valid = [row for row in rows if not row.errors]
     progress(ImportRecord.Phase.WRITING, 0, len(valid))  # the last word before the transaction
     with waiting_for_writers(), transaction.atomic():
-        counts = write(valid)
+        counts = write(valid, lambda done: progress(ImportRecord.Phase.WRITING, done, len(valid)))
         _collect(result, rows)  # writing runs the models' own checks, which may add errors
         if result.errors and not skip_invalid:
             counts = Counter()  # as when the errors are found before writing: nothing would change
@@ -155,7 +157,7 @@ def run_import(
         result.created, result.updated, result.unchanged = counts["created"], counts["updated"], counts["unchanged"]
         if not result.written:
             transaction.set_rollback(True)
-        elif finish:
+        elif finish:  # last: it saves the record, which a word said meanwhile on another connection would wait for
             finish(result)
     if finish and not result.written:
         finish(result)
@@ -227,6 +229,8 @@ def check_import(record: ImportRecord, *, scope=None, progress=None) -> ImportRe
 
     def checking(phase, done, total):  # the dry run's write, rolled back, is part of the check
         if phase == ImportRecord.Phase.WRITING:
+            if done:
+                return  # from inside the dry run's transaction, rolled back: nobody would hear it
             phase, done = ImportRecord.Phase.CHECKING, total
         progress(phase, done, total)
 

@@ -1,14 +1,14 @@
 """Imports are checked and written in the background, as tasks of Django's task framework
 (settings.TASKS), so no web request waits for a large sheet to be read, checked or written.
 
-An upload passes the upload gate at once, then is CHECKING until a worker has previewed it (rows
+An upload is read at once (the upload gate), then is CHECKING until a worker has previewed it (rows
 read and checked, what it would change counted) and it is PREVIEWED, or FAILED. A confirmed
 import's record says where it is: QUEUED when confirmed, RUNNING with its phase and rows done
-while a worker reads, checks and writes it (each word also its worker's heartbeat), then IMPORTED,
-back to PREVIEWED when its rows had errors, FAILED with the reason, or CANCELLED. It may be
-cancelled until it starts writing. A worker that dies leaves the record RUNNING and its transaction
-rolled back; once its heartbeat is older than settings.IMPORT_STALE_SECONDS the record is marked
-FAILED (`mark_stale`) and may be started again.
+while a worker reads, checks and writes it (each word also its worker's heartbeat; on SQLite the
+write says none: see Progress), then IMPORTED, back to PREVIEWED when its rows had errors, FAILED
+with the reason, or CANCELLED. It may be cancelled until it starts writing. A worker that dies
+leaves the record RUNNING (or CHECKING) and its transaction rolled back; once its heartbeat is older
+than settings.IMPORT_STALE_SECONDS the record is marked FAILED (`mark_stale`) and may be started again.
 """
 
 import datetime
@@ -17,7 +17,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
@@ -103,16 +103,42 @@ def mark_stale(records=None) -> int:
 
 
 class Progress:
-    """Tells an import's record where it is; stops the import when it was cancelled."""
+    """Tells an import's record where it is; stops the import when it was cancelled (or, while it
+    writes, marked failed).
+
+    While the import writes, its own connection is inside the write's transaction, where what it
+    says would be seen by no one: it speaks through a second connection then (settings.DATABASES
+    [PROGRESS_DATABASE], PostgreSQL only), each word committed at once. Only when its own
+    connection was in no transaction as the import began (a worker's): everything it had said
+    is committed, and the write's transaction holds nothing on the record's row that an update
+    waits for (the rows it writes refer to the record, a lock updates do not conflict with) until
+    `finish` saves the record, after the last word. Inside a caller's transaction (a test's) the
+    second connection would not see the record, or would wait for it forever. Without the second
+    connection (SQLite, where it would wait for the write lock the import holds) the write says
+    nothing: it shows as one step.
+    """
 
     def __init__(self, pk: int):
         self.pk = pk
+        aside = settings.PROGRESS_DATABASE in settings.DATABASES and not connection.in_atomic_block
+        self.aside = settings.PROGRESS_DATABASE if aside else None
+        self.writing = self.spoken_aside = False
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        told = ImportRecord.objects.filter(pk=self.pk, status__in=(Status.RUNNING, Status.CHECKING)).update(
-            phase=phase, done=done, total=total, heartbeat_at=timezone.now())
-        if not told:
+        using = DEFAULT_DB_ALIAS
+        if phase == Phase.WRITING and self.writing:  # the words after the first come from the write's transaction
+            if not self.aside:
+                return  # where no one would hear them
+            using, self.spoken_aside = self.aside, True
+        self.writing = phase == Phase.WRITING
+        told = ImportRecord.objects.using(using).filter(pk=self.pk, status__in=(Status.RUNNING, Status.CHECKING))
+        if not told.update(phase=phase, done=done, total=total, heartbeat_at=timezone.now()):
             raise Cancelled
+
+    def close(self) -> None:
+        """Close the second connection, if it was opened: the worker waits for its next task with its own only."""
+        if self.spoken_aside:
+            connections[self.aside].close()
 
 
 @task()
@@ -126,8 +152,9 @@ def run_import_task(record_id: int, user_id: int) -> str:
     if user is None:
         _fail(record_id, in_both(lambda: str(_("The user who confirmed it can no longer import."))))
         return "failed"
+    progress = Progress(record_id)
     try:
-        result = confirm_import(record=record, scope=province_ids(user), user=user, progress=Progress(record_id))
+        result = confirm_import(record=record, scope=province_ids(user), user=user, progress=progress)
     except Cancelled:
         return "cancelled"
     except ValidationError as error:  # another writer held the same records too long: its words are bilingual
@@ -136,6 +163,8 @@ def run_import_task(record_id: int, user_id: int) -> str:
     except Exception:
         _fail(record_id, in_both(lambda: str(_("The import stopped on an unexpected error; nothing was written."))))
         raise
+    finally:
+        progress.close()
     return "imported" if result.written else "not written"
 
 

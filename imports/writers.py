@@ -4,6 +4,7 @@ record at a time through the model's own checks (save_row)."""
 import csv
 import functools
 import io
+from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router
@@ -17,7 +18,35 @@ from .rows import RowError, SheetRow, in_both
 BATCH_SIZE = 1000
 
 
-def create_with_history(model, rows: list[dict], *, record=None) -> None:
+def unheard(done: int) -> None:
+    """How many rows a write has written, told to nobody."""
+
+
+def told(rows: list, written) -> Iterator:
+    """The rows of a write that goes one row at a time, telling `written(done)` how many are
+    written every BATCH_SIZE rows."""
+    for done, row in enumerate(rows):
+        if done and not done % BATCH_SIZE:
+            written(done)
+        yield row
+
+
+class Tally:
+    """How far a write in bulk is, told to `written(done)` on the scale of its sheet's `rows`: the
+    share of its `steps` done (a record or audit entry written, a product's periods recomputed)."""
+
+    def __init__(self, written, rows: int, steps: int):
+        self.written, self.rows, self.steps = written, rows, max(steps, 1)
+        self.done = self.told = 0
+
+    def __call__(self, steps: int) -> None:
+        self.done += steps
+        if (rows := min(self.rows, self.rows * self.done // self.steps)) != self.told:
+            self.written(rows)
+            self.told = rows
+
+
+def create_with_history(model, rows: list[dict], *, record=None, tally=None) -> None:
     """Insert new records of `model`, one for each row ({attname: value}), each with its "created" entry
     in the audit trail naming the importing user and `record`: what simple-history's
     bulk_create_with_history writes, in a fraction of the time (see _insert).
@@ -26,7 +55,8 @@ def create_with_history(model, rows: list[dict], *, record=None) -> None:
     fields left out take their defaults; auto_now and auto_now_add fields one time for the whole
     import, as in the audit entries; a parent named by its foreign key's name (`producer=`), as a row
     written before or a stored record's values, gives its id. Nothing is validated and no
-    fill_derived_fields() runs: the rows carry those values already.
+    fill_derived_fields() runs: the rows carry those values already. `tally(n)`, when given, is told
+    of each batch of n records or audit entries written (2 × len(rows) in all).
     """
     if not rows:
         return
@@ -48,14 +78,15 @@ def create_with_history(model, rows: list[dict], *, record=None) -> None:
                 row[f.attname] = f.get_default()
         row.update(stamps)
     pk = model._meta.pk.attname
-    for row, given in zip(rows, _insert(model, rows, using), strict=True):
+    tally = tally or unheard
+    for row, given in zip(rows, _insert(model, rows, using, tally), strict=True):
         row[pk] = given
     history = model.history.model
     user = record.user if record else history.get_default_history_user(None)
     entry = {"history_date": now, "history_type": "+", "history_change_reason": None,
              "history_user_id": user.pk if user else None, "history_import_id": record.pk if record else None}
     tracked = [f.attname for f in history.tracked_fields]
-    _insert(history, [{**{name: row[name] for name in tracked}, **entry} for row in rows], using, ids=False)
+    _insert(history, [{**{name: row[name] for name in tracked}, **entry} for row in rows], using, tally, ids=False)
 
 
 # Column types whose Python values both database drivers take as they are.
@@ -68,9 +99,9 @@ def _inserted_fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
 
 
-def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
-    """Write `rows` ({attname: value} for each of _inserted_fields) into the model's table; with
-    `ids`, the primary keys given to them, in order.
+def _insert(model, rows: list[dict], using: str, tally, *, ids: bool = True) -> list:
+    """Write `rows` ({attname: value} for each of _inserted_fields) into the model's table, telling
+    `tally(n)` of each batch of n rows written; with `ids`, the primary keys given to them, in order.
 
     On PostgreSQL with COPY (_copy). Elsewhere with bulk_create's statement, VALUES … RETURNING the
     key (whose order SQLite ≥ 3.35 keeps), up to BATCH_SIZE rows to a statement. Either way a value
@@ -82,7 +113,7 @@ def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
     fields = _inserted_fields(model)
     columns = [_column([row[f.attname] for row in rows], f, connection) for f in fields]
     if connection.vendor == "postgresql":
-        return _copy(connection, model, fields, columns, ids=ids)
+        return _copy(connection, model, fields, columns, tally, ids=ids)
     pk, quote = model._meta.pk, connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     one = f"({', '.join(['%s'] * len(fields))})"
@@ -97,10 +128,11 @@ def _insert(model, rows: list[dict], using: str, *, ids: bool = True) -> list:
             )
             if ids:
                 given += [row[0] for row in cursor.fetchall()]
+            tally(len(batch))
     return given
 
 
-def _copy(connection, model, fields: list, columns: list[list], *, ids: bool) -> list:
+def _copy(connection, model, fields: list, columns: list[list], tally, *, ids: bool) -> list:
     """_insert on PostgreSQL: COPY, BATCH_SIZE rows at a time, which the database reads several
     times faster than the same rows in INSERTs. With `ids`, they are drawn from the table's
     sequence first, as an INSERT would draw them, and written with the rows."""
@@ -133,6 +165,7 @@ def _copy(connection, model, fields: list, columns: list[list], *, ids: bool) ->
             for wrapper in reversed(connection.execute_wrappers):
                 copy = functools.partial(wrapper, copy)
             copy(sql, None, False, {"connection": connection, "cursor": cursor})
+            tally(min(BATCH_SIZE, len(columns[0]) - start))
     return given
 
 

@@ -59,6 +59,10 @@ WRITE_WAIT_SECONDS = int(os.environ.get("WRITE_WAIT_SECONDS") or 30)
 OCOP_TEST_WRITE_PAUSE = float(os.environ.get("OCOP_TEST_WRITE_PAUSE") or 0)
 
 
+# The alias of the connection an import's progress goes through while it writes (PostgreSQL only).
+PROGRESS_DATABASE = "progress"
+
+
 def sqlite_database(name) -> dict:
     """A SQLite database written by one transaction at a time: each takes the write lock when it
     begins (IMMEDIATE), so two writers queue (up to WRITE_WAIT_SECONDS) instead of one failing with
@@ -171,6 +175,16 @@ DATABASES = {
     if os.environ.get("DATABASE_URL")
     else sqlite_database(BASE_DIR / "db.sqlite3")
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A second connection to the same database, through which a running import tells its progress
+    # while it writes (imports.tasks.Progress): its own connection is then inside the write's
+    # transaction, where no one else sees what it says. Each word commits at once and waits for a
+    # row lock no longer than a writer would. The tests point it at their own database (MIRROR).
+    # SQLite has none: a second connection would wait for the write lock the import holds.
+    DATABASES[PROGRESS_DATABASE] = {
+        **DATABASES["default"], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"},
+        "OPTIONS": {"options": f"{DATABASES['default']['OPTIONS']['options']} -c lock_timeout={WRITE_WAIT_SECONDS}s"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -228,8 +242,9 @@ STORAGES = {
 # tests do, but for those of the worker itself).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # An import whose worker has said nothing for this long is taken for dead: marked failed, and it
-# may be started again. Writing holds one transaction, in which no progress can be told: this
-# bounds the longest write (a 60,000-row sheet writes in about a minute).
+# may be started again. On PostgreSQL the worker speaks while it writes too (every batch of rows,
+# through DATABASES[PROGRESS_DATABASE]); on SQLite writing is one transaction in which nothing can
+# be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.

@@ -9,6 +9,7 @@ from accounts.services import assign_role
 from products.models import Producer, Product, ProductGroup, Rating, RatingDecision
 from provinces.models import AdminUnit
 from provinces.services import load_admin_units
+from tests.processes import Databases
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +18,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     migrations install)."""
     with django_db_blocker.unblock():
         load_admin_units()
+
+
+@pytest.fixture(scope="module")
+def databases(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Copies of the test database for manage.py processes (tests.processes), dropped after the module."""
+    made = Databases(tmp_path_factory.mktemp("databases"))
+    with django_db_blocker.unblock():
+        yield made
+        made.drop()
 
 
 def unit(slug: str) -> AdminUnit:

@@ -22,8 +22,9 @@ class SheetKind:
 
     `parse(dataset, as_of)` checks every row and returns them with the headers it did not know;
     `check(rows, scope)` adds the errors that need all the rows (or the importing user's `scope`,
-    ids of provinces, None for all); `write(valid rows, record)` writes them in the pipeline's
-    transaction and counts "created", "updated" and "unchanged".
+    ids of provinces, None for all); `write(valid rows, record, written)` writes them in the
+    pipeline's transaction, telling `written(done)` how many are written every batch of rows or so
+    (never a query a row), and counts "created", "updated" and "unchanged".
     """
 
     name: str  # stored on ImportRecord.kind; import_ocop's --kind

@@ -13,7 +13,7 @@ from targets.models import ReportedFigure
 from ..rows import PLACE_COLUMNS, PLACE_LABELS, SheetRow, read_rows
 from ..template import Template
 from ..units import UnitResolver, provinces_named
-from ..writers import save_row
+from ..writers import save_row, told, unheard
 from .base import SheetKind
 from .targets import common, date_cell, indicator_names, indicators_by_name, place
 
@@ -51,10 +51,10 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
     return read_rows(dataset, FIGURE_COLUMNS, tuple((c,) for c in FIGURE_REQUIRED), parse_row)
 
 
-def write(rows: list[SheetRow], record=None) -> Counter:
+def write(rows: list[SheetRow], record=None, written=unheard) -> Counter:
     counts = Counter()
     serialise_writers(provinces={row.values["province"].pk for row in rows})
-    for row in rows:
+    for row in told(rows, written):
         v = row.values
         key = {"unit": v["unit"], "indicator": v["indicator"], "as_of": v["as_of"], "source_name": v["source"]}
         figure = ReportedFigure.objects.filter(**key).first() or ReportedFigure(**key)

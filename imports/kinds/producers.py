@@ -15,7 +15,7 @@ from provinces.text import fold
 from ..rows import PLACE_LABELS, SheetRow, filled, read_rows
 from ..template import Template
 from ..units import UnitResolver, locate, provinces_named
-from ..writers import save_row
+from ..writers import save_row, told, unheard
 from .base import SheetKind
 from .products import COLUMNS, producer_type
 from .products import LABELS as PRODUCT_LABELS
@@ -55,10 +55,10 @@ def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow]
     return read_rows(dataset, PRODUCER_COLUMNS, tuple((c,) for c in PRODUCER_REQUIRED), parse_row)
 
 
-def write(rows: list[SheetRow], record=None) -> Counter:
+def write(rows: list[SheetRow], record=None, written=unheard) -> Counter:
     counts = Counter()
     serialise_writers(provinces={row.values["province"].pk for row in rows})
-    for row in rows:
+    for row in told(rows, written):
         v = row.values
         wanted = {"type": v["producer_type"], "district": v["district"], "commune": v["commune"],
                   **{key: v[key] for key in ("tax_code", "phone", "address") if key in v}}

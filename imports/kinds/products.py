@@ -43,7 +43,7 @@ from ..table import section_district
 from ..template import Template
 from ..titles import decision_in_title, issuer_values
 from ..units import UnitResolver, address_units, locate, provinces_named
-from ..writers import BATCH_SIZE, create_with_history
+from ..writers import BATCH_SIZE, Tally, create_with_history, unheard
 from .base import SheetKind
 
 COLUMNS = {
@@ -286,8 +286,9 @@ def _decision_key(values) -> tuple:
                                      issuer.pk if issuer else None)
 
 
-def write(rows: list[SheetRow], record=None) -> Counter:
-    """Create or update each valid row's rating, with its producer, product and decision; count the outcomes.
+def write(rows: list[SheetRow], record=None, written=unheard) -> Counter:
+    """Create or update each valid row's rating, with its producer, product and decision; count the
+    outcomes. `written(done)` is told how far the writing is, on the scale of the rows (writers.Tally).
 
     The records a sheet touches are read in a few queries and the new ones written in bulk
     (create_with_history), to the same end as writing the rows one by one in sheet order: rows
@@ -368,15 +369,20 @@ def write(rows: list[SheetRow], record=None) -> Counter:
     # after. (Products this import creates are seen by no one else until it commits.)
     lock_products({rating["product"]["id"] for rating in new[Rating] if "id" in rating["product"]}
                   | {rating.product_id for rating in changed.values()})
+    # Each record and its audit entry, each rating changed and its entry, each rating's product's periods.
+    tally = Tally(written, len(valid_rows),
+                  2 * sum(map(len, new.values())) + 2 * len(changed) + len(new[Rating]) + len(changed))
     # Parents first: each insert gives its rows their ids, which their children then take.
     for model, new_rows in new.items():
-        create_with_history(model, new_rows, record=record)
+        create_with_history(model, new_rows, record=record, tally=tally)
     bulk_update_with_history(list(changed.values()), Rating, ["stars", "score", "expires", "import_record"],
                              batch_size=BATCH_SIZE, default_user=record.user if record else None,
                              custom_historical_attrs={"history_import": record})
+    tally(2 * len(changed))
     # New ratings reorder their products' ratings; new stars change which of them are upgrades.
     store_sequence({row["product_id"] for row in new[Rating]} | {rating.product_id for rating in changed.values()},
                    locked=True)
+    tally(len(new[Rating]) + len(changed))
     return counts
 
 

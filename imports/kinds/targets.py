@@ -16,7 +16,7 @@ from targets.models import Indicator, Plan, Target
 from ..rows import PLACE_COLUMNS, PLACE_LABELS, SheetRow, filled, parse_date, read_rows
 from ..template import Template
 from ..units import UnitResolver, provinces_named
-from ..writers import save_row
+from ..writers import save_row, told, unheard
 from .base import SheetKind
 
 TARGET_COLUMNS = {
@@ -132,10 +132,10 @@ PLAN_COLUMNS = {"name": "plan", "kind": "plan_kind", "decision_number": "plan_nu
                 "starts_on": "starts_on", "ends_on": "ends_on", "unit": "province", "__all__": "ends_on"}
 
 
-def write(rows: list[SheetRow], record=None) -> Counter:
+def write(rows: list[SheetRow], record=None, written=unheard) -> Counter:
     counts, plans, first_row = Counter(), {}, {}
     serialise_writers(provinces={row.values["province"].pk for row in rows})
-    for row in rows:
+    for row in told(rows, written):
         v = row.values
         plan_fields = {"kind": v["plan_kind"], "decision_number": v["plan_number"], "decision_date": v["plan_date"],
                        "starts_on": v["starts_on"], "ends_on": v["ends_on"]}

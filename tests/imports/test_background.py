@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from imports import rows as sheet_rows
+from imports import writers
 from imports.models import ImportRecord
 from imports.services import confirm_import, import_products
 from imports.tasks import (
@@ -60,8 +61,22 @@ def test_the_phases_are_told_in_order_with_the_rows(monkeypatch):
     monkeypatch.setattr(sheet_rows, "PROGRESS_ROWS", 10)
     told = []
     import_products(content=BIG.encode(), filename="ds.csv", progress=lambda *state: told.append(state))
-    assert told == [(Phase.READING, 0, 0), (Phase.CHECKING, 0, 25), (Phase.CHECKING, 10, 25),
-                    (Phase.CHECKING, 20, 25), (Phase.WRITING, 0, 25)]
+    assert told[:5] == [(Phase.READING, 0, 0), (Phase.CHECKING, 0, 25), (Phase.CHECKING, 10, 25),
+                        (Phase.CHECKING, 20, 25), (Phase.WRITING, 0, 25)]
+
+
+def test_the_rows_written_are_told_as_they_are_written_up_to_all_of_them():
+    told = []
+    import_products(content=BIG.encode(), filename="ds.csv", progress=lambda *state: told.append(state))
+    written = [done for phase, done, total in told[4:] if (phase, total) == (Phase.WRITING, 25)]
+    assert written == sorted(set(written)) and len(written) == len(told) - 4 > 2
+    assert written[-1] == 25
+
+
+def test_a_write_one_row_at_a_time_tells_its_rows_every_batch():
+    written = []
+    assert list(writers.told(range(2500), written.append)) == list(range(2500))
+    assert written == [1000, 2000]
 
 
 def test_a_queued_import_cancelled_is_never_written(admin_user, admin_client):

@@ -1,14 +1,17 @@
 """A real worker (`manage.py db_worker`, the database task backend) runs confirmed imports, on the
 database the suite runs on (SQLite in a file, or PostgreSQL in CI's second leg); one killed while it
 writes leaves nothing written and a record that, after the worker's silence, says it failed and
-can be started again."""
+can be started again. While it writes, its page reads the rows written (on PostgreSQL)."""
 
+import contextlib
 import signal
+import sqlite3
 import time
 
 import pytest
+from django.db import connection
 
-from tests.products.test_concurrent_writes import Databases, finished, manage
+from tests.processes import finished, manage
 
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=[])
 
@@ -35,20 +38,16 @@ from products.models import Rating
 record = ImportRecord.objects.get()
 print(record.status, record.phase or "-", Rating.objects.count(), record.failure.get("en", "-"))
 """
+SEEN = """
+from django.conf import settings
+print(settings.DEBUG, settings.IMPORT_STALE_SECONDS)
+"""
 AGAIN = """
 from django.contrib.auth import get_user_model
 from imports.models import ImportRecord
 from imports.tasks import mark_stale, start_import
 print(mark_stale(), start_import(ImportRecord.objects.get(), get_user_model().objects.get()))
 """
-
-
-@pytest.fixture(scope="module")
-def databases(django_db_setup, django_db_blocker, tmp_path_factory):
-    made = Databases(tmp_path_factory.mktemp("databases"))
-    with django_db_blocker.unblock():
-        yield made
-        made.drop()
 
 
 def run(database: str, script: str, **env: str) -> str:
@@ -72,6 +71,53 @@ def test_a_worker_runs_a_confirmed_import(databases):
     assert run(database, STATE).split()[:3] == ["imported", "-", "30"]
 
 
+def seen(database: str) -> tuple:
+    """The import's status, phase, rows written and rows, as a reader beside the worker reads them."""
+    if database.startswith("sqlite:///"):
+        reader = sqlite3.connect(database.removeprefix("sqlite:///"))
+    else:
+        import psycopg2
+
+        reader = psycopg2.connect(database)
+        reader.autocommit = True
+    with contextlib.closing(reader):
+        cursor = reader.cursor()
+        cursor.execute("SELECT status, phase, done, total FROM products_importrecord")
+        return cursor.fetchone()
+
+
+@contextlib.contextmanager
+def products_locked(database: str):
+    """The product table locked against writers (PostgreSQL): a write of new products waits there,
+    after it has written their producers."""
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(database)) as holder:
+        holder.cursor().execute("LOCK TABLE products_product IN SHARE MODE")  # until the transaction ends
+        yield
+
+
+def test_a_worker_says_how_many_rows_it_has_written_while_it_writes_on_postgresql(databases):
+    """On SQLite, where nothing else may write while it writes, its write shows as one step."""
+    database = databases.copy()
+    run(database, CONFIRM)
+    postgresql = connection.vendor == "postgresql"
+    written = set()  # the rows written that the record said while it said "writing"
+    with products_locked(database) if postgresql else contextlib.nullcontext():
+        # Also a pause before it writes (after which it stops at the lock, on PostgreSQL).
+        worker = manage(database, "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+                        OCOP_TEST_WRITE_PAUSE="2", **WORKER_ENV)
+        deadline = time.monotonic() + 60
+        while (now := seen(database))[0] in ("queued", "running") and not written - {0}:
+            assert time.monotonic() < deadline, "the import never ended"
+            if now[1] == "writing":
+                written.add(now[2])
+            time.sleep(0.1)
+    code, out, err = finished(worker)
+    assert run(database, STATE).split()[:3] == ["imported", "-", "30"], out + err
+    assert (min(written), max(written) > 0) == (0, postgresql)
+
+
 def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_starts_again(databases):
     database = databases.copy()
     run(database, CONFIRM)
@@ -90,3 +136,9 @@ def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_starts_agai
     assert run(database, AGAIN, IMPORT_STALE_SECONDS="0") == "1 True"
     drain(database)
     assert run(database, STATE).split()[:3] == ["imported", "-", "30"]
+
+
+def test_a_worker_takes_the_tests_settings_not_those_of_the_shell_that_ran_them(monkeypatch):
+    monkeypatch.setenv("DEBUG", "true")
+    monkeypatch.setenv("IMPORT_STALE_SECONDS", "5")
+    assert run("sqlite://", SEEN) == "False 600"

@@ -8,20 +8,15 @@ locks (OCOP_TEST_WRITE_PAUSE, after reading what exists and before writing): wit
 both read the same register and write over each other; with them, the second waits.
 """
 
-import contextlib
 import json
-import os
-import sqlite3
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import Databases, finished, manage
+
 # Committed, not rolled back (the copies are made from the test database, which PostgreSQL copies only
 # while no one is connected), and no app's tables flushed afterwards: the test writes nothing to the
 # test database, whose reference data the other tests need.
@@ -54,65 +49,6 @@ def write_sheet(path: Path, stars, number: str = "", date: str = "", year: str =
     return path
 
 
-class Databases:
-    """Copies of a database, as DATABASE_URLs: PostgreSQL copies one with no one connected to it
-    (CREATE DATABASE … TEMPLATE), SQLite's backup copies a file or the in-memory test database."""
-
-    def __init__(self, folder: Path):
-        self.folder, self.made = folder, []
-
-    def copy(self, source: str | None = None) -> str:
-        """A copy of `source` (a URL this made), or of the test database."""
-        settings = connection.settings_dict
-        if connection.vendor == "sqlite":
-            path = self.folder / f"copy-{len(self.made)}.sqlite3"
-            self.made.append(path)
-            connection.ensure_connection()
-            source_db = sqlite3.connect(source.removeprefix("sqlite:///")) if source else connection.connection
-            with sqlite3.connect(path) as target:
-                source_db.backup(target)
-                target.execute("PRAGMA journal_mode=WAL")
-            return f"sqlite:///{path}"
-        name = f"{settings['NAME']}_copy_{uuid.uuid4().hex[:8]}"
-        template = source.rsplit("/", 1)[1] if source else settings["NAME"]
-        connection.close()  # from the test database too
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        self.made.append(name)
-        password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-        return f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{name}"
-
-    def written(self, database: str) -> bool:
-        """Whether a writer holds `database`'s locks now: its write lock (SQLite), advisory locks (PostgreSQL)."""
-        if connection.vendor == "sqlite":
-            path = database.removeprefix("sqlite:///")
-            with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as db:
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError:
-                    return True
-                db.execute("ROLLBACK")
-                return False
-        with connection._nodb_cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_locks JOIN pg_database d ON d.oid = database "
-                           "WHERE locktype = 'advisory' AND granted AND datname = %s", [database.rsplit("/", 1)[1]])
-            return cursor.fetchone() is not None
-
-    def drop(self) -> None:
-        if connection.vendor == "postgresql":
-            for name in self.made:
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-def databases(django_db_setup, django_db_blocker, tmp_path_factory):
-    made = Databases(tmp_path_factory.mktemp("databases"))
-    with django_db_blocker.unblock():
-        yield made
-        made.drop()
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     return write_sheet(tmp_path_factory.mktemp("sheets") / "base.csv", lambda i: 3, "1/QĐ-UBND", "01/06/2020")
@@ -124,17 +60,6 @@ def registered(databases, base) -> str:
     database = databases.copy()
     imported(manage(database, "import_ocop", str(base)))
     return database
-
-
-def manage(database: str, *args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT,
-                            env={**os.environ, "DATABASE_URL": database, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def finished(process: subprocess.Popen) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=120)
-    return process.returncode, out, err
 
 
 def imported(*processes: subprocess.Popen) -> None:

@@ -1,0 +1,85 @@
+"""manage.py in processes of their own, each on a copy of the test database (reference data loaded,
+nothing else), so that what they commit stays out of the other tests: what the tests of concurrent
+writers and of the import worker run."""
+
+import contextlib
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from django.db import connection, connections
+
+ROOT = Path(__file__).resolve().parents[1]
+# Every variable the settings read (.env.example lists them all, a few commented out): none of them
+# reaches a process from the caller's environment, only TEST_SETTINGS and what a test gives. A
+# DEBUG=true exported in the shell that ran the suite once gave a worker its autoreloader.
+SETTINGS_VARIABLES = frozenset(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M))
+TEST_SETTINGS = {"DEBUG": "false", "OCOP_ENV_FILE": "", "SECRET_KEY": "tests-only-not-secret"}
+
+
+class Databases:
+    """Copies of a database, as DATABASE_URLs: PostgreSQL copies one with no one connected to it
+    (CREATE DATABASE … TEMPLATE), SQLite's backup copies a file or the in-memory test database."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.made = folder, []
+
+    def copy(self, source: str | None = None) -> str:
+        """A copy of `source` (a URL this made), or of the test database."""
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            path = self.folder / f"copy-{len(self.made)}.sqlite3"
+            self.made.append(path)
+            connection.ensure_connection()
+            source_db = sqlite3.connect(source.removeprefix("sqlite:///")) if source else connection.connection
+            with sqlite3.connect(path) as target:
+                source_db.backup(target)
+                target.execute("PRAGMA journal_mode=WAL")
+            return f"sqlite:///{path}"
+        name = f"{settings['NAME']}_copy_{uuid.uuid4().hex[:8]}"
+        template = source.rsplit("/", 1)[1] if source else settings["NAME"]
+        connections.close_all()  # from the test database too
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self.made.append(name)
+        password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+        return f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{name}"
+
+    def written(self, database: str) -> bool:
+        """Whether a writer holds `database`'s locks now: its write lock (SQLite), advisory locks (PostgreSQL)."""
+        if connection.vendor == "sqlite":
+            path = database.removeprefix("sqlite:///")
+            with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as db:
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    return True
+                db.execute("ROLLBACK")
+                return False
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_locks JOIN pg_database d ON d.oid = database "
+                           "WHERE locktype = 'advisory' AND granted AND datname = %s", [database.rsplit("/", 1)[1]])
+            return cursor.fetchone() is not None
+
+    def drop(self) -> None:
+        if connection.vendor == "postgresql":
+            for name in self.made:
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(database: str, *args: str, **env: str) -> subprocess.Popen:
+    """`manage.py *args` on `database` (a URL), with the tests' settings and `env`."""
+    inherited = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT,
+                            env={**inherited, **TEST_SETTINGS, "DATABASE_URL": database, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
