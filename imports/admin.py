@@ -62,13 +62,17 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
     # Where a running import is (phase, rows, heartbeat, failure) shows in its own section of the page.
     fields = readonly_fields = [
         "kind", "filename", "sheet", "given_display", "sha256", "user", "created_at", "status", "skip_invalid",
-        "created", "updated", "unchanged", "failed_rows", "warned_rows", "unknown_columns", "mapping_display",
+        "created", "updated", "unchanged", "failed_rows", "warned_rows", "unknown_columns_display", "mapping_display",
     ]
     change_form_template = "admin/imports/importrecord/change_form.html"
 
     @admin.display(description=_("values for every row"))
     def given_display(self, record) -> str:
         return "; ".join(f"{column_label(column)}: {value}" for column, value in record.given.items()) or "-"
+
+    @admin.display(description=_("columns not recognised"))
+    def unknown_columns_display(self, record) -> str:
+        return ", ".join(record.unknown_columns) or "-"
 
     @admin.display(description=_("column mapping"))
     def mapping_display(self, record) -> str:
@@ -252,11 +256,13 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
                 message = "…" if e["column"] in hidden else e.get(language, e.get("vi"))  # it may quote a phone number
                 return {**e, "column": column_label(e["column"]), "message": message}
 
-            context["rows"] = [shown(e) for e in obj.errors]
-            context["warning_rows"] = [shown(e) for e in obj.warnings]
-            context["unlisted_failed_rows"] = obj.failed_rows - len({e["row"] for e in obj.errors})
-            context["unlisted_warned_rows"] = obj.warned_rows - len({e["row"] for e in obj.warnings})
-            context["has_rejected_rows"] = (
+            # Being checked (again): what the last check found is not what this one will.
+            checking = obj.status == ImportRecord.Status.CHECKING
+            context["rows"] = [] if checking else [shown(e) for e in obj.errors]
+            context["warning_rows"] = [] if checking else [shown(e) for e in obj.warnings]
+            context["unlisted_failed_rows"] = 0 if checking else obj.failed_rows - len({e["row"] for e in obj.errors})
+            context["unlisted_warned_rows"] = 0 if checking else obj.warned_rows - len({e["row"] for e in obj.warnings})
+            context["has_rejected_rows"] = not checking and (
                 any(e["row"] > obj.header_row for e in obj.errors) and self.may_download_rows(request, obj)
             )
             context["can_confirm"] = (
@@ -270,7 +276,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["no_worker"] = waiting and (obj.heartbeat_at or obj.created_at) < (
                 timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS))
             context["failure"] = obj.failure.get(language, "")
-            context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])
+            if not checking:
+                context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])
             if obj.unknown_columns and obj.status in STARTABLE and may_import(request.user, obj.kind):
                 context["columns_form"] = ColumnsForm(record=obj, user=request.user)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

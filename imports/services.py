@@ -82,7 +82,7 @@ def import_sheet(kind: str, *, content: bytes, filename: str, dry_run: bool = Fa
     sheet_kind.check(rows, scope)
     result = run_import(rows, unknown, lambda valid, written: sheet_kind.write(valid, record, written),
                         dry_run=dry_run, skip_invalid=skip_invalid, scope=scope, progress=progress, finish=finish,
-                        describe=functools.partial(preview_rows, sheet_kind) if describe else None)
+                        describe=functools.partial(preview_rows, sheet_kind, table.header_row) if describe else None)
     result.header_row = table.header_row
     if sheet_kind.models and result.written and result.created + result.updated >= REFRESH_STATISTICS_ROWS:
         refresh_statistics(*sheet_kind.models)
@@ -179,15 +179,17 @@ def _collect(result: ImportResult, rows: list[SheetRow]) -> ImportResult:
 PREVIEW_CELL_CHARS = 120
 
 
-def preview_rows(kind, rows: list[SheetRow]) -> dict:
-    """What each row writes, for the preview to page through: {"columns": the columns shown,
+def preview_rows(kind, header_row: int, rows: list[SheetRow]) -> dict:
+    """What each row writes (the header row's own errors, a missing column, are no row's), for the
+    preview to page through: {"columns": the columns shown,
     "rows": [[row number, outcome ("created", "updated", "unchanged", "error", or "" when nothing is
     written), [each column's value as text]], …]}."""
     shown = kind.shown()
     return {
         "columns": [column for _key, column in shown],
         "rows": [[row.number, "error" if row.errors else row.outcome,
-                  [_as_text(row.values.get(key))[:PREVIEW_CELL_CHARS] for key, _column in shown]] for row in rows],
+                  [_as_text(row.values.get(key))[:PREVIEW_CELL_CHARS] for key, _column in shown]]
+                 for row in rows if row.number != header_row],
     }
 
 

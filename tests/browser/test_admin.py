@@ -1,8 +1,11 @@
-from urllib.parse import parse_qs, urlsplit
+import json
+import urllib.request
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
 from tests.browser.conftest import ADMIN_PASSWORD
+from tests.imports.test_real_layouts import annex
 
 pytestmark = pytest.mark.browser
 
@@ -70,4 +73,43 @@ def test_an_admin_previews_imports_and_traces_a_sheet(server, desktop):
     page.click("a.historylink")
     desktop.screenshot("admin-rating-history", full_page=True)
     assert "ds.csv" in page.locator("#change-history").inner_text()
+    assert desktop.errors == []
+
+
+def progress_json(server, slug: str, day: str) -> dict:
+    provinces = json.load(urllib.request.urlopen(server + "/api/provinces.json"))["provinces"]
+    url = next(p["url"] for p in provinces if p["slug"] == slug)
+    return json.load(urllib.request.urlopen(urljoin(server, url) + f"progress.json?as_of={day}"))
+
+
+def test_an_annex_as_published_is_read_with_the_columns_chosen_and_counts_on_the_dashboard(server, desktop):
+    """The issue's whole way: the annex as the province published it, one column named in the
+    office's own words and chosen in the preview, the rows to be written, the progress, the dashboard."""
+    before = progress_json(server, "bac-kan", "2024-12-31")["totals"]["products"]
+    page = desktop.page
+    log_in(page, server)
+    page.goto(server + "/admin/imports/importrecord/upload/")
+    products = [[1, "Miến thử phụ lục", "HTX Thử Phụ Lục", "Thực phẩm", 75, "4 sao", "mới"],
+                [2, "Trà thử phụ lục", "HTX Thử Phụ Lục", "Đồ uống", 66, "★★★", ""]]
+    content = annex(header=["STT", "Tên SP", "Tên chủ thể", "Nhóm", "Số điểm", "Hạng sao", "Ghi chú"],
+                    products=products, total="Tổng cộng: 2 sản phẩm")
+    page.set_input_files("#id_file", files=[{"name": "phu-luc.xlsx", "buffer": content,
+                                              "mimeType": "application/vnd.ms-excel"}])
+    page.click("input[type=submit]")
+    page.wait_for_selector("#unknown-columns", timeout=30_000)  # once the worker has checked it
+    page.select_option("#id_column_0", "product")
+    page.select_option("#id_column_1", "")
+    page.fill("#id_save_as", "Phụ lục của tỉnh")
+    page.select_option("#id_province", label="Tỉnh Bắc Kạn (đến 30/06/2025)")
+    page.click("#check-again")
+    page.wait_for_selector("#import-rows .outcome-created", timeout=30_000)  # once checked again
+    desktop.screenshot("admin-import-annex-preview", full_page=True)
+    rows = page.locator("#import-rows tbody tr:not(.row-problem)").all_inner_texts()
+    assert [row.split("\t")[:2] for row in rows] == [["9", "mới"], ["10", "mới"]]
+    assert "1234/QĐ-UBND\t15/08/2024\tTỉnh" in rows[0]  # the decision of the title, for every row
+    page.click("#confirm-import-top")
+    page.wait_for_selector("#import-progress")
+    page.wait_for_selector("#import-progress", state="detached", timeout=30_000)
+    assert page.locator(".field-created .readonly").inner_text() == "2"
+    assert progress_json(server, "bac-kan", "2024-12-31")["totals"]["products"] == before + 2
     assert desktop.errors == []
