@@ -391,14 +391,17 @@ def work_errors(spec: dict) -> dict:
 
 
 def _previewed(content: bytes):
-    """An administrator, and the file previewed by them (as the upload page does), with its seconds."""
+    """An administrator, and the file uploaded and checked by them, with its seconds. The check (the
+    worker's run_preview_task) runs here, so the queue holds only the import timed after it."""
     from django.contrib.auth import get_user_model
 
-    from imports.services import preview_import
+    from imports.services import check_import
+    from imports.tasks import preview_import
 
     user = get_user_model().objects.create_superuser("bench", password="bench-only-not-a-secret-123")
     started = time.perf_counter()
     record = preview_import(user=user, filename="sheet.xlsx", content=content, skip_invalid=False)
+    check_import(record)  # the queued check then finds it checked, and does nothing
     return user, record, time.perf_counter() - started
 
 
@@ -441,7 +444,7 @@ def work_task(spec: dict) -> dict:
     if record.status != ImportRecord.Status.IMPORTED:
         raise SystemExit(f"the import ended {record.status}: {record.failure}\n{err}")
     record.refresh_from_db()
-    result = DBTaskResult.objects.get()
+    result = DBTaskResult.objects.get(task_path__endswith=".run_import_task")
     return {"s": seconds, "preview_s": preview_s, "start_import_s": queued_s,
             "running_seen_s": running_s, "created": record.created, "errors": record.failed_rows,
             "wait_s": (result.started_at - result.enqueued_at).total_seconds(),
