@@ -36,6 +36,20 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 
+def waiting_for_a_worker(record: ImportRecord) -> bool:
+    """Whether a queued import (or check) has waited longer than a worker takes to come to it."""
+    waiting = record.status == ImportRecord.Status.QUEUED or (
+        record.status == ImportRecord.Status.CHECKING and not record.phase)
+    late = timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS)
+    return waiting and (record.heartbeat_at or record.created_at) < late
+
+
+def confirmable(record: ImportRecord) -> bool:
+    """Whether a record may be imported: checked in full (a preview of its rows kept), and with no
+    error unless only its valid rows are to be written."""
+    return record.status in STARTABLE and bool(record.preview) and (record.skip_invalid or not record.errors)
+
+
 def mapping_text(mapping: dict) -> str:
     """A column mapping in words: "Tên SP → Tên sản phẩm; Ghi chú → bỏ qua"."""
     return "; ".join(f"{header} → {column_label(column) if column else _('ignored')}"
@@ -172,6 +186,11 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             or not may_import(request.user, record.kind)
         ):
             raise PermissionDenied
+        if not confirmable(record):
+            self.message_user(request, _("This import cannot be confirmed: its sheet has errors (and not only the "
+                                         "valid rows are to be imported), or it was never checked in full."),
+                              level="error")
+            return redirect("admin:imports_importrecord_change", record.pk)
         # In the background: the page shows where it is (status.json) and ends with the summary.
         if start_import(record, request.user):
             record.refresh_from_db()
@@ -243,6 +262,7 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             "done": record.done, "total": record.total,
             "ended": record.status not in ACTIVE,
             "failure": record.failure.get(language, ""),
+            "no_worker": waiting_for_a_worker(record),
         })
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
@@ -265,18 +285,14 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["has_rejected_rows"] = not checking and (
                 any(e["row"] > obj.header_row for e in obj.errors) and self.may_download_rows(request, obj)
             )
-            context["can_confirm"] = (
-                obj.status in STARTABLE
-                and (obj.skip_invalid or not obj.errors) and may_import(request.user, obj.kind)
-            )
+            context["can_confirm"] = confirmable(obj) and may_import(request.user, obj.kind)
+            context["can_check_again"] = (obj.status in STARTABLE and not obj.preview
+                                          and may_import(request.user, obj.kind))
             context["running"] = obj.status in ACTIVE
             context["cancellable"] = obj.status in CANCELLABLE and obj.phase != ImportRecord.Phase.WRITING
-            waiting = obj.status == ImportRecord.Status.QUEUED or (obj.status == ImportRecord.Status.CHECKING
-                                                                   and not obj.phase)
-            context["no_worker"] = waiting and (obj.heartbeat_at or obj.created_at) < (
-                timezone.now() - datetime.timedelta(seconds=WORKER_LATE_SECONDS))
+            context["no_worker"] = waiting_for_a_worker(obj)
             context["failure"] = obj.failure.get(language, "")
-            if not checking:
+            if not checking and self.may_download_rows(request, obj):  # the rows, as they were typed
                 context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])
             if obj.unknown_columns and obj.status in STARTABLE and may_import(request.user, obj.kind):
                 context["columns_form"] = ColumnsForm(record=obj, user=request.user)

@@ -152,7 +152,10 @@ class ColumnMappingForm(forms.ModelForm):
             self.add_error("columns", _('Write {"header": "column", …}.'))
             return data
         wrong = [header for header, column in columns.items() if column and column not in KINDS[kind].columns]
-        if wrong:
+        named = [column for column in columns.values() if column]
+        if len(named) != len(set(named)):
+            self.add_error("columns", _("Two columns are given the same field: choose one of them."))
+        elif wrong:
             self.add_error("columns", _("Not a column of this kind of sheet: %(headers)s.") % {
                 "headers": ", ".join(f"{header} → {columns[header]}" for header in wrong)})
         return data

@@ -33,9 +33,10 @@ NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu", "thu tu", "no", "no.", "#"}
 ERROR_COLUMN = "Lỗi / Error"
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# "4", "4 sao", "4★", "Hạng 4 sao", "4 stars"; or the stars drawn: "★★★★".
-STARS_RE = re.compile(r"^(?:hang\s*)?([1-5])(?:[.,]0+)?\s*(?:sao|★+|\*|stars?)?$")
-DRAWN_STARS_RE = re.compile(r"^(★{1,5}|☆{1,5}|\*{1,5})$")
+# "4", "4 sao", "4★", "Hạng 4 sao", "OCOP 4 sao", "Đạt 4 sao", "4-sao", "4 stars"; or the stars
+# drawn: "★★★★", "⭐⭐⭐⭐".
+STARS_RE = re.compile(r"^(?:(?:ocop|dat|hang|xep hang)\s*)*([1-5])(?:[.,]0+)?\s*-?\s*(?:sao|★+|⭐+|\*|stars?)?$")
+DRAWN_STARS_RE = re.compile(r"^(★{1,5}|☆{1,5}|⭐{1,5}|\*{1,5})$")
 # Unit names, levels, groups and producer types repeat down a sheet: fold each once.
 cached_fold = functools.lru_cache(maxsize=16384)(fold)
 cached_unit_name_keys = functools.lru_cache(maxsize=16384)(unit_name_keys)

@@ -60,7 +60,11 @@ def find_table(sheet: Sheet, columns: dict) -> Sheet:
     sheet.title = [(number, line) for number, line in enumerate(map(_line, top[:header]), 1) if line]
     sheet.header_row, sheet.first_row = header + 1, start + 2
     sheet.notes = list(getattr(sheet, "notes", []))
-    if header:
+    if not scores[header]:
+        sheet.notes.append(in_both(lambda: str(_("No row among the first %(rows)s names a known column: the first "
+                                                 "row is taken as the header. Move the header row up, or say what "
+                                                 "the columns hold.") % {"rows": HEADER_ROWS})))
+    elif header:
         sheet.notes.append(in_both(lambda: str(_("The header row is row %(row)s; the rows above it are the title.") % {
             "row": header + 1})))
     if start:
@@ -102,7 +106,9 @@ def _line(row) -> str:
 
 def _end_at_trailer(sheet: Sheet) -> None:
     """Drop the total line and what follows it, or the signatures when there is no total line,
-    saying so; a total that counts other than the rows above it is a warning."""
+    saying so; a total that counts other than the rows above it is a warning. A subtotal ("Cộng: 5
+    sản phẩm" under a district's rows, with more rows of the table below it) is blanked, not an end."""
+    subtotals = []
     for index, row in enumerate(sheet):
         if len(set(row)) > MAX_TRAILER_VALUES + 1:  # the quick test first: most rows are the table's
             continue
@@ -114,6 +120,10 @@ def _end_at_trailer(sheet: Sheet) -> None:
         if not total and not SIGNATURE_RE.match(first):
             continue
         number, line = index + sheet.first_row, " ".join(values)
+        if total and not first.startswith("tong") and _rows_below(sheet, index):
+            sheet[index] = [None] * len(row)
+            subtotals.append(number)
+            continue
         rows = sum(1 for above in sheet[:index] if _values(above) and _section(above) is None)
         del sheet[index:]
         sheet.notes.append(in_both(lambda: str(_("Row %(row)s, “%(line)s”, ends the table; it and the rows "
@@ -122,7 +132,22 @@ def _end_at_trailer(sheet: Sheet) -> None:
         if counted and int(counted.group()) != rows:
             sheet.notes.append(in_both(lambda: str(_("The total line counts %(counted)s, but the table has "
                                                      "%(rows)s rows.") % {"counted": counted.group(), "rows": rows})))
-        return
+        break
+    if subtotals:
+        sheet.notes.append(in_both(lambda: str(_("Rows %(rows)s are subtotals inside the table, not products, and "
+                                                 "are not read.") % {"rows": ", ".join(map(str, subtotals[:10]))})))
+
+
+def _rows_below(sheet: Sheet, index: int) -> bool:
+    """Whether rows of the table follow row `index` (a subtotal's) before the next total line or the
+    signatures (so each row is looked at for one total line at most)."""
+    for row in sheet[index + 1:]:
+        values = _values(row)
+        if len(values) > MAX_TRAILER_VALUES:
+            return True
+        if values and (TOTAL_RE.match(fold(values[0])) or SIGNATURE_RE.match(fold(values[0]))):
+            return False
+    return False
 
 
 def _section(row) -> str | None:

@@ -96,7 +96,11 @@ def mark_stale(records=None) -> int:
     before = timezone.now() - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
     records = ImportRecord.objects.all() if records is None else records
     taken = Q(status=Status.RUNNING) | Q(status=Status.CHECKING) & ~Q(phase="")
-    return records.filter(taken, heartbeat_at__lt=before).update(
+    stale = records.filter(taken, heartbeat_at__lt=before)
+    # Read first: on SQLite an UPDATE waits for the write lock, which a live import holds while it writes.
+    if not stale.exists():
+        return 0
+    return stale.update(
         status=Status.FAILED, phase="", failure=in_both(lambda: str(_(
             "Its worker stopped without finishing (nothing was written). Start it again.")))
     )

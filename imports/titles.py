@@ -15,14 +15,17 @@ from provinces.text import fold
 
 DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s+năm\s+\d{4}"
 DECISION_RE = re.compile(
-    r"quyết\s+định\s+(?:số\s*)?:?\s*(?P<number>\d[^\s,;()]*)\s*,?\s*(?:ngày\s+(?P<date>" + DATE + r"))?"
+    r"quyết\s+định\s+(?:số\s*)?:?\s*(?P<number>\d[^\s,;()/]*(?:\s*/\s*[^\s,;()]+)?)\s*,?\s*"
+    r"(?:ngày\s+(?P<date>" + DATE + r"))?"
     r"(?:\s*,?\s*của\s+(?P<issuer>[^()]+))?",
     re.IGNORECASE,
 )
 DATE_PARTS_RE = re.compile(r"\d+")
 # "UBND tỉnh Bắc Kạn", "Ủy ban nhân dân huyện Na Rì, tỉnh Bắc Kạn", "Chủ tịch UBND thành phố Hà Nội".
-UNIT_RE = re.compile(r"\b(tỉnh|thành\s+phố|huyện|thị\s+xã|quận)\s+([^,;()]+?)(?=\s+(?:về|v/v)\s|[,;()]|$)",
-                     re.IGNORECASE)
+UNIT_RE = re.compile(r"\b(tỉnh|thành\s+phố|tp\.|tp(?=\s)|huyện|thị\s+xã|tx\.|tx(?=\s)|quận)\s*"
+                     r"([^,;()]+?)(?=\s+(?:về|v/v)\s|[,;()]|$)", re.IGNORECASE)
+# Abbreviated kinds of unit: "UBND TP. Bắc Kạn".
+KIND_WORDS = {"tp.": "thanh pho", "tp": "thanh pho", "tx.": "thi xa", "tx": "thi xa"}
 # The authority line of a title block, "ỦY BAN NHÂN DÂN TỈNH BẮC KẠN" (the body perhaps on the next
 # line), beside the national motto, which is no part of it.
 AUTHORITY_RE = re.compile(r"(?<![-/\w])(?:(?:ủy|uỷ)\s+ban\s+nhân\s+dân|ubnd)\b\s*(?P<body>.*)$", re.IGNORECASE)
@@ -45,7 +48,7 @@ def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]
         match = DECISION_RE.search(line)
         if not match:
             continue
-        found = {"decision_number": match["number"]}
+        found = {"decision_number": re.sub(r"\s*/\s*", "/", match["number"])}
         if match["date"]:
             day, month, year = DATE_PARTS_RE.findall(match["date"])
             found["decision_date"] = f"{int(day):02d}/{int(month):02d}/{year}"
@@ -55,6 +58,9 @@ def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]
         found.update({column: (value, number) for column, value in values.items()})
         if not values:  # "của UBND tỉnh", or no issuer: the authority line above says where
             found.update(_from_authority(issuer, title[:index]))
+        elif "district" in values and "province" not in values:  # "UBND TP. Bắc Kạn": in the authority's province
+            found.update({column: value for column, value in _from_authority("", title[:index]).items()
+                          if column == "province"})
         return found
     return {}
 
@@ -97,8 +103,8 @@ def issuer_values(issuer: str) -> dict[str, str]:
         return {"level": LEVEL_WORDS[RatingDecision.Level.NATIONAL]}
     values = {}
     for kind, name in UNIT_RE.findall(issuer):
-        name = " ".join(name.split())
-        if fold(kind) == "tinh" or (fold(kind) == "thanh pho" and _is_province(name)):
+        name, kind = " ".join(name.split()), KIND_WORDS.get(fold(kind), fold(kind))
+        if kind == "tinh" or (kind == "thanh pho" and central_city(name)):
             values.setdefault("province", name)
             values.setdefault("level", LEVEL_WORDS[RatingDecision.Level.PROVINCE])
         else:
@@ -107,9 +113,10 @@ def issuer_values(issuer: str) -> dict[str, str]:
     return values
 
 
-def _is_province(name: str) -> bool:
-    """Whether a city is one of the centrally run ones (thành phố Hà Nội), not a district-level city."""
-    return AdminUnit.objects.provinces().named(name).exists()
+def central_city(name: str) -> bool:
+    """Whether a city is one of the centrally run ones (thành phố Hà Nội), not a district-level city
+    (thành phố Bắc Kạn, in the province of that name)."""
+    return any(fold(unit.name).startswith("thanh pho") for unit in AdminUnit.objects.provinces().named(name))
 
 
 def given_columns(given: dict[str, str], columns: dict) -> dict[str, str]:

@@ -13,6 +13,7 @@ from provinces.models import AdminUnit
 from provinces.text import fold, fold_unit_name
 
 from .rows import PLACE_COLUMNS, SheetRow, blank, cached_unit_name_keys, map_headers, unquote
+from .titles import central_city
 
 
 class UnitResolver:
@@ -192,6 +193,8 @@ ADDRESS_KINDS = {
     "thi tran": "commune", "x.": "commune", "p.": "commune", "tt.": "commune", "tt": "commune",
     "thanh pho": "city", "tp.": "city", "tp": "city",
 }
+# The last part of an address that names no unit.
+COUNTRY_WORDS = {"viet nam", "vietnam", "vn", "nuoc chxhcn viet nam"}
 # The abbreviations written out, so the unit's name is matched as if typed in full.
 ABBREVIATIONS = {"t.": "tỉnh ", "h.": "huyện ", "q.": "quận ", "tx.": "thị xã ", "tx": "thị xã ", "x.": "xã ",
                  "p.": "phường ", "tt.": "thị trấn ", "tt": "thị trấn ", "tp.": "thành phố ", "tp": "thành phố "}
@@ -203,20 +206,25 @@ def address_units(address: str, districts: bool) -> dict[str, str]:
     """The province, district and commune an address names ("Thôn 3, xã Côn Minh, huyện Na Rì, tỉnh
     Bắc Kạn"), read from its right: each part by its prefix (written out when abbreviated: "TP.",
     "H.", "X."), or, without one, by its place: the last a province, then a district while there
-    were `districts` (before 1/7/2025), then a commune. What lies left of the commune is not a unit."""
+    were `districts` (before 1/7/2025), then a commune. What lies left of the commune is not a unit;
+    the country ("Việt Nam") and, from 1/7/2025, a former district ("huyện Pác Nặm") are passed over."""
     found = {}
     for part in reversed([part.strip() for part in re.split(r"[,;]", address) if part.strip()]):
         folded = fold(part)
+        if folded in COUNTRY_WORDS:
+            continue
         match = _ADDRESS_KIND_RE.match(folded)
         kind = ADDRESS_KINDS[match.group(1)] if match else None
         if match and match.group(1) in ABBREVIATIONS:
             part = ABBREVIATIONS[match.group(1)] + part[match.end():].strip()
-        if kind == "city":
-            kind = "province" if not found else "district"
+        if kind == "city":  # a centrally run city (thành phố Hà Nội) is a province; thành phố Bắc Kạn is not
+            kind = "province" if not found and central_city(folded[match.end():]) else "district"
         if kind is None:
             kind = next(level for level in ("province", "district", "commune")
                         if level not in found and (level != "district" or districts))
-        if kind in found or (kind == "district" and not districts) or ("commune" in found):
+        if kind == "district" and not districts and "commune" not in found:
+            continue
+        if kind in found or ("commune" in found):
             break
         found[kind] = part
         if kind == "commune":

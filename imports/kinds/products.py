@@ -49,9 +49,10 @@ from .base import SheetKind
 COLUMNS = {
     **PLACE_COLUMNS,
     "commune": ("xa", "commune", "xa/phuong", "phuong/xa", "xa/phuong/thi tran"),
-    "producer": ("chu the", "producer", "ten chu the", "ten co so", "chu the ocop", "ten chu the ocop"),
+    "producer": ("chu the", "producer", "ten chu the", "ten co so", "chu the ocop", "ten chu the ocop",
+                 "producer name"),
     "producer_type": ("loai hinh chu the", "producer type", "loai hinh"),
-    "product": ("ten san pham", "product", "san pham", "ten san pham ocop"),
+    "product": ("ten san pham", "product", "san pham", "ten san pham ocop", "product name"),
     "group": ("nhom san pham", "group", "nhom", "phan nhom", "bo san pham", "nhom/phan nhom", "nhom, phan nhom",
               "phan nhom san pham"),
     "stars": ("so sao", "stars", "hang sao", "xep hang", "xep hang sao", "ket qua xep hang", "hang"),

@@ -226,3 +226,27 @@ def test_choosing_columns_has_the_sheet_checked_again_by_a_worker(admin_client, 
     admin_client.post(f"/admin/imports/importrecord/{record.pk}/columns/", {})
     record.refresh_from_db()
     assert (record.status, record.phase) == (Status.CHECKING, "")
+
+
+def test_a_check_its_worker_left_unfinished_is_not_imported_but_checked_again(admin_client, admin_user, queued_tasks):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False)
+    ImportRecord.objects.filter(pk=record.pk).update(status=Status.FAILED, phase="")  # its worker died
+    page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
+    assert 'id="confirm-import' not in page and 'id="check-again"' in page
+    admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/")
+    assert ImportRecord.objects.get(pk=record.pk).status == Status.FAILED and not Rating.objects.exists()
+
+
+def test_a_confirm_posted_for_a_sheet_with_errors_starts_nothing_and_says_why(admin_client, admin_user):
+    record = previewed(admin_user, GOOD + "Bắc Kạn,HTX B,Chè,9,29/12/2021\n")
+    response = admin_client.post(f"/admin/imports/importrecord/{record.pk}/confirm/", follow=True)
+    assert ImportRecord.objects.get(pk=record.pk).status == Status.PREVIEWED
+    assert any("Không thể nhập" in str(m) for m in response.context["messages"])
+
+
+def test_the_status_says_when_no_worker_has_come(admin_client, admin_user, queued_tasks):
+    record = preview_import(user=admin_user, filename="ds.csv", content=GOOD.encode(), skip_invalid=False)
+    url = f"/admin/imports/importrecord/{record.pk}/status.json"
+    assert admin_client.get(url).json()["no_worker"] is False
+    ImportRecord.objects.filter(pk=record.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=2))
+    assert admin_client.get(url).json()["no_worker"] is True

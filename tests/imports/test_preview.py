@@ -64,12 +64,24 @@ def test_only_the_rows_with_errors_can_be_shown(admin_user, admin_client):
     assert 'class="outcome-valid"' not in page
 
 
-def test_a_leader_sees_no_personal_data_in_the_rows(admin_user, leader, login):
+def test_a_leader_is_shown_no_rows_of_an_import(admin_user, leader, login):
+    """The rows as typed, the rejected ones too, are never shown to leadership (as their download)."""
+    record = previewed(admin_user, HEADER + "Bắc Kạn,HTX A,Mật ong,9,29/12/2021\n")
+    assert record.preview["rows"]
+    page = page_of(login(leader), record)
+    assert 'id="import-rows"' not in page and "Mật ong" not in page
+
+
+def test_staff_who_may_not_read_personal_data_see_it_masked_in_the_rows(admin_user, admin_client, monkeypatch):
+    from imports.admin import ImportRecordAdmin
+
     sheet = "Tỉnh,Chủ thể,Điện thoại\nBắc Kạn,HTX A,0912345678\n"
     record = preview_import(user=admin_user, filename="cs.csv", content=sheet.encode(), skip_invalid=False,
                             kind="producers")
+    monkeypatch.setattr(ImportRecordAdmin, "hides_personal_data", lambda self, request: True)
+    monkeypatch.setattr(ImportRecordAdmin, "may_download_rows", lambda self, request, record: True)
     assert "0912345678" in str(record.preview)
-    assert "0912345678" not in page_of(login(leader), record)
+    assert "0912345678" not in page_of(admin_client, record)
 
 
 def test_the_unknown_columns_are_offered_a_field_each(admin_user, admin_client):
@@ -184,3 +196,16 @@ def _csv(text: str, directory) -> str:
     path = directory / "ds.csv"
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def test_a_hand_made_mapping_giving_two_headers_one_field_is_refused(admin_client):
+    response = admin_client.post("/admin/imports/columnmapping/add/", {
+        "name": "X", "province": unit("bac-kan").pk, "kind": "products",
+        "columns": '{"Tên SP": "product", "Đơn vị sản xuất": "product"}'})
+    assert response.status_code == 200 and not ColumnMapping.objects.exists()
+    assert "cùng một trường" in response.content.decode()
+
+
+def test_a_sheet_with_no_header_in_its_first_rows_says_so(admin_user):
+    record = previewed(admin_user, "Danh sách\nA,B,C\n1,2,3\n")
+    assert any("Không dòng nào trong 30 dòng đầu" in warning["vi"] for warning in record.warnings)

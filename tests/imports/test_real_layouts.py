@@ -278,3 +278,28 @@ def test_an_annex_missing_a_column_offers_no_rows_to_download(admin_user, admin_
     assert (record.header_row, [e["row"] for e in record.errors]) == (7, [7])
     page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
     assert 'id="import-errors"' in page and 'id="rejected-rows"' not in page
+
+
+@pytest.mark.parametrize(("address", "districts", "units"), [
+    ("Thôn Nà Xã, xã Cao Thượng, huyện Ba Bể, tỉnh Bắc Kạn, Việt Nam", True,
+     {"province": "tỉnh Bắc Kạn", "district": "huyện Ba Bể", "commune": "xã Cao Thượng"}),
+    ("Số 10, phường Đức Xuân, thành phố Bắc Kạn", True,
+     {"district": "thành phố Bắc Kạn", "commune": "phường Đức Xuân"}),
+    ("Số 1, phường Hoàn Kiếm, TP. Hà Nội", True, {"province": "thành phố Hà Nội", "commune": "phường Hoàn Kiếm"}),
+    ("xã Bằng Thành, huyện Pác Nặm, tỉnh Bắc Kạn", False, {"province": "tỉnh Bắc Kạn", "commune": "xã Bằng Thành"}),
+])
+def test_an_address_names_its_units_past_the_country_cities_and_former_districts(db, address, districts, units):
+    assert address_units(address, districts) == units
+
+
+def test_a_decision_number_spaced_around_its_slash_is_read_whole(db):
+    found = decision_in_title([(5, "(Kèm theo Quyết định số 1234 /QĐ-UBND ngày 15/08/2024 của UBND tỉnh Bắc Kạn)")])
+    assert (found["decision_number"][0], found["decision_date"][0]) == ("1234/QĐ-UBND", "15/08/2024")
+
+
+def test_a_city_below_its_province_issues_at_district_level_in_the_authoritys_province(db):
+    found = decision_in_title([(1, "ỦY BAN NHÂN DÂN TỈNH BẮC KẠN"),
+                               (5, "(Kèm theo Quyết định số 12/QĐ-UBND ngày 1/2/2024 của UBND TP. Bắc Kạn)")])
+    assert {column: value for column, (value, _row) in found.items()} == {
+        "decision_number": "12/QĐ-UBND", "decision_date": "01/02/2024", "district": "Bắc Kạn", "level": "huyện",
+        "province": "Bắc Kạn"}

@@ -6,7 +6,7 @@ import pytest
 from imports.services import import_products
 from products.models import Rating
 
-from .test_real_layouts import HEADER, PRODUCTS, TITLE, run, workbook
+from .test_real_layouts import HEADER, PRODUCTS, TITLE, annex, run, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,13 @@ def test_after_the_reform_a_section_naming_a_former_district_places_nothing(db):
     result = run(workbook(("DS", rows, ["A3:F3"])))
     assert result.created == 3, [str(e) for e in result.errors]
     assert set(Rating.objects.values_list("product__district", flat=True)) == {None}
+
+
+def test_a_subtotal_under_each_district_is_no_end_of_the_table(db):
+    """ "Cộng: 1 sản phẩm" under each district's rows: skipped, and the rows of the next districts read."""
+    body = [["I. Huyện Ba Bể"], [1, "Miến A", "HTX A", "Thực phẩm", 75, "4 sao"], ["Cộng: 1 sản phẩm"],
+            ["II. Huyện Chợ Đồn"], [2, "Chè B", "HTX B", "Đồ uống", 62, "3 sao"], ["Cộng: 1 sản phẩm"],
+            ["III. Huyện Na Rì"], [3, "Gạo C", "HTX C", "Thực phẩm", 66, "3 sao"]]
+    result = import_products(content=annex(products=body), filename="phu-luc.xlsx")
+    assert (result.created, result.failed_rows) == (3, 0), [str(e) for e in result.errors]
+    assert not any("Dòng tổng ghi" in str(w) for w in result.warnings)  # the total (3) counts the rows read

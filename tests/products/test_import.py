@@ -127,7 +127,8 @@ def test_dates_are_read_day_first_iso_or_excel_serial(typed, day):
     assert parse_date(typed) == datetime.date(*day)
 
 
-@pytest.mark.parametrize("typed", ["4", "4 sao", "4★", "4.0", 4])
+@pytest.mark.parametrize("typed", ["4", "4 sao", "4★", "4.0", 4, "Hạng 4 sao", "OCOP 4 sao", "Đạt 4 sao", "4-sao",
+                                   "⭐⭐⭐⭐", "★★★★"])
 def test_stars_are_read_as_people_write_them(typed):
     assert parse_stars(typed) == 4
 

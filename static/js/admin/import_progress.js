@@ -15,6 +15,13 @@
       return;
     }
     heading.textContent = state.status_label;
+    if (state.no_worker && !document.getElementById("no-worker")) {
+      var hint = document.createElement("p");
+      hint.id = "no-worker";
+      hint.className = "errornote";
+      hint.textContent = box.dataset.noWorker;
+      box.appendChild(hint);
+    }
     var phase = state.phase_label || state.status_label;
     if (state.total > 0) {
       bar.max = state.total;
