@@ -53,7 +53,11 @@ def find_table(sheet: Sheet, columns: dict) -> Sheet:
     scores = [len(map_headers(row, columns)[0]) for row in top]
     header = max(range(len(top)), key=lambda index: (scores[index], -index))
     headers, start = list(top[header]), header  # `start`: the table's first row, as an index of sheet's rows
-    if header + 1 < len(top) and (merged := _header_below(headers, top[header + 1], columns)):
+    # Over two rows: the row found is the lower one (its words name more) or the upper one.
+    if header and (merged := _header_below(list(top[header - 1]), top[header], columns)) and len(
+            map_headers(merged, columns)[0]) > scores[header]:
+        header, headers = header - 1, merged
+    elif header + 1 < len(top) and (merged := _header_below(headers, top[header + 1], columns)):
         headers, start = merged, start + 1
     if start < len(sheet) and _numbers_columns(sheet[start]):
         start += 1
@@ -76,14 +80,22 @@ def find_table(sheet: Sheet, columns: dict) -> Sheet:
 
 
 def _header_below(headers: list, below, columns: dict) -> list | None:
-    """The header as it reads over two rows ("Kết quả" above "Số điểm" and "Hạng sao"): the row
-    below names columns where the header row is blank or names none; None when it adds nothing."""
-    known, under = map_headers(headers, columns)[0], map_headers(below, columns)[0]
-    added = {index: column for index, column in under.items()
-             if index not in known and column not in known.values()}
-    if not added:
+    """The header as it reads over two rows ("Kết quả" above "Số điểm" and "Hạng sao"; "Chủ thể"
+    merged above "Tên" and "Địa chỉ", read "Tên chủ thể", "Địa chỉ"): each cell of the row below
+    read alone or with the heading above it; None when that names no more columns than the header
+    row alone."""
+    merged = list(headers) + [None] * (len(below) - len(headers))
+    for index, cell in enumerate(below):
+        if blank(cell):
+            continue
+        upper = "" if blank(merged[index]) else str(merged[index])
+        reading = next((words for words in (str(cell), f"{cell} {upper}", f"{upper} {cell}")
+                        if map_headers([words], columns)[0]), None)
+        if reading is not None:
+            merged[index] = reading
+    if len(map_headers(merged, columns)[0]) <= len(map_headers(headers, columns)[0]):
         return None
-    return [below[index] if index in added else cell for index, cell in enumerate(headers)]
+    return merged
 
 
 def _numbers_columns(row) -> bool:

@@ -303,3 +303,17 @@ def test_a_city_below_its_province_issues_at_district_level_in_the_authoritys_pr
     assert {column: value for column, (value, _row) in found.items()} == {
         "decision_number": "12/QĐ-UBND", "decision_date": "01/02/2024", "district": "Bắc Kạn", "level": "huyện",
         "province": "Bắc Kạn"}
+
+
+def test_a_heading_merged_over_two_columns_names_them_with_the_row_below(db):
+    """ "Chủ thể" merged above "Tên" and "Địa chỉ"; "Kết quả đánh giá" above "Số điểm" and "Hạng sao"."""
+    rows = [[TITLE], [],
+            ["STT", "Tên sản phẩm", "Chủ thể", None, "Kết quả đánh giá", None, "Phân nhóm"],
+            [None, None, "Tên", "Địa chỉ", "Số điểm", "Hạng sao", None],
+            [1, "Miến dong Tài Hoan", "HTX Tài Hoan", "xã Côn Minh, huyện Na Rì", 75, "4 sao", "Thực phẩm"]]
+    content = workbook(("Phụ lục", rows, ["A3:A4", "B3:B4", "C3:D3", "E3:F3", "G3:G4"]))
+    result = run(content)
+    assert (result.created, result.failed_rows) == (1, 0), [str(e) for e in result.errors]
+    rating = Rating.objects.select_related("product__producer", "product__commune").get()
+    assert (rating.product.producer.name, rating.product.commune.name, rating.stars) == (
+        "HTX Tài Hoan", "Xã Côn Minh", 4)
