@@ -82,7 +82,8 @@ def parameters(route: str, request) -> list[str]:
     if kind == "add":
         model = admin_model(label)
         return [*ADMIN_PARAMETERS, *(f.name for f in model._meta.get_fields() if f.concrete)]
-    return [*ADMIN_PARAMETERS, "p", "page", "next", "rows"]
+    # An import's page pages through its rows (`?p=`, `?rows=errors`).
+    return [*ADMIN_PARAMETERS, "p", "page", "next", *(["rows"] if label == "imports.importrecord" else [])]
 
 
 # Each tried alone in each parameter a page reads for itself (a list's filters, a dashboard's date,
