@@ -31,7 +31,7 @@ NOT_RUN = {
 }
 # Inline commands (`...` in the text) that take minutes or a PostgreSQL cluster: run by hand, their
 # figures are in docs/performance.md.
-SLOW = ("bench/pages.py", "bench/imports.py", "bench/abuse.py", "bench/page_parts.py")
+SLOW = ("bench/pages.py", "bench/imports.py", "bench/abuse.py", "bench/page_parts.py", "bench/readers.py")
 PLACEHOLDERS = {"'…'": f"'{PASSWORD}'", " NAME": " chi.lan"}
 FILES = {
     "password.txt": lambda path: path.write_text(PASSWORD + "\n"),

@@ -357,9 +357,10 @@ def text_of(response) -> str:
     return content.decode("utf-8", "replace")
 
 
-# Random tokens (CSRF) are long runs of letters and digits, which hold a marker now and then (a page
-# with two tokens: about once in 2,000): they are left out of what is searched.
-TOKEN = re.compile(r"[A-Za-z0-9]{32,}")
+# Random tokens hold a marker now and then: a CSRF token (a long run of letters and digits: a page with
+# two, about once in 2,000) or the CSP nonce of a page's scripts and styles (22 characters, so a run of
+# 1,750 pages finds "QQB" in one about once in ten). Both are left out of what is searched.
+TOKEN = re.compile(r'[A-Za-z0-9]{32,}|nonce="[^"]*"')
 
 
 def leaks(response, role: str) -> list[str]:
