@@ -24,9 +24,31 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install $(VENV)/.installed-browser
+test-browser: install $(VENV)/.installed-browser $(AXE)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# axe-core, the accessibility auditor the browser tests inject into each page (tests/browser/conftest.py):
+# a test tool (MPL-2.0), never served or committed. This version's tarball from the npm registry, kept
+# only if its sha512 is the registry's `dist.integrity` pinned here (`curl
+# https://registry.npmjs.org/axe-core/VERSION` prints both); upgrading means changing the two lines.
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE := build/axe/axe.min.js
+AXE_TARBALL := build/axe/axe-core-$(AXE_VERSION).tgz
+
+$(AXE_TARBALL):
+	@mkdir -p $(@D)
+	curl -fsSL --retry 3 -o $@.tmp https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+	@expected=$$(echo '$(AXE_INTEGRITY)' | sed 's/^sha512-//' | base64 -d | od -An -v -tx1 | tr -d ' \n'); \
+	actual=$$(sha512sum $@.tmp | cut -d' ' -f1); \
+	if [ "$$expected" != "$$actual" ]; then rm -f $@.tmp; echo "axe-core $(AXE_VERSION): the tarball's sha512 is not the pinned integrity" >&2; exit 1; fi
+	@mv $@.tmp $@
+
+# A new version's tarball is newer than the script extracted from the old one, so it is extracted again.
+$(AXE): $(AXE_TARBALL)
+	tar -xzf $< -C $(@D) --strip-components=1 package/axe.min.js
+	@touch $@
 
 # Installs the locked versions, each checked against its hash (requirements/, written by `make lock`);
 # the project itself is not a package. Again whenever the lock or pyproject.toml changes, and then

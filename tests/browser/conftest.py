@@ -136,3 +136,24 @@ def phone(browser):
                                   locale="vi-VN")
     yield Page(context.new_page())
     context.close()
+
+
+# axe-core, fetched and checked against its pinned integrity by `make test-browser` (see the Makefile).
+AXE = ROOT / "build" / "axe" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it stands, one line per element: the
+    rule, its impact, the element's selector and what to fix."""
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE.relative_to(ROOT)} is missing: `make test-browser` fetches it")
+    # Evaluated through the DevTools protocol, which the pages' Content-Security-Policy does not
+    # govern: a <script> tag added to the page would be refused by script-src 'self', and bypassing
+    # CSP for the whole context would hide the violations the other tests look for.
+    page.evaluate(AXE.read_text())
+    results = page.evaluate("options => axe.run(document, options)",
+                            {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]})
+    return [f"{rule['id']} ({rule['impact']}) {' '.join(node['target'])}: {rule['help']}"
+            f" — {node['failureSummary']} [{rule['helpUrl']}]"
+            for rule in results["violations"] for node in rule["nodes"]]
