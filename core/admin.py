@@ -13,10 +13,13 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Permis
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.constants import LOOKUP_SEP
+from django.forms.models import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -115,9 +118,23 @@ def count_in_scope(request, relation: str, paths: tuple[str, ...]) -> Count:
     return Count(relation, filter=None if ids is None else units_q(paths, ids))
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """An inline table's rows, each input named after its column (aria-label): the table's cells
+    hold no <label>, so a screen reader would announce a bare "edit text" or "checkbox"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            # A related field's wrapper (the add and change icons) renders the widget it wraps.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", capfirst(field.label) if field.label else pretty_name(name))
+
+
 class ScopedInlineMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
     """The records listed under another (a producer's products, a decision's ratings): only those in
     the user's scope are listed and saved; a form posted back naming another is refused."""
+
+    formset = LabelledInlineFormSet  # our inlines are tables
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
