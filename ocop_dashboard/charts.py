@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 STAR_COLOURS = {3: "#9ecae1", 4: "#4292c6", 5: "#08306b"}
-TARGET_COLOUR = "#d95f02"
+TARGET_COLOUR = "#b85000"  # also the colour of the target's label: 5:1 on white, as WCAG AA asks of text
 PATH_COLOUR = "#555555"
 FONT = "system-ui, Segoe UI, Roboto, sans-serif"
 
