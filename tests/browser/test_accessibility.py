@@ -45,3 +45,12 @@ def test_a_decision_with_its_ratings_has_no_accessibility_violation(server, desk
     desktop.page.wait_for_url("**/change/")
     violations = accessibility_violations(desktop.page)
     assert violations == [], "\n".join(violations)
+
+
+def test_a_rating_row_added_on_the_page_has_no_accessibility_violation(server, desktop):
+    log_in(desktop.page, server)
+    desktop.page.goto(server + "/admin/products/ratingdecision/add/")
+    desktop.page.click("#ratings-group .add-row a")
+    desktop.page.wait_for_selector("#ratings-3 .select2-selection")
+    violations = accessibility_violations(desktop.page)
+    assert violations == [], "\n".join(violations)
