@@ -39,6 +39,7 @@ AXE_TARBALL := build/axe/axe-core-$(AXE_VERSION).tgz
 
 $(AXE_TARBALL):
 	@mkdir -p $(@D)
+	@command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
 	curl -fsSL --retry 3 -o $@.tmp https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
 	@expected=$$(echo '$(AXE_INTEGRITY)' | sed 's/^sha512-//' | base64 -d | od -An -v -tx1 | tr -d ' \n'); \
 	actual=$$(sha512sum $@.tmp | cut -d' ' -f1); \
