@@ -20,6 +20,8 @@ ADMIN_PAGES = [
     "/admin/products/ratingdecision/add/",
     "/admin/products/rating/add/",
     "/admin/products/product/?group__id__exact=1&stars=3",
+    "/admin/targets/plan/add/",  # with its targets' rows
+    "/admin/imports/importrecord/upload/",
 ]
 
 
