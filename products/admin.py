@@ -239,7 +239,8 @@ class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("decision")
-        return qs.with_status(timezone.localdate())
+        # Latest first, in the order the ratings follow each other (products/sequence.py: date, then id).
+        return qs.with_status(timezone.localdate()).order_by("-decided_on", "-pk")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -97,6 +97,13 @@ def test_the_rating_history_shows_each_ratings_status_latest_first(login, staff_
     assert history_statuses(client, expired) == [(3, "expired")]
 
 
+def test_the_rating_history_puts_the_later_of_two_same_day_ratings_first(login, staff_a, make, three_stars):
+    day = recently(10)
+    make.rate(three_stars, make.decision(day, number="2/QĐ"), 3, expires=FOREVER)
+    make.rate(three_stars, make.decision(day, number="3/QĐ"), 4, expires=FOREVER)
+    assert history_statuses(login(staff_a), three_stars)[:2] == [(4, "in_force"), (3, "superseded")]
+
+
 def test_the_rating_history_names_the_level_and_its_status_in_words(login, staff_a, three_stars):
     content = product_page(login(staff_a), three_stars).content.decode()
     assert "Các lần đánh giá, phân hạng" in content
