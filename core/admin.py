@@ -48,7 +48,30 @@ class ScopedChoicesMixin:
             and province_ids(request.user) is not None
         ):
             kwargs["queryset"] = target.get_queryset(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The chosen record is shown as the autocomplete offered it (a commune with its province).
+        if formfield is not None and hasattr(target, "autocomplete_label"):
+            formfield.label_from_instance = target.autocomplete_label
+        return formfield
+
+
+def only_province(user) -> AdminUnit | None:
+    """The province of a user who works on exactly one, which new records' forms preset; else None."""
+    membership = getattr(user, "membership", None)
+    units = list(membership.units.all()[:2]) if membership is not None else []
+    return units[0] if len(units) == 1 else None
+
+
+class PresetProvinceMixin:
+    """A new record's form starts in the province of a user who works on exactly one."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "province" not in initial:
+            province = only_province(request.user)
+            if province is not None:
+                initial["province"] = province.pk
+        return initial
 
 
 class ScopedQuerysetMixin:

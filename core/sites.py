@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
@@ -118,6 +119,16 @@ class StrictParametersMixin:
         return True
 
 
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete results labelled by the target admin's `autocomplete_label(obj)` where it has
+    one (a commune with its district, province and validity), else by str(obj)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        return result | {"text": str(label(obj))} if label else result
+
+
 class AdminSite(admin.AdminSite):
     """Django's admin site, each model admin registered on it given StrictParametersMixin."""
 
@@ -136,6 +147,9 @@ class AdminSite(admin.AdminSite):
             "r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
         )
         return [ours if getattr(url, "name", None) == "view_on_site" else url for url in super().get_urls()]
+
+    def autocomplete_view(self, request):
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def view_on_site(self, request, content_type_id, object_id):
         """The object's public page, for an object the user may read in its model's admin; else 404."""

@@ -1,7 +1,11 @@
 import datetime
 
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -10,6 +14,7 @@ from core.admin import (
     DatedUnitAutocomplete,
     FoldedSearchMixin,
     PersonalDataMixin,
+    PresetProvinceMixin,
     ProvinceFilter,
     ScopedAdminMixin,
     ScopedInlineMixin,
@@ -23,10 +28,20 @@ from core.admin import (
 
 from .exports import producer_sheet, rating_sheet, standing_ratings
 from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
-from .models import RECOGNISED_STARS, Producer, Product, ProductGroup, Rating, RatingDecision
+from .models import (
+    RECOGNISED_STARS,
+    Producer,
+    Product,
+    ProductGroup,
+    Rating,
+    RatingDecision,
+    certificate_in_force,
+)
 from .sequence import lock_products
 
 LOCATION_AUTOCOMPLETE = ["province", "district", "commune"]
+# After the autocomplete scripts: a chosen province (or district) narrows the pickers below it.
+LOCATION_SCRIPTS = ["admin/js/jquery.init.js", "js/admin/unit_pickers.js"]
 
 
 def stars_label(stars: int | None) -> str:
@@ -35,6 +50,17 @@ def stars_label(stars: int | None) -> str:
 
 def status_label(rating: Rating) -> str:
     return Rating.Status(rating.status).label
+
+
+def stars_today_label(product: Product) -> str:
+    """A product's stars today as its list and its page show them, from ProductAdmin.get_queryset's
+    annotations: "4★", or "4★ (certificate expired 29/12/2024)" once its certificate lapsed."""
+    if product.stars_on is None:
+        return ""
+    if product.in_force:
+        return stars_label(product.stars_on)
+    return _("%(stars)s (certificate expired %(date)s)") % {
+        "stars": stars_label(product.stars_on), "date": ddmmyyyy(product.expires_on)}
 
 
 class IssuerProvinceFilter(ProvinceFilter):
@@ -50,19 +76,23 @@ class RatingIssuerProvinceFilter(ProvinceFilter):
 
 
 class StarsTodayFilter(admin.SimpleListFilter):
-    """On the `stars_on` annotation of ProductAdmin.get_queryset."""
+    """On the `stars_on` and `in_force` annotations of ProductAdmin.get_queryset: the stars of a
+    certificate in force today, a certificate that has lapsed, or no rating standing today."""
 
     title = _("stars today")
     parameter_name = "stars"
 
     def lookups(self, request, model_admin):
-        return [(n, stars_label(n)) for n in range(5, 0, -1)] + [("none", _("Not rated"))]
+        return [(n, stars_label(n)) for n in range(5, 0, -1)] + [
+            ("expired", _("Certificate expired")), ("none", _("Not rated"))]
 
     def queryset(self, request, queryset):
         if self.value() == "none":
             return queryset.filter(stars_on__isnull=True)
+        if self.value() == "expired":
+            return queryset.filter(stars_on__isnull=False, in_force=False)
         if self.value():
-            return queryset.filter(stars_on=self.value())
+            return queryset.filter(stars_on=self.value(), in_force=True)
         return queryset
 
 
@@ -163,7 +193,8 @@ class ProductInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+class ProducerAdmin(PresetProvinceMixin, ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, FoldedSearchMixin,
+                    AuditedAdmin):
     form = ProducerForm
     personal_fields = Producer.PERSONAL_FIELDS
     personal_permission = "products.change_producer"
@@ -174,6 +205,9 @@ class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, Folde
     list_select_related = ["province", "district"]
     search_fields = ["name", "tax_code"]
     ordering = ["search_name"]  # as for decisions: the count annotation drops the default ordering
+
+    class Media:
+        js = LOCATION_SCRIPTS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -191,11 +225,13 @@ class ProducerAdmin(ScopedAdminMixin, PersonalDataMixin, SheetExportMixin, Folde
 
 
 class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
-    """Ratings are entered with their decision; here they are read, with their status today."""
+    """Ratings are entered with their decision; here they are read, latest first, with their status
+    today (in force, expired, revoked, superseded)."""
 
     model = Rating
     scope_paths = ("product__province",)
-    fields = ["decision", "stars", "score", "expires_display", "status_today"]
+    verbose_name_plural = _("rating history")
+    fields = ["decision", "level_display", "stars", "score", "expires_display", "status_today"]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -203,12 +239,17 @@ class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("decision")
-        return qs.with_status(timezone.localdate())
+        # Latest first, in the order the ratings follow each other (products/sequence.py: date, then id).
+        return qs.with_status(timezone.localdate()).order_by("-decided_on", "-pk")
 
     def has_add_permission(self, request, obj=None):
         return False
 
     expires_display = date_column("expires", _("certificate expires"), sortable=False)
+
+    @admin.display(description=_("rating level"))
+    def level_display(self, rating):
+        return rating.decision.get_level_display()
 
     @admin.display(description=_("status today"))
     def status_today(self, rating):
@@ -216,7 +257,7 @@ class RatingHistoryInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+class ProductAdmin(PresetProvinceMixin, ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
     form = ProductForm
     inlines = [RatingHistoryInline]
     autocomplete_fields = ["producer", *LOCATION_AUTOCOMPLETE]
@@ -226,8 +267,32 @@ class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audite
     search_fields = ["name", "producer__name"]
     folded_search_fields = ("search_name", "producer__search_name")
 
+    class Media:
+        js = LOCATION_SCRIPTS
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_stars_on(timezone.localdate())
+        today = timezone.localdate()
+        return super().get_queryset(request).with_stars_on(today).annotate(
+            in_force=ExpressionWrapper(certificate_in_force(today, "expires_on"), output_field=BooleanField()))
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return results.select_related("producer"), may_have_duplicates
+
+    def autocomplete_label(self, product: Product) -> str:
+        """A product with its producer: two producers may have products of the same name."""
+        return _("%(product)s — %(producer)s") % {"product": product.name, "producer": product.producer.name}
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "stars_today"] if obj is not None else fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # "Upgrade / re-recognise": a new rating of this product, under a new or an existing decision.
+        if obj is not None and self.admin_site.get_model_admin(Rating).has_add_permission(request) \
+                and self.may_write(request, obj):
+            context["upgrade_url"] = f"{reverse('admin:products_rating_add')}?{urlencode({'product': obj.pk})}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def export_sheet(self, request, products):
         """Each product with its current stars, as a product sheet that re-imports with no change."""
@@ -235,7 +300,7 @@ class ProductAdmin(ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, Audite
 
     @admin.display(description=_("stars today"), ordering="stars_on")
     def stars_today(self, product):
-        return stars_label(product.stars_on)
+        return stars_today_label(product)
 
 
 @admin.register(Rating)
@@ -255,6 +320,13 @@ class RatingAdmin(TakesTurnsMixin, ScopedAdminMixin, SheetExportMixin, FoldedSea
 
     def export_sheet(self, request, ratings):
         return rating_sheet(Rating.objects.filter(pk__in=ratings.values("pk")))
+
+    def response_post_save_add(self, request, obj):
+        # A rating opened from its product's page ("Upgrade / re-recognise") goes back to that page,
+        # where the new stars and the rating history show.
+        if request.GET.get("product") == str(obj.product_id):
+            return redirect("admin:products_product_change", obj.product_id)
+        return super().response_post_save_add(request, obj)
 
     expires_display = date_column("expires", _("certificate expires"))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
 
 from .models import Producer, Product, Rating
@@ -40,7 +41,41 @@ class UniqueFoldedNameMixin:
             self.add_error("name", self.duplicate_message % {"name": name})
 
 
-class ProducerForm(UniqueFoldedNameMixin, forms.ModelForm):
+class LocatedFormMixin:
+    """The province may be left empty when a commune or district is chosen: it follows from them
+    (Located.fill_location). A province chosen that the commune or district is not in is refused
+    (Located.clean), not silently replaced: the two choices contradict each other."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "province" in self.fields:
+            self.fields["province"].required = False
+            self.fields["province"].help_text = _("Left empty: the province of the commune or district.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "province" not in self.fields or "province" in self.errors:
+            return cleaned
+        province = cleaned.get("province")
+        if not any(cleaned.get(field) for field in LOCATION_FIELDS):
+            self.add_error("province", ValidationError(self.fields["province"].error_messages["required"],
+                                                       code="required"))
+        for field in ("commune", "district"):
+            unit = cleaned.get(field)
+            if province is not None and unit is not None and province_of(unit) != province:
+                self.add_error(field, _("%(unit)s lies in %(province)s: choose that province, or leave the "
+                                        "province empty.") % {"unit": unit, "province": province_of(unit)})
+                break
+        return cleaned
+
+
+def province_of(unit: AdminUnit) -> AdminUnit:
+    while unit.parent_id is not None and unit.level != AdminUnit.Level.PROVINCE:
+        unit = unit.parent
+    return unit
+
+
+class ProducerForm(LocatedFormMixin, UniqueFoldedNameMixin, forms.ModelForm):
     unique_within = "province"
     duplicate_message = _("A producer named %(name)s is already registered in this province.")
 
@@ -49,7 +84,7 @@ class ProducerForm(UniqueFoldedNameMixin, forms.ModelForm):
         fields = ["province", "district", "commune", "name", "type", "tax_code", "phone", "address", "is_demo"]
 
 
-class ProductForm(UniqueFoldedNameMixin, forms.ModelForm):
+class ProductForm(LocatedFormMixin, UniqueFoldedNameMixin, forms.ModelForm):
     unique_within = "producer"
     duplicate_message = _("This producer already has a product named %(name)s.")
 

@@ -222,6 +222,15 @@ def standing_on(day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}decided_on__lte": day, f"{prefix}stands_until__gt": day})
 
 
+def certificate_in_force(day: datetime.date, expires: str = "expires") -> Q:
+    """Certificates (their expiry date in `expires`) still valid on `day`: one lapses the day after it expires.
+
+    The one rule for "expired": a product's stars today (ProductQuerySet.with_stars_on) and a
+    rating's status (RatingQuerySet.with_status) both ask it.
+    """
+    return Q(**{f"{expires}__gte": day})
+
+
 def _standing(day: datetime.date) -> FilteredRelation:
     """A product's rating standing on `day`, as a join (none when there is none, or it was revoked)."""
     return FilteredRelation("ratings", condition=standing_on(day, prefix="ratings__"))
@@ -240,7 +249,7 @@ class ProductQuerySet(models.QuerySet):
         qs = self.alias(standing=_standing(day)).annotate(
             stars_on=F("standing__stars"), expires_on=F("standing__expires")
         )
-        return qs.filter(expires_on__gte=day) if in_force else qs
+        return qs.filter(certificate_in_force(day, "expires_on")) if in_force else qs
 
     def recognised_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
         """Products that are OCOP products (3★+) on `day`; "ever recognised" unless in_force."""
@@ -521,8 +530,8 @@ class RatingQuerySet(models.QuerySet):
         S = Rating.Status
         return self.annotate(
             status=models.Case(
-                models.When(standing_on(day) & Q(expires__lt=day), then=Value(S.EXPIRED)),
-                models.When(standing_on(day), then=Value(S.IN_FORCE)),
+                models.When(standing_on(day) & certificate_in_force(day), then=Value(S.IN_FORCE)),
+                models.When(standing_on(day), then=Value(S.EXPIRED)),
                 models.When(decided_on__gt=day, then=Value(S.NOT_YET)),
                 models.When(revoked_on__lte=day, then=Value(S.REVOKED)),
                 default=Value(S.SUPERSEDED),  # stands_until <= day, and not revoked by then

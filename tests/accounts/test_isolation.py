@@ -74,7 +74,7 @@ def test_a_post_to_its_change_form_changes_nothing(client_a, theirs, bac_kan, fo
 
 def test_the_product_autocomplete_does_not_offer_it(client_a, make, theirs):
     make.product("Trà shan tuyết")
-    assert autocomplete(client_a, "rating", "product", "tra") == ["Trà shan tuyết"]
+    assert autocomplete(client_a, "rating", "product", "tra") == ["Trà shan tuyết — Chủ thể Trà shan tuyết"]
 
 
 def test_the_producer_autocomplete_does_not_offer_its_producer(client_a, theirs):
@@ -86,7 +86,7 @@ def test_the_province_autocomplete_offers_only_staffs_own(client_a):
 
 
 def test_the_district_autocomplete_offers_districts_of_staffs_province_only(client_a, na_ri):
-    assert autocomplete(client_a, "producer", "district", "na ri") == [str(na_ri)]
+    assert autocomplete(client_a, "producer", "district", "na ri") == ["Huyện Na Rì — tỉnh Bắc Kạn (đến 30/06/2025)"]
     assert autocomplete(client_a, "producer", "district", "ha quang") == []  # a district of Cao Bằng
 
 

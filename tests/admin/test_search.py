@@ -1,5 +1,7 @@
 """Staff find records the way they type them: without accents, in any case."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -60,7 +62,7 @@ def test_stars_filter_uses_the_stars_standing_today(admin_client, make):
     upgraded, kept = make.product("Miến dong"), make.product("Măng khô")
     make.rate(upgraded, "2019-12-29", 3)
     make.rate(kept, "2019-12-29", 3)
-    make.rate(upgraded, make.decision("2022-12-29", number="2"), 4)
+    make.rate(upgraded, make.decision("2022-12-29", number="2"), 4, expires=datetime.date(2099, 12, 31))
     assert found(changelist(admin_client, "products_product", stars=4)) == ["Miến dong"]
 
 

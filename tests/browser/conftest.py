@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 ADMIN_PASSWORD = "browser-tests-admin-password"
+STAFF_USERNAME = "can-bo-thai-nguyen"  # office staff of Thái Nguyên, with ADMIN_PASSWORD
 WRITE_PAUSE = 3  # seconds the import worker holds each write
 
 
@@ -53,7 +54,8 @@ def server(tmp_path_factory):
     }
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"],
-                    ["collectstatic", "--noinput", "-v0"], ["ensure_login"]):
+                    ["collectstatic", "--noinput", "-v0"], ["ensure_login"],
+                    ["add_user", STAFF_USERNAME, "--role", "staff", "--unit", "thai-nguyen"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
