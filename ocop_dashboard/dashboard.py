@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from products.models import Producer, Product, RatingDecision
 from provinces.models import AdminUnit
-from targets.models import Plan
+from targets.models import Plan, Target
 from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
@@ -306,3 +306,55 @@ class ProvinceDashboard:
         return [
             self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes,
         ]
+
+    @cached_property
+    def legacy_plans(self) -> "list[LegacyPlan]":
+        """A current province with no plan of its own running on `as_of`: the plans of the provinces
+        merged into it (legacy_plans)."""
+        return legacy_plans(self.unit, self.as_of, self.plans)
+
+
+@dataclass
+class LegacyPlan:
+    """A former province's plan with its targets' progress, as that province's own page shows them."""
+
+    unit: AdminUnit
+    plan: Plan
+    progress: list[TargetProgress]
+
+    # The targets table as the former province's own page writes it: one definition.
+    targets_table = ProvinceDashboard.targets_table
+    target_lines = ProvinceDashboard.target_lines
+
+
+def legacy_plans(unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan]) -> list[LegacyPlan]:
+    """For a current province none of whose `own_plans` runs on `as_of`: each province merged into it
+    that has a plan, with the plan its own page chooses on `as_of` (choose_plan) and that plan's
+    targets' progress (target_progress); [] otherwise. Three queries and the counts the targets need.
+
+    Products recorded in Bắc Kạn count for Thái Nguyên after 1/7/2025, but until Thái Nguyên adopts a
+    plan, the plan in force is still Bắc Kạn's 2021–2025 one: leadership reads it on the new page.
+    """
+    if unit.is_legacy or any(p.starts_on <= as_of <= p.ends_on for p in own_plans):
+        return []
+    by_unit: dict[int, list[Plan]] = defaultdict(list)
+    former = {}
+    plans = Plan.objects.filter(unit__successor=unit, unit__level=AdminUnit.Level.PROVINCE).select_related("unit")
+    for plan in plans.order_by("unit__search_name", "-starts_on", "kind"):
+        plan.unit = former.setdefault(plan.unit_id, plan.unit)  # one instance per province: lineage read once
+        by_unit[plan.unit_id].append(plan)
+    chosen = {pk: choose_plan(unit_plans, as_of, None) for pk, unit_plans in by_unit.items()}
+    plan_of = {plan.pk: plan for plan in chosen.values()}
+    targets = list(
+        Target.objects.filter(plan__in=list(plan_of)).select_related("indicator", "unit", "unit__parent")
+    )
+    actuals = Actuals(*former.values())
+    for target in targets:
+        target.plan = plan_of[target.plan_id]
+        if target.unit_id in former:
+            target.unit = former[target.unit_id]
+    want(actuals, targets, as_of)
+    progress = defaultdict(list)
+    for target in targets:
+        progress[target.plan_id].append(target_progress(target, as_of, actuals))
+    return [LegacyPlan(former[pk], plan, progress[plan.pk]) for pk, plan in chosen.items()]
