@@ -288,11 +288,7 @@ class ProvinceDashboard:
 
     def expiring(self):
         """Recognised products whose standing certificate lapses within 90 days of `as_of`."""
-        return (
-            Product.objects.in_unit(self.unit).with_stars_on(self.as_of)
-            .filter(stars_on__gte=3, expires_on__range=(self.as_of, self.as_of + EXPIRY_WINDOW))
-            .select_related("producer").order_by("expires_on", "search_name")[:50]
-        )
+        return expiring_products(self.unit, self.as_of)[:50]
 
     def latest_decisions(self):
         """The ten latest decisions on or before `as_of` rating products of this unit, with how many."""
@@ -358,3 +354,13 @@ def legacy_plans(unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan]) -
     for target in targets:
         progress[target.plan_id].append(target_progress(target, as_of, actuals))
     return [LegacyPlan(former[pk], plan, progress[plan.pk]) for pk, plan in chosen.items()]
+
+
+def expiring_products(unit: AdminUnit, as_of: datetime.date):
+    """Products of `unit` recognised on `as_of` whose standing certificate lapses within 90 days of
+    it, soonest first: the province page's list and the weekly e-mail (send_expiring)."""
+    return (
+        Product.objects.in_unit(unit).with_stars_on(as_of)
+        .filter(stars_on__gte=3, expires_on__range=(as_of, as_of + EXPIRY_WINDOW))
+        .select_related("producer").order_by("expires_on", "search_name")
+    )
