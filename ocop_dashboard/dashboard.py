@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import numberformat
 from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from products.models import Producer, Product, RatingDecision
@@ -250,8 +251,8 @@ class ProvinceDashboard:
         return CommuneBreakdown(table, covered, len(today))
 
     def by_group(self) -> Table:
-        counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
-        lines = [StarsRow.of(name, s) for (_code, name), s in sorted(counts.items())]
+        counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name", "group__name_en"))
+        lines = [StarsRow.of(in_language(name, name_en), s) for (_code, name, name_en), s in sorted(counts.items())]
         return stars_table("by-group", _("Products 3★+ by product group"), _("Group"), lines)
 
     def by_producer_type(self) -> Table:
@@ -280,7 +281,8 @@ class ProvinceDashboard:
         ]
 
     def targets_table(self) -> Table:
-        rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),
+        rows = [[in_language(p.target.indicator.name, p.target.indicator.name_en), p.target.unit.short_name,
+                 date_format(p.target.deadline, "d/m/Y"),
                  float(p.target.value), None if p.actual is None else float(p.actual), p.percent, str(p.status_label)]
                 for p in self.progress]
         headers = [_("Indicator"), _("Unit"), _("Deadline"), _("Target"), _("Actual"), "%", _("Status")]
@@ -364,3 +366,8 @@ def expiring_products(unit: AdminUnit, as_of: datetime.date):
         .filter(stars_on__gte=3, expires_on__range=(as_of, as_of + EXPIRY_WINDOW))
         .select_related("producer").order_by("expires_on", "search_name")
     )
+
+
+def in_language(name: str, name_en: str) -> str:
+    """Reference data's name in the active language: its English name in the English interface, when it has one."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name

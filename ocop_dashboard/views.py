@@ -114,7 +114,8 @@ def _target_json(progress) -> dict:
     return {
         "plan": str(target.plan),
         "indicator": target.indicator.code,
-        "indicator_name": target.indicator.name,
+        "indicator_name": target.indicator.name,  # Vietnamese, whatever the request's language: a script's key
+        "indicator_name_en": target.indicator.name_en,
         "unit": target.unit.slug,
         "deadline": target.deadline,
         "target": float(target.value),
