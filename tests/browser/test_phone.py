@@ -73,3 +73,14 @@ def test_a_typed_date_shows_as_typed_after_the_page_reloads(server, phone):
     phone.page.wait_for_url("**as_of=31%2F12%2F2020**")
     assert phone.page.input_value("#id_as_of") == "31/12/2020"
     phone.screenshot("bac-kan-phone-2020", full_page=True)
+
+
+def test_signed_in_on_a_phone_the_header_fits_the_screen(server, phone):
+    from tests.browser.test_admin import log_in
+
+    log_in(phone.page, server)
+    phone.open(server + BAC_KAN)
+    header = phone.page.locator("header.site").bounding_box()
+    overflow = phone.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert (overflow <= 0, header["x"] + header["width"] <= 390) == (True, True)
+    assert phone.page.locator("header.site button", has_text="Đăng xuất").is_visible()
