@@ -140,7 +140,7 @@ def stacked_bars_figure(rows: list[StarsRow]) -> dict:
         data.append({
             "type": "scatter", "mode": "markers", "name": target, "y": [label for label, _t in aimed],
             "x": [value for _l, value in aimed], "cliponaxis": False,
-            "marker": {"symbol": "line-ns-open", "size": 26, "color": TARGET_COLOUR, "line": {"width": 3}},
+            "marker": {"symbol": "line-ns-open", "size": 18, "color": TARGET_COLOUR, "line": {"width": 3}},
             "hovertemplate": f"%{{y}} — {target}: %{{x:,}}<extra></extra>",
         })
     return {"data": data, "layout": _layout(
