@@ -125,28 +125,29 @@ def _row_height(labels: list[str], least: int) -> int:
     return max(least, 16 * max((label.count("<br>") + 1 for label in labels), default=1))
 
 
-def stacked_bars_figure(rows: list[StarsRow], *, target: float | None = None) -> dict:
-    """Horizontal bars, one per row, stacked by stars; an optional target line (e.g. ≥25 per district)."""
+def stacked_bars_figure(rows: list[StarsRow]) -> dict:
+    """Horizontal bars, one per row, stacked by stars; each row's own target (a district's "≥25
+    products") a mark across its bar."""
     labels = [_wrap(row.label) for row in rows]
     data = [
         {"type": "bar", "y": labels, "x": [row.count(stars) for row in rows], "orientation": "h",
          "name": f"{stars}★", "marker": {"color": colour}, "hovertemplate": f"%{{y}} {stars}★: %{{x:,}}<extra></extra>"}
         for stars, colour in STAR_COLOURS.items()
     ]
-    marks = {}
-    if target is not None and rows:
-        marks = {
-            "shapes": [{"type": "line", "x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-                        "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2}}],
-            "annotations": [{"x": target, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-                             "text": _("target %(value)s") % {"value": f"{target:g}"},
-                             "font": {"color": TARGET_COLOUR}}],
-        }
+    aimed = [(label, row.target) for label, row in zip(labels, rows, strict=True) if row.target is not None]
+    if aimed:
+        target = _("Target")
+        data.append({
+            "type": "scatter", "mode": "markers", "name": target, "y": [label for label, _t in aimed],
+            "x": [value for _l, value in aimed], "cliponaxis": False,
+            "marker": {"symbol": "line-ns-open", "size": 18, "color": TARGET_COLOUR, "line": {"width": 3}},
+            "hovertemplate": f"%{{y}} — {target}: %{{x:,}}<extra></extra>",
+        })
     return {"data": data, "layout": _layout(
         barmode="stack", height=max(220, _row_height(labels, 30) * len(rows) + 110),
         yaxis={"autorange": "reversed", "automargin": True}, xaxis={"rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-        margin={"l": 8, "r": 16, "t": 40, "b": 32}, **marks,
+        margin={"l": 8, "r": 16, "t": 40, "b": 32},
     )}
 
 

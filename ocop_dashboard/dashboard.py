@@ -9,11 +9,12 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.utils import numberformat
 from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from products.models import Producer, Product, RatingDecision
 from provinces.models import AdminUnit
-from targets.models import Plan
+from targets.models import Plan, Target
 from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
@@ -250,8 +251,8 @@ class ProvinceDashboard:
         return CommuneBreakdown(table, covered, len(today))
 
     def by_group(self) -> Table:
-        counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name"))
-        lines = [StarsRow.of(name, s) for (_code, name), s in sorted(counts.items())]
+        counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name", "group__name_en"))
+        lines = [StarsRow.of(in_language(name, name_en), s) for (_code, name, name_en), s in sorted(counts.items())]
         return stars_table("by-group", _("Products 3★+ by product group"), _("Group"), lines)
 
     def by_producer_type(self) -> Table:
@@ -280,7 +281,8 @@ class ProvinceDashboard:
         ]
 
     def targets_table(self) -> Table:
-        rows = [[str(p.target.indicator), p.target.unit.short_name, date_format(p.target.deadline, "d/m/Y"),
+        rows = [[in_language(p.target.indicator.name, p.target.indicator.name_en), p.target.unit.short_name,
+                 date_format(p.target.deadline, "d/m/Y"),
                  float(p.target.value), None if p.actual is None else float(p.actual), p.percent, str(p.status_label)]
                 for p in self.progress]
         headers = [_("Indicator"), _("Unit"), _("Deadline"), _("Target"), _("Actual"), "%", _("Status")]
@@ -288,11 +290,7 @@ class ProvinceDashboard:
 
     def expiring(self):
         """Recognised products whose standing certificate lapses within 90 days of `as_of`."""
-        return (
-            Product.objects.in_unit(self.unit).with_stars_on(self.as_of)
-            .filter(stars_on__gte=3, expires_on__range=(self.as_of, self.as_of + EXPIRY_WINDOW))
-            .select_related("producer").order_by("expires_on", "search_name")[:50]
-        )
+        return expiring_products(self.unit, self.as_of)[:50]
 
     def latest_decisions(self):
         """The ten latest decisions on or before `as_of` rating products of this unit, with how many."""
@@ -306,3 +304,70 @@ class ProvinceDashboard:
         return [
             self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes,
         ]
+
+    @cached_property
+    def legacy_plans(self) -> "list[LegacyPlan]":
+        """A current province with no plan of its own running on `as_of`: the plans of the provinces
+        merged into it (legacy_plans)."""
+        return legacy_plans(self.unit, self.as_of, self.plans)
+
+
+@dataclass
+class LegacyPlan:
+    """A former province's plan with its targets' progress, as that province's own page shows them."""
+
+    unit: AdminUnit
+    plan: Plan
+    progress: list[TargetProgress]
+
+    # The targets table as the former province's own page writes it: one definition.
+    targets_table = ProvinceDashboard.targets_table
+    target_lines = ProvinceDashboard.target_lines
+
+
+def legacy_plans(unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan]) -> list[LegacyPlan]:
+    """For a current province none of whose `own_plans` runs on `as_of`: each province merged into it
+    that has a plan, with the plan its own page chooses on `as_of` (choose_plan) and that plan's
+    targets' progress (target_progress); [] otherwise. Three queries and the counts the targets need.
+
+    Products recorded in Bắc Kạn count for Thái Nguyên after 1/7/2025, but until Thái Nguyên adopts a
+    plan, the plan in force is still Bắc Kạn's 2021–2025 one: leadership reads it on the new page.
+    """
+    if unit.is_legacy or any(p.starts_on <= as_of <= p.ends_on for p in own_plans):
+        return []
+    by_unit: dict[int, list[Plan]] = defaultdict(list)
+    former = {}
+    plans = Plan.objects.filter(unit__successor=unit, unit__level=AdminUnit.Level.PROVINCE).select_related("unit")
+    for plan in plans.order_by("unit__search_name", "-starts_on", "kind"):
+        plan.unit = former.setdefault(plan.unit_id, plan.unit)  # one instance per province: lineage read once
+        by_unit[plan.unit_id].append(plan)
+    chosen = {pk: choose_plan(unit_plans, as_of, None) for pk, unit_plans in by_unit.items()}
+    plan_of = {plan.pk: plan for plan in chosen.values()}
+    targets = list(
+        Target.objects.filter(plan__in=list(plan_of)).select_related("indicator", "unit", "unit__parent")
+    )
+    actuals = Actuals(*former.values())
+    for target in targets:
+        target.plan = plan_of[target.plan_id]
+        if target.unit_id in former:
+            target.unit = former[target.unit_id]
+    want(actuals, targets, as_of)
+    progress = defaultdict(list)
+    for target in targets:
+        progress[target.plan_id].append(target_progress(target, as_of, actuals))
+    return [LegacyPlan(former[pk], plan, progress[plan.pk]) for pk, plan in chosen.items()]
+
+
+def expiring_products(unit: AdminUnit, as_of: datetime.date):
+    """Products of `unit` recognised on `as_of` whose standing certificate lapses within 90 days of
+    it, soonest first: the province page's list and the weekly e-mail (send_expiring)."""
+    return (
+        Product.objects.in_unit(unit).with_stars_on(as_of)
+        .filter(stars_on__gte=3, expires_on__range=(as_of, as_of + EXPIRY_WINDOW))
+        .select_related("producer").order_by("expires_on", "search_name")
+    )
+
+
+def in_language(name: str, name_en: str) -> str:
+    """Reference data's name in the active language: its English name in the English interface, when it has one."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name

@@ -17,8 +17,19 @@ def as_of_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return FIRST_DAY, datetime.date(today.year + YEARS_AHEAD, 12, 31)
 
 
+class DayField(forms.DateField):
+    """A date field that shows the date it read as dd/mm/yyyy, whichever way it was written
+    (?as_of=2023-07-31 from a link shows 31/07/2023); what it cannot read, as it was written."""
+
+    def bound_data(self, data, initial):
+        try:
+            return self.to_python(data) or data
+        except ValidationError:
+            return data
+
+
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(
+    as_of = DayField(
         label=_("As of"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         # Text, not type=date: browsers show a date input in the OS locale (often mm/dd/yyyy).
         widget=forms.DateInput(

@@ -273,6 +273,27 @@ LOGIN_URL = "admin:login"
 # Dashboards need a login unless this is on; then the overview and province pages are open to all.
 OCOP_PUBLIC_DASHBOARD = env_bool("OCOP_PUBLIC_DASHBOARD", False)
 
+# E-mail (the weekly list of expiring certificates, manage.py send_expiring): printed to the console
+# in development (DEBUG), through SMTP (EMAIL_HOST and the rest) otherwise, unless EMAIL_BACKEND names
+# another. Django 6.1's MAILERS, read from the variables an operator knows (the EMAIL_* settings are deprecated).
+EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+SMTP_OPTIONS = {
+    "host": os.environ.get("EMAIL_HOST") or "localhost",
+    "port": int(os.environ.get("EMAIL_PORT") or 25),
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+}
+MAILERS = {"default": {
+    "BACKEND": EMAIL_BACKEND_PATH,
+    "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend" else {},
+}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "ocop@localhost"
+# The site's address, for links in e-mails (no request to take it from). Default: none, no links.
+OCOP_SITE_URL = os.environ.get("OCOP_SITE_URL", "").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

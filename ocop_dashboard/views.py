@@ -114,7 +114,8 @@ def _target_json(progress) -> dict:
     return {
         "plan": str(target.plan),
         "indicator": target.indicator.code,
-        "indicator_name": target.indicator.name,
+        "indicator_name": target.indicator.name,  # Vietnamese, whatever the request's language: a script's key
+        "indicator_name_en": target.indicator.name_en,
         "unit": target.unit.slug,
         "deadline": target.deadline,
         "target": float(target.value),
@@ -165,10 +166,9 @@ def province(request, slug):
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     tables = {t.slug.replace("-", "_"): t for t in page.tables()}
     place = tables["by_district" if unit.is_legacy else "by_province"]
-    district_target = next((line.target for line in place.lines if line.target is not None), None)
     figures = {
         "chart-progress": charts.progress_figure(page.progress_chart),
-        "chart-place": charts.stacked_bars_figure(place.lines, target=district_target),
+        "chart-place": charts.stacked_bars_figure(place.lines),
         "chart-group": charts.stacked_bars_figure(tables["by_group"].lines),
         "chart-producers": charts.bars_figure(tables["by_producer_type"].lines, title=_("Producers")),
     }

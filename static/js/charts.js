@@ -2,14 +2,42 @@
 // <script type="application/json" id="ID"> written by Django's json_script. No inline script.
 (function () {
   "use strict";
+  // A phone's screen: no toolbar (it covered the legend; zoom is of little use there, the tables
+  // download), the legend above the plot, and dates on the time axis upright, so none runs into the next.
+  var narrow = window.matchMedia("(max-width: 40rem)").matches;
   var config = {responsive: true, displaylogo: false, showSendToCloud: false, showLink: false,
+                displayModeBar: narrow ? false : "hover",
                 modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]};
+  function forPhone(layout) {
+    layout.legend = Object.assign({}, layout.legend, {orientation: "h", x: 0, y: 1.02, yanchor: "bottom"});
+    if (layout.xaxis && layout.xaxis.type === "date") {
+      layout.xaxis = Object.assign({}, layout.xaxis, {tickangle: -90, automargin: true, tickfont: {size: 11}});
+    }
+  }
+  // Two dates close together on the time axis (a year end and an early as-of day, on any screen):
+  // the earlier label gives way to the later one.
+  function declutter(el) {
+    var kept = null;
+    Array.prototype.slice.call(el.querySelectorAll(".xtick text")).reverse().forEach(function (text) {
+      text.style.visibility = "";
+      var box = text.getBoundingClientRect();
+      if (kept && box.right > kept.left && box.left < kept.right && box.bottom > kept.top && box.top < kept.bottom) {
+        text.style.visibility = "hidden";
+      } else {
+        kept = box;
+      }
+    });
+  }
   function draw() {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.dataset.chart);
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(el, figure.data, figure.layout, config);
+      if (narrow) { forPhone(figure.layout); }
+      window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
+        declutter(el);
+        el.on("plotly_afterplot", function () { declutter(el); });
+      });
     });
   }
   if (document.readyState === "loading") {

@@ -44,9 +44,21 @@ def test_figures_use_vietnamese_number_separators():
     assert drawn(charts.progress_figure(progress_chart())).layout.separators == ",."
 
 
-def test_target_line_marks_a_per_district_target():
-    figure = drawn(charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10})], target=25))
-    assert figure.layout.shapes[0].x0 == 25
+def test_each_row_gets_a_mark_at_its_own_target():
+    rows = [charts.StarsRow.of("Na Rì", {3: 10}, 25), charts.StarsRow.of("Ba Bể", {3: 4}, 30)]
+    [mark] = [trace for trace in drawn(charts.stacked_bars_figure(rows)).data if trace.type == "scatter"]
+    assert (mark.y, mark.x) == (("Na Rì", "Ba Bể"), (25, 30))
+
+
+def test_a_row_without_a_target_gets_no_mark():
+    rows = [charts.StarsRow.of("Na Rì", {3: 10}, 25), charts.StarsRow.of("Chưa ghi huyện", {3: 1})]
+    [mark] = [trace for trace in drawn(charts.stacked_bars_figure(rows)).data if trace.type == "scatter"]
+    assert mark.y == ("Na Rì",)
+
+
+def test_rows_without_targets_draw_only_their_bars():
+    figure = drawn(charts.stacked_bars_figure([charts.StarsRow.of("Thực phẩm", {3: 10})]))
+    assert {trace.type for trace in figure.data} == {"bar"}
 
 
 def test_long_labels_wrap_instead_of_being_cut():
@@ -61,7 +73,7 @@ BUILT = [
         path=((D("2020-12-31"), 131), (D("2025-12-31"), 200)),
         projection=((D("2020-09-05"), 107), (D("2025-12-31"), 187)),
         published=[(D("2020-09-05"), 107, "Báo Bắc Kạn")])),
-    charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10, 4: 2})], target=25),
+    charts.stacked_bars_figure([charts.StarsRow.of("Na Rì", {3: 10, 4: 2}, 25)]),
     charts.bars_figure([("Hợp tác xã", 57)], title="Chủ thể"),
 ]
 BUILT_IDS = ["progress", "stacked bars", "bars"]
