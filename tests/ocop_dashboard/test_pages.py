@@ -113,10 +113,11 @@ def test_unknown_table_is_404(client):
 
 
 @pytest.mark.parametrize("url", ["/", "/tinh/bac-kan/", "/tinh/bac-ninh-cu/", "/tinh/thai-nguyen/"])
-def test_pages_take_at_most_15_queries_however_big_the_register(demo, client, make, url, django_assert_max_num_queries):
+def test_pages_take_at_most_16_queries_however_big_the_register(demo, client, make, url, django_assert_max_num_queries):
     for i in range(20):
         make.rate(make.product(f"Thêm {i}"), "2023-03-01", 3)
-    with django_assert_max_num_queries(15):
+    # 15 until issue 18 added the headline's "ever recognised / in force" (one count) and the lapsed certificates.
+    with django_assert_max_num_queries(16):
         page(client, url, as_of="2023-07-31")
     assert Product.objects.count() > 380  # demo register plus the 20 added here
 
