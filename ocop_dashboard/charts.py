@@ -74,6 +74,7 @@ class ProgressChart:
     path: tuple[tuple[datetime.date, float], tuple[datetime.date, float]] | None = None
     projection: tuple[tuple[datetime.date, float], tuple[datetime.date, float]] | None = None
     published: list[tuple[datetime.date, float, str]] = ()  # as of, value, source
+    links: list[dict[int, str]] = ()  # beside each point, the product list of each star level
 
 
 def progress_figure(chart: ProgressChart) -> dict:
@@ -84,8 +85,10 @@ def progress_figure(chart: ProgressChart) -> dict:
     labels = [str(d.year) if (d.month, d.day) == (12, 31) and d in days else _day(d) for d in ticks]
     data = [
         {"type": "bar", "x": days, "y": [counts.get(stars, 0) for _day_, counts in chart.points], "name": f"{stars}★",
-         "marker": {"color": colour}, "width": 1000 * 3600 * 24 * 200, "customdata": [_day(d) for d in days],
-         "hovertemplate": f"{stars}★ %{{customdata}}: %{{y:,}}<extra></extra>"}
+         "marker": {"color": colour}, "width": 1000 * 3600 * 24 * 200,
+         # [label, the address a click opens] (static/js/charts.js)
+         "customdata": [[_day(d), links.get(stars)] for d, links in zip(days, _links(chart.links, days), strict=True)],
+         "hovertemplate": f"{stars}★ %{{customdata[0]}}: %{{y:,}}<extra></extra>"}
         for stars, colour in STAR_COLOURS.items()
     ]
     if chart.path:
@@ -116,6 +119,11 @@ def progress_figure(chart: ProgressChart) -> dict:
     )}
 
 
+def _links(links, rows) -> list:
+    """`links`, or no link for each of `rows` when there are none."""
+    return list(links) if links else [{} for _row in rows]
+
+
 def _wrap(label: str, width: int = 22) -> str:
     return "<br>".join(textwrap.wrap(label, width)) or label
 
@@ -125,13 +133,18 @@ def _row_height(labels: list[str], least: int) -> int:
     return max(least, 16 * max((label.count("<br>") + 1 for label in labels), default=1))
 
 
-def stacked_bars_figure(rows: list[StarsRow]) -> dict:
+def stacked_bars_figure(rows: list[StarsRow], *, links=None) -> dict:
     """Horizontal bars, one per row, stacked by stars; each row's own target (a district's "≥25
-    products") a mark across its bar."""
+    products") a mark across its bar.
+
+    `links`: beside each row, its table's links (Table.links: columns 1-3 the lists of 3★, 4★, 5★),
+    which a click on a bar opens (static/js/charts.js reads them from customdata).
+    """
     labels = [_wrap(row.label) for row in rows]
     data = [
         {"type": "bar", "y": labels, "x": [row.count(stars) for row in rows], "orientation": "h",
-         "name": f"{stars}★", "marker": {"color": colour}, "hovertemplate": f"%{{y}} {stars}★: %{{x:,}}<extra></extra>"}
+         "name": f"{stars}★", "marker": {"color": colour}, "hovertemplate": f"%{{y}} {stars}★: %{{x:,}}<extra></extra>",
+         **({"customdata": [row_links[stars - 2] for row_links in links]} if links else {})}
         for stars, colour in STAR_COLOURS.items()
     ]
     aimed = [(label, row.target) for label, row in zip(labels, rows, strict=True) if row.target is not None]
@@ -151,11 +164,12 @@ def stacked_bars_figure(rows: list[StarsRow]) -> dict:
     )}
 
 
-def bars_figure(rows: list[tuple[str, int]], *, title: str) -> dict:
-    """Simple horizontal bars (e.g. producers by type)."""
+def bars_figure(rows: list[tuple[str, int]], *, title: str, links: list[str] | None = None) -> dict:
+    """Simple horizontal bars (e.g. producers by type); `links`, beside each row, what a click on its bar opens."""
     labels = [_wrap(r[0]) for r in rows]
     data = [{"type": "bar", "y": labels, "x": [r[1] for r in rows], "orientation": "h",
-             "marker": {"color": STAR_COLOURS[4]}, "hovertemplate": "%{y}: %{x:,}<extra></extra>"}]
+             "marker": {"color": STAR_COLOURS[4]}, "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+             **({"customdata": list(links)} if links else {})}]
     return {"data": data, "layout": _layout(
         height=max(200, _row_height(labels, 32) * len(rows) + 80),
         yaxis={"autorange": "reversed", "automargin": True},

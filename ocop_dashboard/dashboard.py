@@ -19,6 +19,7 @@ from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
 from .charts import StarsRow
+from .lists import producer_link, product_link, products
 
 PROGRAMME_START = 2018  # Decision 490/QĐ-TTg (7/5/2018) started the national programme
 EXPIRY_WINDOW = datetime.timedelta(days=90)
@@ -63,11 +64,30 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     lines: list = field(default_factory=list)
+    # Beside each cell of `rows`, the address of the list it counts (None for a label, a target, a percentage).
+    links: list[list[str | None]] = field(default_factory=list)
 
     def cells(self) -> list[list[str]]:
         """The rows as the page shows them: the first column as it is, figures formatted."""
         figure = number_formatter()
         return [["—" if row[0] is None else str(row[0]), *map(figure, row[1:])] for row in self.rows]
+
+    def linked_cells(self) -> list[list[tuple[str, str | None]]]:
+        """cells() with each cell's link (None where it has none)."""
+        links = self.links or [[] for _row in self.rows]
+        return [
+            [(cell, row_links[i] if i < len(row_links) else None) for i, cell in enumerate(cells)]
+            for cells, row_links in zip(self.cells(), links, strict=True)
+        ]
+
+
+def stars_links(link, row_filters: list[dict], *, targets: bool = False) -> list[list[str | None]]:
+    """The links of a stars table's cells: none for the label (and target), the row's list with
+    each star level, and the row's list for its total. `link(**filters)` makes an address."""
+    return [
+        [None, *(link(**filters, stars=stars) for stars in (3, 4, 5)), link(**filters), *([None] if targets else [])]
+        for filters in row_filters
+    ]
 
 
 def stars_table(slug: str, title: str, label: str, lines: list[StarsRow], *, targets: bool = False) -> Table:
@@ -149,6 +169,31 @@ class ProvinceDashboard:
         self.headline = headline_target(self.progress, unit)
         self.projection = projection(actuals, unit, as_of, self.headline)
 
+    def link(self, **filters) -> str:
+        """The product list of this page's province and day, narrowed by `filters`."""
+        return product_link(self.unit, self.as_of, **filters)
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        """Where each headline count leads."""
+        return {
+            "products": self.link(), **{str(stars): self.link(stars=stars) for stars in (3, 4, 5)},
+            "producers": producer_link(self.unit, self.as_of),
+            "in_force": self.link(status="in_force"), "ever": self.link(status="ever"),
+            "expired": self.link(status="expired"),
+            # Products whose first 3★+ rating was decided this year by the day shown: the flow's "new products".
+            "new": self.link(status="ever", year=self.as_of.year),
+        }
+
+    @cached_property
+    def standing(self) -> dict[str, int]:
+        """{"ever": products rated 3★+ by the day shown, whatever became of that rating since;
+        "in_force": recognised products whose certificate is in force}: the product lists with
+        status=ever and status=in_force, counted in one query (the second inside the first)."""
+        ever = products(self.unit, self.as_of, {"status": "ever"})
+        in_force = products(self.unit, self.as_of, {"status": "in_force"})
+        return ever.aggregate(ever=Count("pk"), in_force=Count("pk", filter=Q(pk__in=in_force.values("pk"))))
+
     @property
     def stars(self) -> dict[int, int]:
         return self.actuals.stars(self.unit, self.as_of)
@@ -175,6 +220,7 @@ class ProvinceDashboard:
     def progress_chart(self) -> charts.ProgressChart:
         points = [(day, self.actuals.stars(self.unit, day)) for day in self.days.values()]
         chart = charts.ProgressChart(points=points)
+        chart.links = [{stars: product_link(self.unit, day, stars=stars) for stars in (3, 4, 5)} for day, _s in points]
         head = self.headline
         if head:
             plan = head.target.plan
@@ -202,13 +248,25 @@ class ProvinceDashboard:
                     counts.items(), key=lambda item: (item[0][0] is None, -sum(item[1].values()))
                 )
             ]
-            return stars_table("by-district", title, _("District"), lines, targets=True)
-        counts = self.actuals.by_field(self.unit, self.as_of, ("province__short_name", "province__valid_to"))
+            table = stars_table("by-district", title, _("District"), lines, targets=True)
+            ordered = sorted(counts, key=lambda key: (key[0] is None, -sum(counts[key].values())))
+            slugs = dict(AdminUnit.objects.filter(pk__in=[pk for pk, _name in ordered if pk]).values_list("pk", "slug"))
+            table.links = stars_links(
+                self.link, [{"unit": slugs[pk]} if pk else {"unrecorded": "district"} for pk, _name in ordered],
+                targets=True,
+            )
+            return table
+        counts = self.actuals.by_field(
+            self.unit, self.as_of, ("province__slug", "province__short_name", "province__valid_to")
+        )
+        ordered = sorted(counts.items(), key=lambda item: -sum(item[1].values()))
         lines = [
             StarsRow.of(_("%(name)s (until 2025)") % {"name": name} if valid_to else name, s)
-            for (name, valid_to), s in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
+            for (_slug, name, valid_to), s in ordered
         ]
-        return stars_table("by-province", _("Products 3★+ by former province"), _("Recorded in"), lines, targets=True)
+        table = stars_table("by-province", _("Products 3★+ by former province"), _("Recorded in"), lines, targets=True)
+        table.links = stars_links(self.link, [{"unit": slug} for (slug, _name, _to), _s in ordered], targets=True)
+        return table
 
     @cached_property
     def communes(self) -> "CommuneBreakdown | None":
@@ -226,10 +284,11 @@ class ProvinceDashboard:
         units = AdminUnit.objects.filter(
             Q(parent=self.unit, level=AdminUnit.Level.COMMUNE) | Q(pk__in=recorded)
         ).order_by()
-        named = {pk: rest for pk, *rest in units.values_list("pk", "name", "search_name", "successor", "parent")}
+        fields = ("pk", "name", "search_name", "successor", "parent", "slug")
+        named = {pk: rest for pk, *rest in units.values_list(*fields)}
         today = {
-            pk: (name, key, defaultdict(int))
-            for pk, (name, key, _successor, parent) in named.items()
+            pk: (name, key, defaultdict(int), pk)
+            for pk, (name, key, _successor, parent, _slug) in named.items()
             if parent == self.unit.pk
         }
         lines = dict(today)  # and the lines of products no commune of today holds
@@ -237,32 +296,46 @@ class ProvinceDashboard:
             if commune is None:
                 into, name, key = None, _("Commune not recorded"), "\uffff"  # last among equals
             else:
-                name, key, successor, _parent = named[commune]
+                name, key, successor, _parent, _slug = named[commune]
                 into = successor if successor in today else commune
                 if into not in today:  # a former commune split between today's: none holds it all
                     name = _("%(name)s (former)") % {"name": name}
-            by_stars = lines.setdefault(into, (name, key, defaultdict(int)))[2]
+            # (The product list's recorded_in() is this rule: a commune of today with those merged into it.)
+            by_stars = lines.setdefault(into, (name, key, defaultdict(int), into))[2]
             for level, n in stars.items():
                 by_stars[level] += n
         ordered = sorted(lines.values(), key=lambda line: (-sum(line[2].values()), line[1]))
-        rows = [StarsRow.of(name, s) for name, _key, s in ordered]
-        covered = sum(1 for _name, _key, stars in today.values() if stars)
+        rows = [StarsRow.of(name, s) for name, _key, s, _pk in ordered]
+        covered = sum(1 for _name, _key, stars, _pk in today.values() if stars)
         table = stars_table("by-commune", _("Products 3★+ by commune or ward"), _("Commune or ward"), rows)
+        table.links = stars_links(
+            self.link, [{"unit": named[pk][4]} if pk else {"unrecorded": "commune"} for _n, _k, _s, pk in ordered]
+        )
         return CommuneBreakdown(table, covered, len(today))
 
     def by_group(self) -> Table:
         counts = self.actuals.by_field(self.unit, self.as_of, ("group__code", "group__name", "group__name_en"))
-        lines = [StarsRow.of(in_language(name, name_en), s) for (_code, name, name_en), s in sorted(counts.items())]
-        return stars_table("by-group", _("Products 3★+ by product group"), _("Group"), lines)
+        ordered = sorted(counts.items())
+        lines = [StarsRow.of(in_language(name, name_en), s) for (_code, name, name_en), s in ordered]
+        table = stars_table("by-group", _("Products 3★+ by product group"), _("Group"), lines)
+        table.links = stars_links(self.link, [{"group": code} for (code, _name, _name_en), _s in ordered])
+        return table
 
     def by_producer_type(self) -> Table:
         lines = [(str(kind.label), self.producers[f"producers_{kind}"]) for kind in Producer.Type]
         columns = [_("Producer type"), _("Producers")]
-        return Table("by-producer-type", _("Producers by type"), columns, [[*line] for line in lines], lines)
+        table = Table("by-producer-type", _("Producers by type"), columns, [[*line] for line in lines], lines)
+        table.links = [[None, producer_link(self.unit, self.as_of, type=kind.value)] for kind in Producer.Type]
+        return table
 
     def series(self) -> Table:
         lines = [StarsRow.of(date_format(day, "d/m/Y"), s) for day, s in self.progress_chart.points]
-        return stars_table("progress", _("Products 3★+ over time"), _("As of"), lines)
+        table = stars_table("progress", _("Products 3★+ over time"), _("As of"), lines)
+        table.links = [
+            [None, *(product_link(self.unit, day, stars=stars) for stars in (3, 4, 5)), product_link(self.unit, day)]
+            for day, _s in self.progress_chart.points
+        ]
+        return table
 
     def target_lines(self) -> list[dict]:
         """The targets table (targets_table) as the page shows it: each target's status and cells, formatted once."""
@@ -291,6 +364,14 @@ class ProvinceDashboard:
     def expiring(self):
         """Recognised products whose standing certificate lapses within 90 days of `as_of`."""
         return expiring_products(self.unit, self.as_of)[:50]
+
+    def lapsed(self):
+        """Recognised products whose standing certificate lapsed in the 365 days before `as_of`, latest first:
+        of the product list with status=expired, those of the last year."""
+        return (
+            products(self.unit, self.as_of, {"status": "expired"}).filter(expires_on__gte=self.as_of - YEAR)
+            .select_related("producer").order_by("-expires_on", "search_name")[:50]
+        )
 
     def latest_decisions(self):
         """The ten latest decisions on or before `as_of` rating products of this unit, with how many."""

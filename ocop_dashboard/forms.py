@@ -1,9 +1,13 @@
 import datetime
 
 from django import forms
+from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from products.models import Producer
+from provinces.models import AdminUnit
 
 FIRST_DAY = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 10
@@ -52,3 +56,70 @@ class AsOfForm(forms.Form):
     def refusal(self) -> str:
         """Why the date was refused, in words."""
         return " ".join(self.errors.get("as_of", []))
+
+
+STATUS_CHOICES = [
+    ("recognised", _("Recognised (3★ or more)")),
+    ("in_force", _("Certificate in force")),
+    ("expired", _("Certificate expired")),
+    ("revoked", _("Revoked")),
+    ("ever", _("Ever recognised")),
+]
+
+
+class ProductFilterForm(AsOfForm):
+    """What a product or producer list of one province is narrowed to (GET parameters).
+
+    The filters are those the dashboard's counts are broken down by, so each count links to its list.
+    """
+
+    unit = forms.SlugField(label=_("Unit"), required=False, max_length=120)
+    unrecorded = forms.ChoiceField(
+        label=_("Not recorded"), required=False,
+        choices=[("", "—"), ("district", _("District not recorded")), ("commune", _("Commune not recorded"))],
+    )
+    stars = forms.TypedChoiceField(
+        label=_("Stars"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—"), ("3", "3★"), ("4", "4★"), ("5", "5★")],
+    )
+    group = forms.IntegerField(label=_("Product group"), required=False, min_value=0, max_value=32767)
+    type = forms.ChoiceField(label=_("Producer type"), required=False)
+    year = forms.IntegerField(label=_("First recognised in"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
+
+    def __init__(self, data, province, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.province = province
+        self.fields["type"].choices = [("", "—"), *Producer.Type.choices]
+        first, last = as_of_bounds(timezone.localdate())
+        self.fields["year"].min_value, self.fields["year"].max_value = first.year, last.year
+        self.fields["year"].validators += [
+            django_validators.MinValueValidator(first.year), django_validators.MaxValueValidator(last.year)
+        ]
+
+    def clean_unit(self):
+        slug = self.cleaned_data["unit"]
+        if not slug:
+            return None
+        lineage = self.province.lineage_ids
+        found = AdminUnit.objects.select_related("parent").filter(slug=slug).first()
+        inside = found is not None and (
+            found.pk in lineage if found.level == AdminUnit.Level.PROVINCE
+            else found.parent_id in lineage or (found.parent is not None and found.parent.parent_id in lineage)
+        )
+        if not inside:
+            raise ValidationError(_("No unit %(slug)s in %(province)s."), code="unknown_unit",
+                                  params={"slug": slug, "province": self.province.name})
+        return found
+
+    def clean_status(self):
+        return self.cleaned_data["status"] or "recognised"
+
+    def refusal(self) -> str:
+        return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
+                        for name, errors in self.errors.items())
+
+    def filters(self) -> dict:
+        """The filters given, as the links write them (the list's own parameters, not paging)."""
+        return {name: self.data[name] for name in self.fields if name != "as_of" and self.data.get(name)}

@@ -13,6 +13,7 @@ from targets.progress import DAY, Actuals, TargetProgress, target_progress
 
 from .charts import StarsRow
 from .dashboard import Table, choose_plan, number_formatter
+from .lists import producer_link, product_link
 
 
 @dataclass
@@ -105,6 +106,13 @@ def overview_table(rows: list[ProvinceRow], as_of: datetime.date) -> Table:
             "rank": row.rank or "", "url": f"{row.unit.get_absolute_url()}?as_of={as_of:%Y-%m-%d}", "name": line.label,
             "merged": _("now part of %(successor)s") % {"successor": successor.name_in_sentence} if successor else "",
             "figures": [number(n) for n in (line.total, line.three, line.four, line.five, row.producers)],
+            # Each figure with the list it counts: the province's products (of each star level), its producers.
+            "cells": list(zip(
+                [number(n) for n in (line.total, line.three, line.four, line.five, row.producers)],
+                [product_link(row.unit, as_of), *(product_link(row.unit, as_of, stars=s) for s in (3, 4, 5)),
+                 producer_link(row.unit, as_of)],
+                strict=True,
+            )),
             "target": f"{number(target.value)} ({target.deadline.year})" if target else "—",
             "percent": "—" if percent is None else f"{number(percent)}%",
             "status": head.status_label if head else "—",

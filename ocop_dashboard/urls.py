@@ -10,6 +10,10 @@ dashboard_patterns = (
         path("tinh/<slug:slug>/", views.province, name="province"),
         path("tinh/<slug:slug>/progress.json", views.progress_json, name="progress_json"),
         path("tinh/<slug:slug>/bang/<slug:table>.<str:fmt>", views.table_download, name="table"),
+        path("tinh/<slug:slug>/san-pham/", views.product_list, name="products"),
+        path("tinh/<slug:slug>/san-pham.<str:fmt>", views.product_download, name="products_download"),
+        path("tinh/<slug:slug>/products.json", views.products_json, name="products_json"),
+        path("tinh/<slug:slug>/chu-the/", views.producer_list, name="producers"),
     ],
     "dashboard",
 )

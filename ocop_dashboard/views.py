@@ -5,6 +5,7 @@ from urllib.parse import quote
 import tablib
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -19,9 +20,9 @@ from products.models import Producer
 from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
-from . import charts
+from . import charts, lists
 from .dashboard import ProvinceDashboard, Table
-from .forms import AsOfForm
+from .forms import AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
 
@@ -91,10 +92,11 @@ def _refused(form: AsOfForm) -> HttpResponse:
     return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
 
 
-def _errors_in_both(request) -> dict:
-    """The as_of form's errors as JSON (Django's shape), each message in Vietnamese then English,
-    and each language apart under "vi" and "en": a script may be read by either."""
-    texts = in_both(lambda: AsOfForm(request.GET).errors.get_json_data())
+def _errors_in_both(request, make_form=None) -> dict:
+    """The as_of form's (or `make_form()`'s) errors as JSON (Django's shape), each message in
+    Vietnamese then English, and each language apart under "vi" and "en": a script may be read by either."""
+    make_form = make_form or (lambda: AsOfForm(request.GET))
+    texts = in_both(lambda: make_form().errors.get_json_data())
     return {
         field: [
             {
@@ -166,11 +168,14 @@ def province(request, slug):
     page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
     tables = {t.slug.replace("-", "_"): t for t in page.tables()}
     place = tables["by_district" if unit.is_legacy else "by_province"]
+    producer_links = [row_links[1] for row_links in tables["by_producer_type"].links]
     figures = {
         "chart-progress": charts.progress_figure(page.progress_chart),
-        "chart-place": charts.stacked_bars_figure(place.lines),
-        "chart-group": charts.stacked_bars_figure(tables["by_group"].lines),
-        "chart-producers": charts.bars_figure(tables["by_producer_type"].lines, title=_("Producers")),
+        "chart-place": charts.stacked_bars_figure(place.lines, links=place.links),
+        "chart-group": charts.stacked_bars_figure(tables["by_group"].lines, links=tables["by_group"].links),
+        "chart-producers": charts.bars_figure(
+            tables["by_producer_type"].lines, title=_("Producers"), links=producer_links
+        ),
     }
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
@@ -212,8 +217,105 @@ def overview(request):
     form, as_of = _as_of(request)
     rows = _overview_rows(request, as_of)
     ranked = [r for r in rows if r.rank]
-    figure = charts.stacked_bars_figure([r.line for r in ranked])
+    links = [[None, *(lists.product_link(r.unit, as_of, stars=s) for s in (3, 4, 5)), lists.product_link(r.unit, as_of)]
+             for r in ranked]
+    figure = charts.stacked_bars_figure([r.line for r in ranked], links=links)
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "rows": rows, "lines": overview_table(rows, as_of).lines,
         "figures": {"chart-ranking": figure} if ranked else {}, "query": _query(request, as_of),
     }, status=200 if form.is_valid() else 400)
+
+
+LIST_PAGE_SIZE = 50
+
+
+def _list_form(request, unit) -> ProductFilterForm:
+    return ProductFilterForm(request.GET, unit)
+
+
+def _list_query(form: ProductFilterForm, as_of: datetime.date) -> str:
+    """The list's filters as a query string (the day it shows written out), for its downloads and pages."""
+    return lists.link("dashboard:products", form.province, as_of, **form.filters()).split("?", 1)[1]
+
+
+def _product_rows(found, user) -> list[dict]:
+    return [
+        {
+            "name": product.name, "producer": lists.shown_producer(product.producer, user),
+            "stars": product.stars_on, "group": product.group.code, "group_name": product.group.name,
+            "commune": lists.place(product), "decision": product.decision_number,
+            "recognised_on": product.decided_on, "expires_on": product.expires_on,
+        }
+        for product in found
+    ]
+
+
+@require_GET
+@_login_unless_public
+def product_list(request, slug):
+    unit = _province(request, slug)
+    form = _list_form(request, unit)
+    valid = form.is_valid()
+    as_of = form.day() if valid else timezone.localdate()
+    context = {"unit": unit, "form": form, "as_of": as_of, "kind": "products"}
+    if valid:
+        found = lists.products(unit, as_of, form.cleaned_data)
+        page = Paginator(lists.listed_products(found), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        context |= {"page": page, "rows": _product_rows(page.object_list, request.user),
+                    "query": _list_query(form, as_of)}
+    return render(request, "dashboard/products.html", context, status=200 if valid else 400)
+
+
+@require_GET
+@_login_unless_public
+def product_download(request, slug, fmt):
+    unit = _province(request, slug)
+    form = _list_form(request, unit)
+    if not form.is_valid():
+        return _refused(form)
+    as_of = form.day()
+    rows = _product_rows(lists.listed_products(lists.products(unit, as_of, form.cleaned_data)), request.user)
+    columns = [_("Product"), _("Producer"), _("Stars"), _("Group"), _("Commune, district or province"),
+               _("Decision"), _("Decided on"), _("Certificate expires")]
+    data = tablib.Dataset(
+        *[[r["name"], r["producer"], r["stars"], f"{r['group']}. {r['group_name']}", r["commune"], r["decision"],
+           r["recognised_on"] and f"{r['recognised_on']:%d/%m/%Y}", r["expires_on"] and f"{r['expires_on']:%d/%m/%Y}"]
+          for r in rows],
+        headers=columns, title=_("Products")[:31],
+    )
+    return attachment(data, fmt, f"{unit.slug}-products-{as_of:%Y-%m-%d}")
+
+
+@require_GET
+@_login_unless_public
+def products_json(request, slug):
+    unit = _province(request, slug)
+    form = _list_form(request, unit)
+    if not form.is_valid():
+        return JsonResponse({"errors": _errors_in_both(request, lambda: _list_form(request, unit))}, status=400)
+    as_of = form.day()
+    found = lists.listed_products(lists.products(unit, as_of, form.cleaned_data))
+    results = [
+        {key: row[key] for key in ("name", "producer", "stars", "group", "commune", "decision", "recognised_on")}
+        for row in _product_rows(found, request.user)
+    ]
+    return JsonResponse({"as_of": as_of, "count": len(results), "results": results})
+
+
+@require_GET
+@_login_unless_public
+def producer_list(request, slug):
+    unit = _province(request, slug)
+    form = _list_form(request, unit)
+    valid = form.is_valid()
+    as_of = form.day() if valid else timezone.localdate()
+    context = {"unit": unit, "form": form, "as_of": as_of, "kind": "producers"}
+    if valid:
+        found = lists.producers(unit, as_of, form.cleaned_data)
+        page = Paginator(found, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        context |= {
+            "page": page, "query": _list_query(form, as_of),
+            "rows": [{"name": lists.shown_producer(p, request.user), "type": p.get_type_display(),
+                      "place": (p.commune or p.province).name} for p in page.object_list],
+        }
+    return render(request, "dashboard/producers.html", context, status=200 if valid else 400)

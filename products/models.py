@@ -16,6 +16,7 @@ from provinces.text import clean_name, fold
 
 CERTIFICATE_MONTHS = 36
 RECOGNISED_STARS = 3  # 3★ and above is an OCOP product
+LIST_STATUSES = ("recognised", "in_force", "expired", "revoked", "ever")  # ProductQuerySet.in_status
 STANDS_FOREVER = datetime.date.max  # Rating.stands_until of a rating neither superseded nor revoked
 
 # Decision 1048/QĐ-TTg (2019): the score band of each star level, [low, high).
@@ -372,6 +373,43 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(
             first_recognised=Min("ratings__decided_on", filter=Q(ratings__stars__gte=RECOGNISED_STARS))
         ).filter(first_recognised__range=(start, end))
+
+    def first_recognised_in(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
+        """Products whose first 3★+ rating (Rating.is_first_recognition, what the "new products"
+        flow counts) was decided between start and end, both included."""
+        firsts = Rating.objects.filter(is_first_recognition=True, decided_on__range=(start, end))
+        return self.filter(pk__in=firsts.values("product"))
+
+    def ever_recognised_on(self, day: datetime.date) -> "ProductQuerySet":
+        """Products rated 3★+ by a decision on or before `day`, whatever became of that rating since
+        (expired, superseded, revoked)."""
+        return self.first_recognised_in(datetime.date.min, day)
+
+    def recorded_in(self, unit: AdminUnit, within: AdminUnit) -> "ProductQuerySet":
+        """Products recorded in `unit` at its level, as the breakdowns of `within` (a province) count
+        them: a district or province as recorded; one of `within`'s own communes with the communes
+        merged straight into it (ocop_dashboard ProvinceDashboard.communes), any other commune as recorded."""
+        here = Q(**{unit.level: unit})
+        if unit.level == AdminUnit.Level.COMMUNE and unit.parent_id == within.pk:
+            here |= Q(commune__successor=unit)
+        return self.filter(here)
+
+    def in_status(self, status: str, day: datetime.date) -> "ProductQuerySet":
+        """The products of `status` (LIST_STATUSES) on `day`, with stars_on and expires_on annotated.
+
+        "recognised" is what the headline counts (recognised_on): a standing 3★+ rating, whether
+        its certificate is in force or expired; "in_force" and "expired" split it; "ever" adds the
+        products rated 3★+ whose rating was revoked or superseded by a lower one; "revoked" are
+        those of "ever" with no rating standing (their latest was revoked).
+        """
+        if status == "in_force":
+            return self.recognised_on(day, in_force=True)
+        if status == "expired":
+            return self.recognised_on(day).filter(expires_on__lt=day)
+        if status in ("ever", "revoked"):
+            ever = self.ever_recognised_on(day).with_stars_on(day)
+            return ever.filter(stars_on__isnull=True) if status == "revoked" else ever
+        return self.recognised_on(day)
 
     def count_by(self, field: str) -> dict:
         """{value of `field`: number of products}, in one query (e.g. "district", "group")."""

@@ -34,11 +34,22 @@
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
       if (narrow) { forPhone(figure.layout); }
-      window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
-        declutter(el);
-        el.on("plotly_afterplot", function () { declutter(el); });
+      window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function (chart) {
+        declutter(chart);
+        chart.on("plotly_afterplot", function () { declutter(chart); });
+        chart.on("plotly_click", follow);
       });
     });
+  }
+  // A bar whose count has a list carries its address in customdata (the address alone, or last
+  // of [label, address]); a click on it opens that list.
+  function follow(event) {
+    var point = event && event.points && event.points[0];
+    var data = point ? point.customdata : null;
+    var address = Array.isArray(data) ? data[data.length - 1] : data;
+    if (typeof address === "string" && address.charAt(0) === "/" && address.charAt(1) !== "/") {
+      window.location.assign(address);
+    }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -657,6 +657,10 @@ PROVINCE_PAGES = {
     "dashboard:province": lambda ctx, unit: reverse("dashboard:province", args=[unit.slug]),
     "dashboard:progress_json": lambda ctx, unit: reverse("dashboard:progress_json", args=[unit.slug]),
     "dashboard:table": lambda ctx, unit: reverse("dashboard:table", args=[unit.slug, "by-group", "csv"]),
+    "dashboard:products": lambda ctx, unit: reverse("dashboard:products", args=[unit.slug]),
+    "dashboard:products_download": lambda ctx, unit: reverse("dashboard:products_download", args=[unit.slug, "csv"]),
+    "dashboard:products_json": lambda ctx, unit: reverse("dashboard:products_json", args=[unit.slug]),
+    "dashboard:producers": lambda ctx, unit: reverse("dashboard:producers", args=[unit.slug]),
 }
 
 

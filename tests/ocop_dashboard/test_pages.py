@@ -60,7 +60,9 @@ def test_overview_counts_producers_where_their_products_are_as_a_province_page_d
 def test_overview_table_writes_each_provinces_figures_in_vietnamese(demo, client):
     html = page(client, "/", as_of="2020-09-05").content.decode()
     row = re.search(r'<a href="/tinh/bac-kan/\?as_of=2020-09-05">Bắc Kạn</a>.*?</tr>', html, re.S).group(0)
-    assert re.findall(r"<td>([^<]*)</td>", row) == ["107", "99", "8", "0", "71", "40 (2020)", "267,5%", "Đã đạt"]
+    # (The counts are links to their lists: read through them.)
+    cells = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)(?:</a>)?</td>", row)
+    assert cells == ["107", "99", "8", "0", "71", "40 (2020)", "267,5%", "Đã đạt"]
 
 
 def test_province_page_selects_the_plan_running_on_the_date(demo, client):
@@ -112,9 +114,9 @@ def test_unknown_table_is_404(client):
 
 # Thái Nguyên also shows Bắc Kạn's plan (legacy_plans: 7 queries, pinned in test_legacy_plans.py).
 @pytest.mark.parametrize(("url", "most"), [
-    ("/", 15), ("/tinh/bac-kan/", 15), ("/tinh/bac-ninh-cu/", 15), ("/tinh/thai-nguyen/", 15 + 7),
+    ("/", 16), ("/tinh/bac-kan/", 16), ("/tinh/bac-ninh-cu/", 16), ("/tinh/thai-nguyen/", 16 + 7),
 ])
-def test_pages_take_at_most_15_queries_however_big_the_register(
+def test_pages_take_at_most_16_queries_however_big_the_register(
     demo, client, make, url, most, django_assert_max_num_queries
 ):
     for i in range(20):

@@ -42,7 +42,7 @@ SETTINGS = settings(deadline=None, derandomize=True,
 # Read by the admin on every page, or by Django's admin views of each kind.
 ADMIN_PARAMETERS = ["_changelist_filters", "_popup", "_to_field", "e"]
 CHANGELIST_PARAMETERS = ["q", "o", "p", "all", "_facets"]
-DASHBOARD_PARAMETERS = ["as_of", "plan", "stars", "group", "status"]
+DASHBOARD_PARAMETERS = ["as_of", "plan", "stars", "group", "status", "unit", "unrecorded", "type", "year", "q", "page"]
 AUTOCOMPLETE_PARAMETERS = ["app_label", "model_name", "field_name", "term", "page", "valid_on"]
 AUTOCOMPLETES = {  # one of each kind of widget: a plain search, and units of a given day
     "admin:autocomplete": {"app_label": "products", "model_name": "product", "field_name": "producer", "term": "a"},
