@@ -133,8 +133,23 @@ class ScopedInlineMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         return ScopedFormSet
 
 
-class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
-    """A scoped register: records outside the user's provinces cannot be changed, deleted or saved."""
+class BookkeepingFieldsMixin:
+    """Fields the application keeps (the demo flag, the import that last wrote a record) are left
+    off the forms of all but administrators; a form without them saves the record with their
+    values as they were (a new record takes their defaults)."""
+
+    bookkeeping_fields = ("is_demo", "import_record")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [name for name in fields if name not in self.bookkeeping_fields]
+
+
+class ScopedAdminMixin(BookkeepingFieldsMixin, ScopedChoicesMixin, ScopedQuerysetMixin):
+    """A scoped register: records outside the user's provinces cannot be changed, deleted or saved;
+    its bookkeeping fields are shown to administrators only."""
 
     def scope_unit(self, obj):
         for name in self.scope_paths[0].split("__"):
