@@ -311,10 +311,14 @@ class ChangeLogAdmin(ReadOnlyMixin, ScopedQuerysetMixin, PersonalDataMixin, admi
     read only (the trail is never edited), and scoped as the records' own admin is, by the units
     each version names, and with its personal data hidden from the same users."""
 
-    list_display = ["history_date", "history_user", "history_type", "history_object", "history_import"]
+    list_display = ["history_date", "history_user", "history_type", "history_record", "history_import"]
     list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "history_date"
     list_select_related = ["history_user", "history_import"]
+
+    @admin.display(description=_("record"))
+    def history_record(self, version):
+        return version.history_object
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (
