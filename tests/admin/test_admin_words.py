@@ -11,6 +11,7 @@ from pathlib import Path
 
 import django
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from products.models import ProductGroup
@@ -154,3 +155,11 @@ def test_filters_read_theo_not_the_stock_boi(login, staff_a, register):
 def test_adding_reads_them_not_the_stock_them_vao(login, staff_a):
     text = visible_text(login(staff_a).get(reverse("admin:index")))
     assert "Thêm" in text and "Thêm vào" not in text
+
+
+def test_no_english_admin_string_shows_on_an_import_preview_with_errors(login, staff_a):
+    sheet = "Tỉnh,Chủ thể,Tên sản phẩm,Số sao,Ngày quyết định\nBắc Kạn,HTX X,Sản phẩm Y,7,29/12/2021\n"
+    response = login(staff_a).post(reverse("admin:imports_importrecord_upload"),
+                                   {"file": SimpleUploadedFile("ds.csv", sheet.encode())}, follow=True)
+    assert 'id="import-errors"' in response.content.decode()
+    assert english_in(response) == []
