@@ -34,7 +34,8 @@ class AuditTrail(HistoricalRecords):
 
     def get_extra_fields(self, model, fields):
         # The library's own fields have no words of their own: a change log would head its columns
-        # "History date", "History user" in any language.
+        # "History date", "History user" in any language. (The label only: migrations read the
+        # constructor's argument, so the historical tables' migrations stay as they are.)
         extra = super().get_extra_fields(model, fields)
         for name, label in (("history_date", _("date and time")), ("history_user", _("changed by")),
                             ("history_type", _("kind of change")), ("history_change_reason", _("reason"))):
