@@ -173,8 +173,23 @@ class ScopedInlineMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
         return ScopedFormSet
 
 
-class ScopedAdminMixin(ScopedChoicesMixin, ScopedQuerysetMixin):
-    """A scoped register: records outside the user's provinces cannot be changed, deleted or saved."""
+class BookkeepingFieldsMixin:
+    """Fields the application keeps (the demo flag, the import that last wrote a record) are left
+    off the forms of all but administrators; a form without them saves the record with their
+    values as they were (a new record takes their defaults)."""
+
+    bookkeeping_fields = ("is_demo", "import_record")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [name for name in fields if name not in self.bookkeeping_fields]
+
+
+class ScopedAdminMixin(BookkeepingFieldsMixin, ScopedChoicesMixin, ScopedQuerysetMixin):
+    """A scoped register: records outside the user's provinces cannot be changed, deleted or saved;
+    its bookkeeping fields are shown to administrators only."""
 
     def scope_unit(self, obj):
         for name in self.scope_paths[0].split("__"):
@@ -336,10 +351,14 @@ class ChangeLogAdmin(ReadOnlyMixin, ScopedQuerysetMixin, PersonalDataMixin, admi
     read only (the trail is never edited), and scoped as the records' own admin is, by the units
     each version names, and with its personal data hidden from the same users."""
 
-    list_display = ["history_date", "history_user", "history_type", "history_object", "history_import"]
+    list_display = ["history_date", "history_user", "history_type", "history_record", "history_import"]
     list_filter = ["history_type", ("history_user", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "history_date"
     list_select_related = ["history_user", "history_import"]
+
+    @admin.display(description=_("record"))
+    def history_record(self, version):
+        return version.history_object
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (

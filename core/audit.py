@@ -4,6 +4,7 @@ changed what, when, with the values, and the spreadsheet import that made the ch
 from django.db import models
 from django.dispatch import receiver
 from django.utils.text import format_lazy
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -30,6 +31,19 @@ class AuditTrail(HistoricalRecords):
         options["verbose_name"] = format_lazy(_("{} (version)"), model._meta.verbose_name)
         options["verbose_name_plural"] = format_lazy(_("{} (change log)"), model._meta.verbose_name_plural)
         return options
+
+    def get_extra_fields(self, model, fields):
+        # The library's own fields have no words of their own: a change log would head its columns
+        # "History date", "History user" in any language. (The label only: migrations read the
+        # constructor's argument, so the historical tables' migrations stay as they are.)
+        extra = super().get_extra_fields(model, fields)
+        for name, label in (("history_date", _("date and time")), ("history_user", _("changed by")),
+                            ("history_type", _("kind of change")), ("history_change_reason", _("reason"))):
+            if isinstance(extra.get(name), models.Field):
+                extra[name].verbose_name = label
+        extra["__str__"] = lambda version: str(format_lazy(_("{} (version of {})"), version.history_object,
+                                                           localtime(version.history_date).strftime("%H:%M %d/%m/%Y")))
+        return extra
 
     def copy_fields(self, model):
         # The library indexes every foreign key a version copies, but nothing looks versions up by

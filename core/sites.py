@@ -19,6 +19,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.urls import path
 from django.utils.text import smart_split
+from django.utils.translation import gettext_lazy as _
 
 # What a value a field cannot hold raises when it reaches a lookup or the database driver
 # (`int("abc")`, a year past 9999, an integer wider than the column).
@@ -129,8 +130,57 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
         return result | {"text": str(label(obj))} if label else result
 
 
+# The index in the order of the office's work: the register, imports, plans, reference data, users;
+# then every change log together (the audit trails and the sign-in logs) where Django would file
+# each under its app, alphabetically. A model in none of them keeps its app's group, before the logs.
+SECTIONS = (
+    ("register", _("Register"),
+     ("products.producer", "products.product", "products.ratingdecision", "products.rating")),
+    ("imports", _("Imports"), ("imports.importrecord", "imports.columnmapping")),
+    ("plans", _("Plans and targets"), ("targets.plan", "targets.target", "targets.reportedfigure")),
+    ("reference", _("Reference data"), ("provinces.adminunit", "products.productgroup", "targets.indicator")),
+    ("users", _("Users"), ("auth.user", "auth.group", "accounts.membership")),
+)
+CHANGE_LOGS = ("changelogs", _("Change logs"))
+SIGN_IN_LOGS = "axes"
+
+
+def is_change_log(model) -> bool:
+    return model._meta.app_label == SIGN_IN_LOGS or model._meta.model_name.startswith("historical")
+
+
 class AdminSite(admin.AdminSite):
-    """Django's admin site, each model admin registered on it given StrictParametersMixin."""
+    """Django's admin site, each model admin registered on it given StrictParametersMixin, its
+    index grouped by the office's tasks (SECTIONS)."""
+
+    def get_app_list(self, request, app_label=None):
+        if app_label is not None:  # one app's own page: Django's list
+            return super().get_app_list(request, app_label)
+        apps = super().get_app_list(request)
+        entries = {entry["model"]._meta.label_lower: (app, entry) for app in apps for entry in app["models"]}
+        order = [label for _key, _name, labels in SECTIONS for label in labels]
+        sections = [self._section(key, name, [entries.pop(label) for label in labels if label in entries])
+                    for key, name, labels in SECTIONS]
+        logs = sorted((found for label, found in entries.items() if is_change_log(found[1]["model"])),
+                      key=lambda found: self._log_order(found[1]["model"], order))
+        for found in logs:
+            del entries[found[1]["model"]._meta.label_lower]
+        rest = [{**app, "models": [entry for entry in app["models"] if entry["model"]._meta.label_lower in entries]}
+                for app in apps]
+        return [app for app in (*sections, *rest, self._section(*CHANGE_LOGS, logs)) if app["models"]]
+
+    @staticmethod
+    def _section(key: str, name, found: list) -> dict:
+        """An index group of the models `found` ((app, model entry) pairs), linked to its first's app page."""
+        first_app = found[0][0] if found else {}
+        return {"name": name, "app_label": key, "app_url": first_app.get("app_url", ""),
+                "has_module_perms": True, "models": [entry for _app, entry in found]}
+
+    @staticmethod
+    def _log_order(model, order: list[str]) -> tuple:
+        tracked = f"{model._meta.app_label}.{model._meta.model_name.removeprefix('historical')}"
+        return (model._meta.app_label == SIGN_IN_LOGS, order.index(tracked) if tracked in order else len(order),
+                str(model._meta.verbose_name_plural))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -4,13 +4,16 @@ import functools
 import operator
 from collections import defaultdict
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Count, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from core.audit import audited
+from core.constraints import ConstraintErrorsOnFields
 from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
 
@@ -44,7 +47,7 @@ def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
 
 
-class ProductGroup(models.Model):
+class ProductGroup(ConstraintErrorsOnFields, models.Model):
     """A product group of Decision 148/2023 (scheme 2022), or a 2018 group mapped onto one."""
 
     class Scheme(models.TextChoices):
@@ -64,16 +67,23 @@ class ProductGroup(models.Model):
             return self.get(scheme=scheme, code=code)
 
     objects = Manager()
+    constraint_fields = {"group_code_unique_per_scheme": "code", "group_old_scheme_maps_to_current": "maps_to"}
 
     class Meta:
         verbose_name = _("product group")
         verbose_name_plural = _("product groups")
         ordering = ["-scheme", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="group_code_unique_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="group_code_unique_per_scheme",
+                violation_error_code="group_code_unique_per_scheme",
+                violation_error_message=_("This scheme already has a group with this code."),
+            ),
             models.CheckConstraint(
                 condition=Q(scheme="2022", maps_to__isnull=True) | Q(scheme="2018", maps_to__isnull=False),
-                name="group_old_scheme_maps_to_current",
+                name="group_old_scheme_maps_to_current", violation_error_code="group_old_scheme_maps_to_current",
+                violation_error_message=_(
+                    "A group of the 2018 scheme maps to a current group; a current group maps to none."),
             ),
         ]
 
@@ -174,7 +184,7 @@ class ProducerQuerySet(models.QuerySet):
         return self.filter(pk__in=products.values("producer"))
 
 
-class Producer(Registered):
+class Producer(ConstraintErrorsOnFields, Registered):
     """A producer (chủ thể OCOP): the organisation or household that owns rated products."""
 
     class Type(models.TextChoices):
@@ -200,13 +210,19 @@ class Producer(Registered):
 
     objects = ProducerQuerySet.as_manager()
     history = audited("search_name", "created_at", "updated_at")
+    constraint_fields = {"producer_name_unique_in_province": "name"}
 
     class Meta:
         verbose_name = _("producer")
         verbose_name_plural = _("producers")
         ordering = ["search_name"]
         constraints = [
-            models.UniqueConstraint(fields=["province", "search_name"], name="producer_name_unique_in_province"),
+            # Forms check it first on the name as typed (products/forms.py): search_name is no form field.
+            models.UniqueConstraint(
+                fields=["province", "search_name"], name="producer_name_unique_in_province",
+                violation_error_code="producer_name_unique_in_province",
+                violation_error_message=_("A producer of this name is already registered in this province."),
+            ),
         ]
         # A plain index for look-ups by name and the lists' order: db_index would add a second,
         # for LIKE 'prefix%', on PostgreSQL, and searches are '%word%', which no index serves.
@@ -417,7 +433,7 @@ class ProductQuerySet(models.QuerySet):
         return {key: n for key, n in rows}
 
 
-class Product(Registered):
+class Product(ConstraintErrorsOnFields, Registered):
     """A product (or community-tourism service) entered in the OCOP programme."""
 
     name = models.CharField(_("product name"), max_length=255)
@@ -439,13 +455,18 @@ class Product(Registered):
 
     objects = ProductQuerySet.as_manager()
     history = audited("search_name", "created_at", "updated_at")
+    constraint_fields = {"product_name_unique_per_producer": "name"}
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["search_name"]
         constraints = [
-            models.UniqueConstraint(fields=["producer", "search_name"], name="product_name_unique_per_producer"),
+            models.UniqueConstraint(  # as for producers
+                fields=["producer", "search_name"], name="product_name_unique_per_producer",
+                violation_error_code="product_name_unique_per_producer",
+                violation_error_message=_("This producer already has a product of this name."),
+            ),
         ]
         indexes = [
             models.Index(fields=["search_name"], name="product_search_name"),  # as for producers
@@ -460,7 +481,7 @@ class Product(Registered):
             self.group = self.group.maps_to
 
 
-class RatingDecision(models.Model):
+class RatingDecision(ConstraintErrorsOnFields, models.Model):
     """A decision that rates a batch of products at once, e.g. 2616/QĐ-UBND of 29/12/2021."""
 
     class Level(models.TextChoices):
@@ -488,6 +509,7 @@ class RatingDecision(models.Model):
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = audited("created_at")
+    constraint_fields = {"decision_year_only_is_year_end": "date", "decision_issuer_matches_level": "issuer"}
 
     class Meta:
         verbose_name = _("rating decision")
@@ -504,10 +526,14 @@ class RatingDecision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(year_only=False) | Q(date__month=12, date__day=31), name="decision_year_only_is_year_end",
+                violation_error_code="decision_year_only_is_year_end",
+                violation_error_message=_("A decision known by its year alone is dated 31/12 of that year."),
             ),
             models.CheckConstraint(
                 condition=Q(level="national", issuer__isnull=True) | (~Q(level="national") & Q(issuer__isnull=False)),
-                name="decision_issuer_matches_level",
+                name="decision_issuer_matches_level", violation_error_code="decision_issuer_matches_level",
+                violation_error_message=_(
+                    "A national decision has no issuing unit; a province or district decision needs one."),
             ),
         ]
 
@@ -515,6 +541,20 @@ class RatingDecision(models.Model):
         when = str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
         number = self.number or _("(number unknown)")
         return _("%(number)s of %(date)s") % {"number": number, "date": when}
+
+    def save(self, *args, **kwargs):
+        moved_from = getattr(self, "_stored_date", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if moved_from is not None and moved_from != self.date:
+                self.move_default_expiries(moved_from)
+        self._stored_date = self.date
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        decision = super().from_db(db, field_names, values, **kwargs)
+        decision._stored_date = decision.__dict__.get("date")
+        return decision
 
     @staticmethod
     def unique_key(number: str, date: datetime.date, year_only: bool, level: str, issuer_id: int | None) -> tuple:
@@ -527,20 +567,43 @@ class RatingDecision(models.Model):
     def key(self) -> tuple:
         return self.unique_key(self.number, self.date, self.year_only, self.level, self.issuer_id)
 
-    def validate_constraints(self, exclude=None) -> None:
-        try:
-            super().validate_constraints(exclude)
-        except ValidationError as error:
-            # The admin shows it on the number, or on the date of a decision known by its year.
-            errors = error.update_error_dict({})
-            duplicate = [e for e in errors.get(NON_FIELD_ERRORS, []) if e.code == "decision_unique"]
-            if duplicate:
-                errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in duplicate]
-                errors.setdefault("date" if self.year_only else "number", []).extend(duplicate)
-            raise ValidationError({field: messages for field, messages in errors.items() if messages}) from None
+    def move_default_expiries(self, old_date: datetime.date) -> None:
+        """Give the ratings whose certificate expiry is the default of `old_date` (36 months on) the
+        default of the decision's date. Nothing records an expiry typed by hand, so one that equals
+        the old default is taken for the default; any other was typed and stays."""
+        ratings = list(self.ratings.filter(expires=Rating.certificate_expiry(old_date)))
+        for rating in ratings:
+            rating.expires = Rating.certificate_expiry(self.date)
+        bulk_update_with_history(ratings, Rating, ["expires"])
+
+    def constraint_field(self, code: str) -> str | None:
+        if code == "decision_unique":
+            # Shown on the number, or on the date of a decision known by its year.
+            return "date" if self.year_only else "number"
+        return super().constraint_field(code)
+
+    def constraint_message(self, error: ValidationError) -> ValidationError:
+        if error.code == "decision_unique" and self.number:
+            return ValidationError(_("Decision %(decision)s is already recorded.") % {"decision": self},
+                                   code=error.code)
+        return error
+
+    @staticmethod
+    def future_date_error(date: datetime.date, year_only: bool, today: datetime.date) -> str | None:
+        """Why a decision of `date` cannot be recorded on `today`, or None. A decision known by its
+        year alone counts from 31/12 of that year, so one of this year is allowed."""
+        if year_only and date.year > today.year:
+            return _("The year %(year)s has not come yet: a decision cannot be dated in the future.") % {
+                "year": date.year}
+        if not year_only and date > today:
+            return _("%(date)s is after today (%(today)s): a decision cannot be dated in the future.") % {
+                "date": date.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}
+        return None
 
     def clean(self) -> None:
         super().clean()
+        if self.date and (error := self.future_date_error(self.date, self.year_only, timezone.localdate())):
+            raise ValidationError({"date": error})
         if self.year_only and self.date:
             self.date = year_end(self.date.year)
         if self.level == self.Level.NATIONAL:
@@ -578,7 +641,7 @@ class RatingQuerySet(models.QuerySet):
         )
 
 
-class Rating(models.Model):
+class Rating(ConstraintErrorsOnFields, models.Model):
     """One product's result in one decision: its stars, score and certificate."""
 
     class Status(models.TextChoices):
@@ -637,6 +700,8 @@ class Rating(models.Model):
 
     objects = RatingQuerySet.as_manager()
     history = audited("created_at", "superseded_on", "decided_on", "stands_until", "is_upgrade", "is_first_recognition")
+    constraint_fields = {"rating_once_per_decision": "product", "rating_stars_1_to_5": "stars",
+                         "rating_score_0_to_100": "score", "rating_score_matches_stars": "score"}
 
     class Meta:
         verbose_name = _("rating")
@@ -646,13 +711,26 @@ class Rating(models.Model):
         # its 3★+ ones in the index: the overview's national counts 30 -> 24 ms on SQLite.
         indexes = [models.Index(fields=["product", "stars", "decided_on", "stands_until"], name="rating_standing")]
         constraints = [
-            models.UniqueConstraint(fields=["product", "decision"], name="rating_once_per_decision"),
-            models.CheckConstraint(condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5"),
+            models.UniqueConstraint(
+                fields=["product", "decision"], name="rating_once_per_decision",
+                violation_error_code="rating_once_per_decision",
+                violation_error_message=_("This product is already rated in this decision."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stars__range=(1, 5)), name="rating_stars_1_to_5",
+                violation_error_code="rating_stars_1_to_5",
+                violation_error_message=_("Stars must be from 1 to 5."),
+            ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=SCORES[0], score__lte=SCORES[1]),
-                name="rating_score_0_to_100",
+                name="rating_score_0_to_100", violation_error_code="rating_score_0_to_100",
+                violation_error_message=_("The score must be from 0 to 100."),
             ),
-            models.CheckConstraint(condition=score_matches_stars(), name="rating_score_matches_stars"),
+            models.CheckConstraint(
+                condition=score_matches_stars(), name="rating_score_matches_stars",
+                violation_error_code="rating_score_matches_stars",
+                violation_error_message=_("The score is not in the band of these stars."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -670,6 +748,11 @@ class Rating(models.Model):
 
     # What save() fills in; bulk writes skip save() and call this themselves.
     def fill_derived_fields(self) -> None:
+        # A rating read before its decision's date moved (an inline of the decision's page) keeps
+        # a default expiry in step with it, as RatingDecision.move_default_expiries does.
+        loaded_on = getattr(self, "_stored_decided_on", None)
+        if loaded_on and loaded_on != self.decision.date and self.expires == self.certificate_expiry(loaded_on):
+            self.expires = None
         self.decided_on = self.decision.date
         if self.expires is None:
             self.expires = self.certificate_expiry(self.decision.date)
@@ -681,7 +764,9 @@ class Rating(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.score is not None and self.stars in SCORE_BANDS:
+        if self.score is not None and not SCORES[0] <= self.score <= SCORES[1]:
+            errors["score"] = _("The score must be from 0 to 100.")
+        elif self.score is not None and self.stars in SCORE_BANDS:
             low, high = SCORE_BANDS[self.stars]
             if not low <= self.score < high:
                 errors["score"] = _("A score of %(score)s is not %(stars)s★: that band is %(low)s–%(high)s points.") % {
@@ -690,7 +775,9 @@ class Rating(models.Model):
         decision = self.decision if Rating.decision.is_cached(self) or self.decision_id else None
         if decision is not None and decision.level and decision.date and self.stars:
             allowed = {"district": 3, "province": 4, "national": 5}[decision.level]
-            if self.stars > allowed or (decision.level == "national" and self.stars != 5):
+            if self.stars not in SCORE_BANDS:
+                errors["stars"] = _("Stars must be from 1 to 5.")
+            elif self.stars > allowed or (decision.level == "national" and self.stars != 5):
                 errors["stars"] = _("A %(level)s decision cannot rate %(stars)s★.") % {
                     "level": decision.get_level_display().lower(), "stars": self.stars}
             if self.expires and self.expires <= decision.date:
@@ -705,4 +792,5 @@ class Rating(models.Model):
         rating = super().from_db(db, field_names, values, **kwargs)
         # A rating moved to another product leaves the ratings it followed there to mend.
         rating._stored_product_id = rating.__dict__.get("product_id")
+        rating._stored_decided_on = rating.__dict__.get("decided_on")
         return rating

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.constraints import ConstraintErrorsOnFields
 from provinces.models import AdminUnit
 
 
@@ -49,7 +50,7 @@ class PlanManager(models.Manager):
         return self.get(unit__slug=unit_slug, name=name)
 
 
-class Plan(models.Model):
+class Plan(ConstraintErrorsOnFields, models.Model):
     """A province's programme plan (Đề án, Kế hoạch) with its period and decision."""
 
     class Kind(models.TextChoices):
@@ -75,14 +76,22 @@ class Plan(models.Model):
 
     objects = PlanManager()
     history = audited()
+    constraint_fields = {"plan_unique_name": "name", "plan_ends_after_start": "ends_on"}
 
     class Meta:
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
         ordering = ["unit", "-ends_on", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "name"], name="plan_unique_name"),
-            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="plan_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["unit", "name"], name="plan_unique_name", violation_error_code="plan_unique_name",
+                violation_error_message=_("This province already has a plan of this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="plan_ends_after_start",
+                violation_error_code="plan_ends_after_start",
+                violation_error_message=_("A plan must end after it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,7 +103,7 @@ class Plan(models.Model):
     natural_key.dependencies = ["provinces.adminunit"]
 
 
-class Target(models.Model):
+class Target(ConstraintErrorsOnFields, models.Model):
     """A plan's goal for one indicator in one unit (the province, or each district) by a deadline."""
 
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="targets", verbose_name=_("plan"))
@@ -116,14 +125,22 @@ class Target(models.Model):
 
     objects = Manager()
     history = audited()
+    constraint_fields = {"target_unique": "deadline", "target_value_positive": "value"}
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["plan", "indicator__order", "unit__search_name", "deadline"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "indicator", "unit", "deadline"], name="target_unique"),
-            models.CheckConstraint(condition=Q(value__gt=0), name="target_value_positive"),
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "unit", "deadline"], name="target_unique",
+                violation_error_code="target_unique",
+                violation_error_message=_("The plan already has a target for this indicator, unit and deadline."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=0), name="target_value_positive", violation_error_code="target_value_positive",
+                violation_error_message=_("A target must be greater than 0."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +165,7 @@ class Target(models.Model):
             raise ValidationError({"deadline": _("The deadline must fall after the plan starts.")})
 
 
-class ReportedFigure(models.Model):
+class ReportedFigure(ConstraintErrorsOnFields, models.Model):
     """A published figure (as of a date, with its source), kept apart from counts of the register."""
 
     unit = models.ForeignKey(AdminUnit, models.PROTECT, related_name="reported_figures", verbose_name=_("unit"))
@@ -170,6 +187,7 @@ class ReportedFigure(models.Model):
 
     objects = Manager()
     history = audited()
+    constraint_fields = {"reported_figure_unique": "as_of", "reported_figure_non_negative": "value"}
 
     class Meta:
         verbose_name = _("reported figure")
@@ -177,9 +195,16 @@ class ReportedFigure(models.Model):
         ordering = ["unit", "indicator", "as_of"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "indicator", "as_of", "source_name"], name="reported_figure_unique"
+                fields=["unit", "indicator", "as_of", "source_name"], name="reported_figure_unique",
+                violation_error_code="reported_figure_unique",
+                violation_error_message=_(
+                    "This source's figure for this unit, indicator and date is already recorded."),
             ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="reported_figure_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="reported_figure_non_negative",
+                violation_error_code="reported_figure_non_negative",
+                violation_error_message=_("A figure cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -115,12 +115,12 @@ def producer_type(value, producer_name):
 
 def parse(dataset: tablib.Dataset, as_of: datetime.date) -> tuple[list[SheetRow], list[str]]:
     """Every data row of a product sheet, checked; and the headers that were not recognised. (Units
-    resolve on each row's decision date: `as_of` is not needed.)"""
+    resolve on each row's decision date; `as_of` is today, after which no decision may be dated.)"""
     resolver, groups, rules = UnitResolver(provinces_named(dataset)), _groups(), RatingRules()
     required = (("province", "address"), *((column,) for column in REQUIRED[1:]), ("decision_date", "year"))
     sections = _district_sections(dataset)
     return read_rows(dataset, COLUMNS, required,
-                     lambda row, cells: _parse_row(row, cells, resolver, groups, rules, sections),
+                     lambda row, cells: _parse_row(row, cells, resolver, groups, rules, sections, as_of),
                      from_title=decision_in_title)
 
 
@@ -149,7 +149,7 @@ TEXT_LIMITS = {
 
 
 def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules: "RatingRules",
-               sections=()) -> SheetRow:
+               sections=(), today: datetime.date | None = None) -> SheetRow:
     text = filled(row, cells, REQUIRED[1:] if "address" in cells else REQUIRED)
     v = row.values
     # When: a decision date, or a year alone (counting from 31/12 of that year).
@@ -172,6 +172,9 @@ def _parse_row(row: SheetRow, cells: dict, resolver: UnitResolver, groups, rules
             row.error("year", lambda: _("“%(value)s” is not a year.") % {"value": text["year"]})
     else:
         row.error("decision_date", lambda: _("A decision date or a year is required."))
+    if "date" in v and today and RatingDecision.future_date_error(v["date"], v["year_only"], today):
+        row.error("year" if "year" in text and "decision_date" not in text else "decision_date",
+                  lambda: RatingDecision.future_date_error(v["date"], v["year_only"], today))
     for column, parse, message in (
         ("stars", parse_stars, _("“%(value)s” is not a number of stars from 1 to 5.")),
         ("score", parse_score, _("“%(value)s” is not a score from 0 to 100.")),
