@@ -11,6 +11,9 @@ DASHBOARD_PAGES = [
     "/?as_of=2023-07-31",
     "/tinh/bac-kan/?as_of=2020-09-05",  # a legacy province, with its plans
     "/tinh/thai-nguyen/?as_of=2025-12-31",  # a current province, Bắc Kạn merged into it
+    "/tinh/bac-kan/san-pham/?as_of=2023-07-31",  # the products behind the numbers
+    "/tinh/bac-kan/san-pham/?as_of=2023-07-31&stars=4&status=in_force",
+    "/tinh/bac-kan/chu-the/?as_of=2023-07-31",  # the producers behind the numbers
 ]
 
 ADMIN_PAGES = [
