@@ -784,6 +784,11 @@ class Rating(ConstraintErrorsOnFields, models.Model):
                 errors["expires"] = _("The certificate must expire after the decision date.")
             if self.revoked_on and self.revoked_on < decision.date:
                 errors["revoked_on"] = _("A rating cannot be revoked before its decision.")
+        # A revocation is recorded once decided, as a decision is: none dated ahead.
+        if self.revoked_on and self.revoked_on > (today := timezone.localdate()):
+            errors["revoked_on"] = _(
+                "%(date)s is after today (%(today)s): a revocation cannot be dated in the future."
+            ) % {"date": self.revoked_on.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}
         if errors:
             raise ValidationError(errors)
 

@@ -5,6 +5,7 @@ moves its ratings' default certificate expiry with it, never one typed by hand."
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -131,3 +132,17 @@ def test_the_admin_moves_the_default_expiry_of_a_rating_edited_on_the_same_page(
     assert response.status_code == 302
     assert list(Rating.objects.order_by("pk").values_list("stars", "expires")) == [
         (4, datetime.date(2025, 1, 14)), (4, datetime.date(2023, 6, 30))]
+
+
+def test_a_revocation_dated_after_today_is_refused_on_its_field(make):
+    rating = make.rate(make.product("Miến dong"), "2021-12-29", 3)
+    rating.revoked_on = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        rating.full_clean()
+    assert "revoked_on" in refused.value.message_dict
+
+
+def test_a_revocation_dated_today_is_recorded(make):
+    rating = make.rate(make.product("Miến dong"), "2021-12-29", 3)
+    rating.revoked_on = timezone.localdate()
+    assert rating.full_clean() is None  # raises if refused
