@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import admin
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -56,7 +56,7 @@ def stars_today_label(product: Product) -> str:
     """A product's stars today as its list and its page show them, from ProductAdmin.get_queryset's
     annotations: "4★", or "4★ (certificate expired 29/12/2024)" once its certificate lapsed."""
     if product.stars_on is None:
-        return ""
+        return _("none: its latest rating was revoked") if getattr(product, "rated", False) else ""
     if product.in_force:
         return stars_label(product.stars_on)
     return _("%(stars)s (certificate expired %(date)s)") % {
@@ -273,7 +273,9 @@ class ProductAdmin(PresetProvinceMixin, ScopedAdminMixin, SheetExportMixin, Fold
     def get_queryset(self, request):
         today = timezone.localdate()
         return super().get_queryset(request).with_stars_on(today).annotate(
-            in_force=ExpressionWrapper(certificate_in_force(today, "expires_on"), output_field=BooleanField()))
+            in_force=ExpressionWrapper(certificate_in_force(today, "expires_on"), output_field=BooleanField()),
+            # With no standing rating: whether it lost the one it had (its latest was revoked).
+            rated=Exists(Rating.objects.filter(product=OuterRef("pk"), decided_on__lte=today)))
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

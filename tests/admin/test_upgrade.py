@@ -147,3 +147,16 @@ def test_stars_today_and_the_rating_status_agree_on_the_day_a_certificate_lapses
     day = datetime.date(2024, 1, 4) + datetime.timedelta(days=offset)
     assert Product.objects.with_stars_on(day, in_force=True).filter(pk=product.pk).exists() == in_force
     assert (Rating.objects.with_status(day).get().status == Rating.Status.IN_FORCE) == in_force
+
+
+def test_a_product_whose_latest_rating_was_revoked_says_so_on_its_page(login, staff_a, make, three_stars):
+    upgraded = make.rate(three_stars, make.decision(recently(10), number="2/QĐ"), 4, expires=FOREVER)
+    Rating.objects.filter(pk=upgraded.pk).update(revoked_on=recently(1))
+    response = product_page(login(staff_a), three_stars)
+    assert response.context["original"].stars_on is None
+    assert "không còn: lần công nhận gần nhất đã bị thu hồi" in response.content.decode()
+
+
+def test_a_product_never_rated_shows_no_stars_today(login, staff_a, make):
+    response = product_page(login(staff_a), make.product("Chưa đánh giá"))
+    assert "lần công nhận gần nhất đã bị thu hồi" not in response.content.decode()
