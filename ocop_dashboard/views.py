@@ -21,7 +21,7 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .dashboard import ProvinceDashboard, Table
+from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
@@ -252,7 +252,7 @@ def _product_rows(found, user) -> list[dict]:
     return [
         {
             "name": product.name, "producer": lists.shown_producer(product.producer, user),
-            "stars": product.stars_on, "group": product.group.code, "group_name": product.group.name,
+            "stars": product.stars_on, "group": product.group.code, "group_name": in_language(product.group.name, product.group.name_en),
             "commune": lists.place(product), "decision": product.decision_number,
             "recognised_on": product.decided_on, "expires_on": product.expires_on,
         }

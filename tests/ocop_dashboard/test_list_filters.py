@@ -37,3 +37,19 @@ def test_the_unit_filter_is_named_with_a_link_that_removes_it_and_keeps_the_othe
     without_unit = COUNT.search(page(client, {"stars": "3"})).group(1)
     assert COUNT.search(client.get(href).content.decode()).group(1) == without_unit
 
+
+
+def test_the_list_names_groups_in_english_in_english(register, client):
+    content = page(client, {"group": "1"}, **ENGLISH)
+    rows = re.search(r"<tbody>.*</tbody>", content, re.S).group(0)
+    assert "Food" in rows and "Thực phẩm" not in rows
+
+
+def test_the_download_names_groups_in_english_in_english(register, client):
+    csv = client.get("/tinh/bac-kan/san-pham.csv", {"as_of": "2024-06-30"}, **ENGLISH).content.decode("utf-8-sig")
+    assert "1. Food" in csv and "Thực phẩm" not in csv
+
+
+def test_products_json_keeps_the_groups_code_in_english(register, client):
+    results = client.get("/tinh/bac-kan/products.json", {"as_of": "2024-06-30", "group": "1"}, **ENGLISH).json()
+    assert {r["group"] for r in results["results"]} == {1}
