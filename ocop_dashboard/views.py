@@ -252,7 +252,8 @@ def _product_rows(found, user) -> list[dict]:
     return [
         {
             "name": product.name, "producer": lists.shown_producer(product.producer, user),
-            "stars": product.stars_on, "group": product.group.code, "group_name": in_language(product.group.name, product.group.name_en),
+            "stars": product.stars_on, "group": product.group.code,
+            "group_name": in_language(product.group.name, product.group.name_en),
             "commune": lists.place(product), "decision": product.decision_number,
             "recognised_on": product.decided_on, "expires_on": product.expires_on,
         }
