@@ -53,3 +53,7 @@ def test_the_download_names_groups_in_english_in_english(register, client):
 def test_products_json_keeps_the_groups_code_in_english(register, client):
     results = client.get("/tinh/bac-kan/products.json", {"as_of": "2024-06-30", "group": "1"}, **ENGLISH).json()
     assert {r["group"] for r in results["results"]} == {1}
+
+
+def test_the_link_that_removes_the_unit_filter_says_so_in_vietnamese(register, client):
+    assert 'id="remove-unit">Bỏ lọc theo địa bàn</a>' in page(client, {"unit": "ba-be-061"})
