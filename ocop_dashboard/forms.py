@@ -1,4 +1,5 @@
 import datetime
+from functools import cache
 
 from django import forms
 from django.core import validators as django_validators
@@ -6,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from products.models import Producer
+from products.models import Producer, ProductGroup
 from provinces.models import AdminUnit
+
+from .dashboard import in_language
 
 FIRST_DAY = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 10
@@ -67,6 +70,13 @@ STATUS_CHOICES = [
 ]
 
 
+def group_choices() -> list[tuple]:
+    """The product groups products are recorded in (the current scheme), named in the active language."""
+    groups = ProductGroup.objects.filter(scheme=ProductGroup.Scheme.CURRENT).order_by("code")
+    return [("", "—"), *((code, in_language(name, name_en)) for code, name, name_en in
+                         groups.values_list("code", "name", "name_en"))]
+
+
 class ProductFilterForm(AsOfForm):
     """What a product or producer list of one province is narrowed to (GET parameters).
 
@@ -82,7 +92,8 @@ class ProductFilterForm(AsOfForm):
         label=_("Stars"), required=False, coerce=int, empty_value=None,
         choices=[("", "—"), ("3", "3★"), ("4", "4★"), ("5", "5★")],
     )
-    group = forms.IntegerField(label=_("Product group"), required=False, min_value=0, max_value=32767)
+    # The group's code is the value, as the dashboard's links write it (group=1).
+    group = forms.TypedChoiceField(label=_("Product group"), required=False, coerce=int, empty_value=None)
     type = forms.ChoiceField(label=_("Producer type"), required=False)
     year = forms.IntegerField(label=_("First recognised in"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
@@ -92,6 +103,8 @@ class ProductFilterForm(AsOfForm):
         super().__init__(data, *args, **kwargs)
         self.province = province
         self.fields["type"].choices = [("", "—"), *Producer.Type.choices]
+        # Read once, and only when validated or shown (not for a download with no group asked for).
+        self.fields["group"].choices = cache(group_choices)
         first, last = as_of_bounds(timezone.localdate())
         self.fields["year"].min_value, self.fields["year"].max_value = first.year, last.year
         self.fields["year"].validators += [

@@ -104,7 +104,7 @@ def overview_table(rows: list[ProvinceRow], as_of: datetime.date) -> Table:
         ])
         table.lines.append({
             "rank": row.rank or "", "url": f"{row.unit.get_absolute_url()}?as_of={as_of:%Y-%m-%d}", "name": line.label,
-            "merged": _("now part of %(successor)s") % {"successor": successor.name_in_sentence} if successor else "",
+            "merged": _("now part of %(successor)s") % {"successor": successor.name_in_text} if successor else "",
             "figures": [number(n) for n in (line.total, line.three, line.four, line.five, row.producers)],
             # Each figure with the list it counts: the province's products (of each star level), its producers.
             "cells": list(zip(

@@ -21,7 +21,7 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .dashboard import ProvinceDashboard, Table
+from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
@@ -238,11 +238,22 @@ def _list_query(form: ProductFilterForm, as_of: datetime.date) -> str:
     return lists.link("dashboard:products", form.province, as_of, **form.filters()).split("?", 1)[1]
 
 
+def _removals(form: ProductFilterForm, as_of: datetime.date, route: str) -> dict[str, str]:
+    """{filter: the list's address without it, the others kept} for the filters the form shows only as a
+    note (the unit, "not recorded"), so that each can be taken off."""
+    filters = form.filters()
+    return {
+        name: lists.link(route, form.province, as_of, **{k: v for k, v in filters.items() if k != name})
+        for name in ("unit", "unrecorded") if name in filters
+    }
+
+
 def _product_rows(found, user) -> list[dict]:
     return [
         {
             "name": product.name, "producer": lists.shown_producer(product.producer, user),
-            "stars": product.stars_on, "group": product.group.code, "group_name": product.group.name,
+            "stars": product.stars_on, "group": product.group.code,
+            "group_name": in_language(product.group.name, product.group.name_en),
             "commune": lists.place(product), "decision": product.decision_number,
             "recognised_on": product.decided_on, "expires_on": product.expires_on,
         }
@@ -262,7 +273,7 @@ def product_list(request, slug):
         found = lists.products(unit, as_of, form.cleaned_data)
         page = Paginator(lists.listed_products(found), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         context |= {"page": page, "rows": _product_rows(page.object_list, request.user),
-                    "query": _list_query(form, as_of)}
+                    "query": _list_query(form, as_of), "remove": _removals(form, as_of, "dashboard:products")}
     return render(request, "dashboard/products.html", context, status=200 if valid else 400)
 
 
@@ -314,7 +325,7 @@ def producer_list(request, slug):
         found = lists.producers(unit, as_of, form.cleaned_data)
         page = Paginator(found, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         context |= {
-            "page": page, "query": _list_query(form, as_of),
+            "page": page, "query": _list_query(form, as_of), "remove": _removals(form, as_of, "dashboard:producers"),
             "rows": [{"name": lists.shown_producer(p, request.user), "type": p.get_type_display(),
                       "place": (p.commune or p.province).name} for p in page.object_list],
         }

@@ -4,6 +4,7 @@ from functools import cached_property
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .text import fold_unit_name, unit_name_keys
@@ -116,6 +117,12 @@ class AdminUnit(models.Model):
     def name_in_sentence(self) -> str:
         """The full name as it reads mid-sentence: "tỉnh Thái Nguyên"."""
         return self.name[:1].lower() + self.name[1:]
+
+    @property
+    def name_in_text(self) -> str:
+        """The name mid-sentence in the active language: "tỉnh Thái Nguyên" in Vietnamese; in English the
+        short name ("Thái Nguyên"), as the Vietnamese prefix reads as a foreign word there."""
+        return self.display_name if (get_language() or "").startswith("en") else self.name_in_sentence
 
     @property
     def is_legacy(self) -> bool:

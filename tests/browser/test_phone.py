@@ -84,3 +84,19 @@ def test_signed_in_on_a_phone_the_header_fits_the_screen(server, phone):
     overflow = phone.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert (overflow <= 0, header["x"] + header["width"] <= 390) == (True, True)
     assert phone.page.locator("header.site button", has_text="Đăng xuất").is_visible()
+
+
+@pytest.mark.parametrize("url", ["/tinh/bac-kan/san-pham/?as_of=2023-07-31", "/tinh/bac-kan/chu-the/?as_of=2023-07-31"])
+def test_on_a_phone_a_list_reads_without_scrolling_sideways(server, phone, url):
+    phone.open(server + url)
+    overflow = phone.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    table = phone.page.locator("table.list-table").bounding_box()
+    assert (overflow <= 0, table["x"] + table["width"] <= 390) == (True, True)
+
+
+def test_on_a_phone_each_value_of_the_product_list_is_named(server, phone):
+    phone.open(server + "/tinh/bac-kan/san-pham/?as_of=2023-07-31")
+    producer = phone.page.locator("table.list-table tbody tr:first-child td:nth-child(2)")
+    label = phone.page.evaluate("e => getComputedStyle(e, '::before').content", producer.element_handle())
+    assert label == '"Chủ thể: "'
+    phone.screenshot("bac-kan-products-phone")

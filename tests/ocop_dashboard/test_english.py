@@ -60,3 +60,22 @@ def test_dates_are_day_month_year_on_the_english_pages(demo, client, url):
     html = client.get(url, {"as_of": "2023-07-31"}, **ENGLISH).content.decode()
     assert re.findall(MONTHS, html) == []
     assert "31/07/2023" in html
+
+
+def test_the_english_page_names_a_province_without_its_vietnamese_prefix(demo, client):
+    html = client.get("/tinh/thai-nguyen/", {"as_of": "2025-12-31"}, **ENGLISH).content.decode()
+    assert "Until Thái Nguyên adopts a plan" in html and "tỉnh Thái Nguyên" not in html
+
+
+def test_a_former_provinces_english_page_says_what_it_is_now_part_of(demo, client):
+    html = client.get("/tinh/bac-kan/", {"as_of": "2023-07-31"}, **ENGLISH).content.decode()
+    assert "now part of Thái Nguyên." in html and "tỉnh Thái Nguyên" not in html
+
+
+def test_the_english_overview_says_what_a_former_province_is_now_part_of(demo, client):
+    html = client.get("/", {"as_of": "2023-07-31"}, **ENGLISH).content.decode()
+    assert "now part of Thái Nguyên" in html and "part of tỉnh" not in html
+
+
+def test_the_vietnamese_page_keeps_the_prefix(demo, client):
+    assert "tỉnh Thái Nguyên" in client.get("/tinh/bac-kan/", {"as_of": "2023-07-31"}).content.decode()

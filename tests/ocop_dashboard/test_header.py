@@ -3,6 +3,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.models import Membership
+from tests.conftest import member
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,6 +20,14 @@ def test_the_header_names_who_is_signed_in(login, staff_a):
 
 def test_staff_get_a_link_to_data_entry(login, staff_a):
     assert 'href="/admin/"' in header(login(staff_a))
+
+
+def test_leadership_who_may_write_nothing_get_no_data_entry_link(login):
+    assert 'href="/admin/"' not in header(login(member("lanh-dao-bac-kan", Membership.Role.LEADERSHIP, "bac-kan")))
+
+
+def test_an_administrator_gets_a_link_to_data_entry(login):
+    assert 'href="/admin/"' in header(login(member("quan-tri", Membership.Role.ADMIN)))
 
 
 def test_a_user_not_allowed_in_the_admin_gets_no_data_entry_link(login):
