@@ -490,6 +490,8 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         NATIONAL = "national", _("National")
 
     number = models.CharField(_("decision number"), max_length=60, blank=True)
+    # number_key(number), filled on save: what the constraint decision_unique compares.
+    number_key = models.CharField(max_length=60, editable=False, blank=True, default="")
     date = models.DateField(
         _("decision date"), help_text=_("When only the year is known, 31/12 of that year."),
     )
@@ -508,7 +510,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
     note = models.TextField(_("note"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = audited("created_at")
+    history = audited("number_key", "created_at")
     constraint_fields = {"decision_year_only_is_year_end": "date", "decision_issuer_matches_level": "issuer"}
 
     class Meta:
@@ -519,7 +521,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
             # One decision per unique_key(), whoever writes it. National decisions have no issuer
             # (NULL, which a unique index never finds equal): they are issuer 0 here.
             models.UniqueConstraint(
-                "number", "date", "year_only", "level",
+                "number_key", "date", "year_only", "level",
                 Coalesce("issuer", Value(0), output_field=models.BigIntegerField()),
                 name="decision_unique", violation_error_code="decision_unique",
                 violation_error_message=_("This decision is already recorded."),
@@ -543,6 +545,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         return _("%(number)s of %(date)s") % {"number": number, "date": when}
 
     def save(self, *args, **kwargs):
+        self.number_key = self.key_of_number(self.number)
         moved_from = getattr(self, "_stored_date", None)
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -557,11 +560,18 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         return decision
 
     @staticmethod
+    def key_of_number(number: str) -> str:
+        """The one definition of "the same decision number": numbers equal ignoring case, accents,
+        Đ/D and spaces ("2616/QĐ-UBND", "2616 / qd-ubnd") have the same key. Stored as number_key,
+        which the constraint decision_unique compares."""
+        return "".join(fold(number).split())
+
+    @staticmethod
     def unique_key(number: str, date: datetime.date, year_only: bool, level: str, issuer_id: int | None) -> tuple:
-        """What tells decisions apart (constraint decision_unique): number, date, level and issuing
-        unit; one known by its year alone (dated 31/12) is one per number (often none), level,
-        issuing unit and year. The issuing body's wording is no part of it: it varies."""
-        return number, date, year_only, level, issuer_id
+        """What tells decisions apart (constraint decision_unique): number (its key_of_number), date,
+        level and issuing unit; one known by its year alone (dated 31/12) is one per number (often
+        none), level, issuing unit and year. The issuing body's wording is no part of it: it varies."""
+        return RatingDecision.key_of_number(number), date, year_only, level, issuer_id
 
     @property
     def key(self) -> tuple:
@@ -575,6 +585,13 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         for rating in ratings:
             rating.expires = Rating.certificate_expiry(self.date)
         bulk_update_with_history(ratings, Rating, ["expires"])
+
+    def validate_constraints(self, exclude=None) -> None:
+        # number_key is no form field: it follows the number, and is checked whenever the number is.
+        self.number_key = self.key_of_number(self.number)
+        if exclude and "number" not in exclude:
+            exclude = set(exclude) - {"number_key"}
+        super().validate_constraints(exclude)
 
     def constraint_field(self, code: str) -> str | None:
         if code == "decision_unique":
