@@ -13,6 +13,7 @@ from core.admin import (
     AuditedAdmin,
     DatedUnitAutocomplete,
     FoldedSearchMixin,
+    LabelledInlineFormSet,
     PersonalDataMixin,
     PresetProvinceMixin,
     ProvinceFilter,
@@ -27,7 +28,14 @@ from core.admin import (
 )
 
 from .exports import producer_sheet, rating_sheet, standing_ratings
-from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
+from .forms import (
+    ProducerForm,
+    ProductForm,
+    ProductInlineForm,
+    RatingDecisionForm,
+    RatingForm,
+    RatingInlineForm,
+)
 from .models import (
     RECOGNISED_STARS,
     Producer,
@@ -112,12 +120,20 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
+class RatingInlineFormSet(LabelledInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        if "product" in unique_check:
+            return _("A product is listed twice in this decision: remove one of its rows.")
+        return super().get_unique_error_message(unique_check)
+
+
 class RatingInline(ScopedInlineMixin, admin.TabularInline):
     """A decision's ratings in the user's provinces: a national decision is read by all, its ratings by province."""
 
     model = Rating
     scope_paths = ("product__province",)
     form = RatingInlineForm
+    formset = RatingInlineFormSet
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product"]
     extra = 3
@@ -131,6 +147,7 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     scope_paths = ("issuer", "issuer__parent")
     national_visible = True
 
+    form = RatingDecisionForm
     inlines = [RatingInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["issuer"]
@@ -162,6 +179,7 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issuer":
             kwargs["widget"] = DatedUnitAutocomplete(db_field, self.admin_site)
+            kwargs["error_messages"] = {"invalid_choice": _("This issuing unit is not in your province.")}
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -305,6 +323,7 @@ class ProductAdmin(PresetProvinceMixin, ScopedAdminMixin, SheetExportMixin, Fold
 
 @admin.register(Rating)
 class RatingAdmin(TakesTurnsMixin, ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+    form = RatingForm
     scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]
