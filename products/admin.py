@@ -1,6 +1,6 @@
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -57,6 +57,8 @@ def stars_label(stars: int | None) -> str:
 
 
 def status_label(rating: Rating) -> str:
+    if rating.status == Rating.Status.NOT_YET:  # a year-only decision of this year: it counts from 31/12
+        return _("Not yet in force (counts from %(date)s)") % {"date": ddmmyyyy(rating.decided_on)}
     return Rating.Status(rating.status).label
 
 
@@ -166,6 +168,13 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             rating_count=count_in_scope(request, "ratings", ("ratings__product__province",)))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if typed := getattr(form, "typed_date_replaced", None):
+            messages.warning(request, _(
+                "Only the year is known: the decision counts from %(year_end)s, and the date typed, %(typed)s, "
+                "is not kept.") % {"year_end": ddmmyyyy(obj.date), "typed": ddmmyyyy(typed)})
 
     def save_related(self, request, form, formsets, change):
         # All the products whose ratings the page writes, in one order, before the first rating:

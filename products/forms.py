@@ -39,6 +39,13 @@ class RatingDecisionForm(forms.ModelForm):
     """An issuer the form refused (not in the user's provinces) is that one message: the model's
     "a province or district decision needs its issuing unit", which sees no issuer, is left out."""
 
+    def clean(self):
+        cleaned = super().clean()
+        date = cleaned.get("date")
+        if cleaned.get("year_only") and date and (date.month, date.day) != (12, 31):
+            self.typed_date_replaced = date  # the model dates it 31/12; the admin says so on save
+        return cleaned
+
     def add_error(self, field, error):
         if field is None and "issuer" in self._errors and hasattr(error, "error_dict"):
             error = ValidationError({name: e for name, e in error.error_dict.items() if name != "issuer"})

@@ -540,9 +540,10 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self) -> str:
-        when = str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
         number = self.number or _("(number unknown)")
-        return _("%(number)s of %(date)s") % {"number": number, "date": when}
+        if self.year_only:  # "năm 2026", not "ngày 2026"
+            return _("%(number)s of the year %(year)s") % {"number": number, "year": self.date.year}
+        return _("%(number)s of %(date)s") % {"number": number, "date": self.date.strftime("%d/%m/%Y")}
 
     def save(self, *args, **kwargs):
         self.number_key = self.key_of_number(self.number)
@@ -662,7 +663,7 @@ class Rating(ConstraintErrorsOnFields, models.Model):
     """One product's result in one decision: its stars, score and certificate."""
 
     class Status(models.TextChoices):
-        NOT_YET = "not_yet", _("Not yet decided")
+        NOT_YET = "not_yet", _("Not yet in force")
         IN_FORCE = "in_force", _("In force")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
