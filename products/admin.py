@@ -111,7 +111,10 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
     parameter_name = "first_recognised"
 
     def lookups(self, request, model_admin):
-        years = Rating.objects.filter(stars__gte=RECOGNISED_STARS).dates("decision__date", "year", order="DESC")
+        # The years of the products the user sees (model_admin.in_scope), not of every province.
+        products = model_admin.in_scope(request, Product.objects.all())
+        years = Rating.objects.filter(stars__gte=RECOGNISED_STARS, product__in=products).dates(
+            "decision__date", "year", order="DESC")
         return [(day.year, day.year) for day in years]
 
     def queryset(self, request, queryset):
