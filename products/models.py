@@ -2,6 +2,7 @@ import calendar
 import datetime
 import functools
 import operator
+import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -491,7 +492,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
 
     number = models.CharField(_("decision number"), max_length=60, blank=True)
     # number_key(number), filled on save: what the constraint decision_unique compares.
-    number_key = models.CharField(max_length=60, editable=False, blank=True, default="")
+    number_key = models.CharField(max_length=60, editable=False, blank=True, default="")  # never longer than the number
     date = models.DateField(
         _("decision date"), help_text=_("When only the year is known, 31/12 of that year."),
     )
@@ -565,7 +566,8 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         """The one definition of "the same decision number": numbers equal ignoring case, accents,
         Đ/D and spaces ("2616/QĐ-UBND", "2616 / qd-ubnd") have the same key. Stored as number_key,
         which the constraint decision_unique compares."""
-        return "".join(fold(number).split())
+        # In NFC, as every text field is stored (provinces.text.compose_text_fields): one key however written.
+        return unicodedata.normalize("NFC", "".join(fold(number).split()))
 
     @staticmethod
     def unique_key(number: str, date: datetime.date, year_only: bool, level: str, issuer_id: int | None) -> tuple:
@@ -602,7 +604,11 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
 
     def constraint_message(self, error: ValidationError) -> ValidationError:
         if error.code == "decision_unique" and self.number:
-            return ValidationError(_("Decision %(decision)s is already recorded.") % {"decision": self},
+            # Named as recorded ("2616/QĐ-UBND"), whatever variant was typed ("2616/qd-ubnd").
+            recorded = RatingDecision.objects.filter(
+                number_key=self.number_key, date=self.date, year_only=self.year_only, level=self.level,
+                issuer=self.issuer_id).exclude(pk=self.pk).first()
+            return ValidationError(_("Decision %(decision)s is already recorded.") % {"decision": recorded or self},
                                    code=error.code)
         return error
 

@@ -113,7 +113,7 @@ def test_the_admin_refuses_a_decision_number_differing_only_in_case_d_or_spaces(
         "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "",
         "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
     })
-    assert response.context["adminform"].form.errors["number"] == [f"Quyết định số {variant} ngày 29/12/2021 đã có."]
+    assert response.context["adminform"].form.errors["number"] == ["Quyết định số 2616/QĐ-UBND ngày 29/12/2021 đã có."]
     assert RatingDecision.objects.count() == 1
 
 
@@ -143,3 +143,4 @@ def test_the_migration_merges_decisions_entered_under_variants_of_one_number(mak
     migration.fill_number_keys(apps, types.SimpleNamespace(connection=connection, execute=connection.cursor().execute))
     assert list(RatingDecision.objects.values_list("pk", "number_key")) == [(first.pk, "2616/qd-ubnd")]
     assert list(Rating.objects.values_list("decision", flat=True)) == [first.pk]
+
