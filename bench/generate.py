@@ -63,6 +63,8 @@ def generate(scale: float, seed: int = 1) -> dict:
         national = [RatingDecision(number=f"BENCH-TW-{y}", date=datetime.date(y, 11, 30), level="national",
                                    issuing_body="Bộ Nông nghiệp và Phát triển nông thôn", is_demo=True)
                     for y in range(2020, 2027)]
+        for decision in [d for ds in decisions.values() for d in ds] + national:
+            decision.number_key = RatingDecision.key_of_number(decision.number)  # as save() does
         RatingDecision.objects.bulk_create([d for ds in decisions.values() for d in ds] + national, batch_size=1000)
         counts["decisions"] = sum(len(ds) for ds in decisions.values()) + len(national)
 

@@ -186,6 +186,13 @@ class BookkeepingFieldsMixin:
             return fields
         return [name for name in fields if name not in self.bookkeeping_fields]
 
+    def get_list_filter(self, request):
+        # Nor offered as list filters ("By demo data") to those who cannot see them.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [spec for spec in filters if spec not in self.bookkeeping_fields]
+
 
 class ScopedAdminMixin(BookkeepingFieldsMixin, ScopedChoicesMixin, ScopedQuerysetMixin):
     """A scoped register: records outside the user's provinces cannot be changed, deleted or saved;

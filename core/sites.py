@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
@@ -17,8 +18,11 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.text import smart_split
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # What a value a field cannot hold raises when it reaches a lookup or the database driver
@@ -149,9 +153,25 @@ def is_change_log(model) -> bool:
     return model._meta.app_label == SIGN_IN_LOGS or model._meta.model_name.startswith("historical")
 
 
+def _boolean_icon(field_val):
+    """Django's yes/no icon, its alt text in the page's language ("Có", "Không"), not True/False."""
+    icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+    alt = {True: gettext("Yes"), False: gettext("No"), None: gettext("Unknown")}[field_val]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), alt)
+
+
+# The admin's lists and read-only fields (admin_list, and utils.display_for_field and helpers,
+# which import it when called) draw booleans with this function; it is no template to override.
+admin_list._boolean_icon = _boolean_icon
+
+
 class AdminSite(admin.AdminSite):
     """Django's admin site, each model admin registered on it given StrictParametersMixin, its
     index grouped by the office's tasks (SECTIONS)."""
+
+    site_header = _("OCOP — data entry and administration")
+    site_title = _("OCOP data entry")
+    index_title = _("Choose a task")
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None:  # one app's own page: Django's list

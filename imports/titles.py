@@ -36,8 +36,9 @@ BARE_KIND_RE = re.compile(r"\b(tỉnh|thành\s+phố|huyện|thị\s+xã|quận)
 NATIONAL_WORDS = ("thu tuong", "bo nong nghiep", "trung uong", "chinh phu")
 # What an upload may give for every row (the form's fields, import_ocop's options).
 GIVEN = ("decision_number", "decision_date", "level", "issuer", "province")
-# A decision's level as a sheet writes it (products.exports.LEVEL_WORDS), for a choice.
-LEVEL_CHOICES = [(word, word) for word in LEVEL_WORDS.values()]
+# A decision's level: the value as a sheet writes it (products.exports.LEVEL_WORDS), the label the
+# model's (Tỉnh / Huyện / Trung ương, as the decision form names them).
+LEVEL_CHOICES = [(LEVEL_WORDS[level], level.label) for level in RatingDecision.Level]
 
 
 def decision_in_title(title: list[tuple[int, str]]) -> dict[str, tuple[str, int]]:

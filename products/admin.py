@@ -1,6 +1,6 @@
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +13,7 @@ from core.admin import (
     AuditedAdmin,
     DatedUnitAutocomplete,
     FoldedSearchMixin,
+    LabelledInlineFormSet,
     PersonalDataMixin,
     PresetProvinceMixin,
     ProvinceFilter,
@@ -27,7 +28,14 @@ from core.admin import (
 )
 
 from .exports import producer_sheet, rating_sheet, standing_ratings
-from .forms import ProducerForm, ProductForm, ProductInlineForm, RatingInlineForm
+from .forms import (
+    ProducerForm,
+    ProductForm,
+    ProductInlineForm,
+    RatingDecisionForm,
+    RatingForm,
+    RatingInlineForm,
+)
 from .models import (
     RECOGNISED_STARS,
     Producer,
@@ -49,6 +57,8 @@ def stars_label(stars: int | None) -> str:
 
 
 def status_label(rating: Rating) -> str:
+    if rating.status == Rating.Status.NOT_YET:  # a year-only decision of this year: it counts from 31/12
+        return _("Not yet in force (counts from %(date)s)") % {"date": ddmmyyyy(rating.decided_on)}
     return Rating.Status(rating.status).label
 
 
@@ -101,7 +111,10 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
     parameter_name = "first_recognised"
 
     def lookups(self, request, model_admin):
-        years = Rating.objects.filter(stars__gte=RECOGNISED_STARS).dates("decision__date", "year", order="DESC")
+        # The years of the products the user sees (model_admin.in_scope), not of every province.
+        products = model_admin.in_scope(request, Product.objects.all())
+        years = Rating.objects.filter(stars__gte=RECOGNISED_STARS, product__in=products).dates(
+            "decision__date", "year", order="DESC")
         return [(day.year, day.year) for day in years]
 
     def queryset(self, request, queryset):
@@ -112,12 +125,20 @@ class FirstRecognisedYearFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=first.values("pk"))
 
 
+class RatingInlineFormSet(LabelledInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        if "product" in unique_check:
+            return _("A product is listed twice in this decision: remove one of its rows.")
+        return super().get_unique_error_message(unique_check)
+
+
 class RatingInline(ScopedInlineMixin, admin.TabularInline):
     """A decision's ratings in the user's provinces: a national decision is read by all, its ratings by province."""
 
     model = Rating
     scope_paths = ("product__province",)
     form = RatingInlineForm
+    formset = RatingInlineFormSet
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product"]
     extra = 3
@@ -131,6 +152,7 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     scope_paths = ("issuer", "issuer__parent")
     national_visible = True
 
+    form = RatingDecisionForm
     inlines = [RatingInline]
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["issuer"]
@@ -150,6 +172,13 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
         return super().get_queryset(request).annotate(
             rating_count=count_in_scope(request, "ratings", ("ratings__product__province",)))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if typed := getattr(form, "typed_date_replaced", None):
+            messages.warning(request, _(
+                "Only the year is known: the decision counts from %(year_end)s, and the date typed, %(typed)s, "
+                "is not kept.") % {"year_end": ddmmyyyy(obj.date), "typed": ddmmyyyy(typed)})
+
     def save_related(self, request, form, formsets, change):
         # All the products whose ratings the page writes, in one order, before the first rating:
         # one by one, in the page's order, they could cross an import locking them in id order.
@@ -162,6 +191,7 @@ class RatingDecisionAdmin(TakesTurnsMixin, ScopedAdminMixin, FoldedSearchMixin, 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issuer":
             kwargs["widget"] = DatedUnitAutocomplete(db_field, self.admin_site)
+            kwargs["error_messages"] = {"invalid_choice": _("This issuing unit is not in your province.")}
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -307,6 +337,7 @@ class ProductAdmin(PresetProvinceMixin, ScopedAdminMixin, SheetExportMixin, Fold
 
 @admin.register(Rating)
 class RatingAdmin(TakesTurnsMixin, ScopedAdminMixin, SheetExportMixin, FoldedSearchMixin, AuditedAdmin):
+    form = RatingForm
     scope_paths = ("product__province",)
     formfield_overrides = DATE_FIELD_OVERRIDES
     autocomplete_fields = ["product", "decision"]

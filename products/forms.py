@@ -10,10 +10,48 @@ from .models import Producer, Product, Rating
 LOCATION_FIELDS = ("province", "district", "commune")
 
 
-class RatingInlineForm(forms.ModelForm):
+STARS_RANGE = _("Stars must be from 1 to 5.")  # as the constraints rating_stars_range and
+SCORE_RANGE = _("The score must be from 0 to 100.")  # rating_score_range word it
+
+
+class RatingForm(forms.ModelForm):
+    """Stars and score bounded on the form, with the constraints' words: a number far out of range
+    is one message to fix, not the database column's limit or its count of digits."""
+
+    stars = forms.IntegerField(
+        label=Rating._meta.get_field("stars").verbose_name, min_value=1, max_value=5,
+        error_messages={"min_value": STARS_RANGE, "max_value": STARS_RANGE},
+    )
+    # Two decimals, as the column; its count of whole digits is what max_value bounds.
+    score = forms.DecimalField(
+        label=Rating._meta.get_field("score").verbose_name, required=False, min_value=0, max_value=100,
+        decimal_places=2, error_messages={"min_value": SCORE_RANGE, "max_value": SCORE_RANGE},
+    )
+
+
+class RatingInlineForm(RatingForm):
     class Meta:
         model = Rating
         fields = ["product", "stars", "score", "certificate_number", "expires", "revoked_on"]
+
+
+class RatingDecisionForm(forms.ModelForm):
+    """An issuer the form refused (not in the user's provinces) is that one message: the model's
+    "a province or district decision needs its issuing unit", which sees no issuer, is left out."""
+
+    def clean(self):
+        cleaned = super().clean()
+        date = cleaned.get("date")
+        if cleaned.get("year_only") and date and (date.month, date.day) != (12, 31):
+            self.typed_date_replaced = date  # the model dates it 31/12; the admin says so on save
+        return cleaned
+
+    def add_error(self, field, error):
+        if field is None and "issuer" in self._errors and hasattr(error, "error_dict"):
+            error = ValidationError({name: e for name, e in error.error_dict.items() if name != "issuer"})
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
 
 
 class UniqueFoldedNameMixin:

@@ -2,6 +2,7 @@ import calendar
 import datetime
 import functools
 import operator
+import unicodedata
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -490,6 +491,8 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         NATIONAL = "national", _("National")
 
     number = models.CharField(_("decision number"), max_length=60, blank=True)
+    # number_key(number), filled on save: what the constraint decision_unique compares.
+    number_key = models.CharField(max_length=60, editable=False, blank=True, default="")  # never longer than the number
     date = models.DateField(
         _("decision date"), help_text=_("When only the year is known, 31/12 of that year."),
     )
@@ -508,7 +511,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
     note = models.TextField(_("note"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = audited("created_at")
+    history = audited("number_key", "created_at")
     constraint_fields = {"decision_year_only_is_year_end": "date", "decision_issuer_matches_level": "issuer"}
 
     class Meta:
@@ -519,7 +522,7 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
             # One decision per unique_key(), whoever writes it. National decisions have no issuer
             # (NULL, which a unique index never finds equal): they are issuer 0 here.
             models.UniqueConstraint(
-                "number", "date", "year_only", "level",
+                "number_key", "date", "year_only", "level",
                 Coalesce("issuer", Value(0), output_field=models.BigIntegerField()),
                 name="decision_unique", violation_error_code="decision_unique",
                 violation_error_message=_("This decision is already recorded."),
@@ -538,11 +541,13 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self) -> str:
-        when = str(self.date.year) if self.year_only else self.date.strftime("%d/%m/%Y")
         number = self.number or _("(number unknown)")
-        return _("%(number)s of %(date)s") % {"number": number, "date": when}
+        if self.year_only:  # "năm 2026", not "ngày 2026"
+            return _("%(number)s of the year %(year)s") % {"number": number, "year": self.date.year}
+        return _("%(number)s of %(date)s") % {"number": number, "date": self.date.strftime("%d/%m/%Y")}
 
     def save(self, *args, **kwargs):
+        self.number_key = self.key_of_number(self.number)
         moved_from = getattr(self, "_stored_date", None)
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -557,11 +562,19 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
         return decision
 
     @staticmethod
+    def key_of_number(number: str) -> str:
+        """The one definition of "the same decision number": numbers equal ignoring case, accents,
+        Đ/D and spaces ("2616/QĐ-UBND", "2616 / qd-ubnd") have the same key. Stored as number_key,
+        which the constraint decision_unique compares."""
+        # In NFC, as every text field is stored (provinces.text.compose_text_fields): one key however written.
+        return unicodedata.normalize("NFC", "".join(fold(number).split()))
+
+    @staticmethod
     def unique_key(number: str, date: datetime.date, year_only: bool, level: str, issuer_id: int | None) -> tuple:
-        """What tells decisions apart (constraint decision_unique): number, date, level and issuing
-        unit; one known by its year alone (dated 31/12) is one per number (often none), level,
-        issuing unit and year. The issuing body's wording is no part of it: it varies."""
-        return number, date, year_only, level, issuer_id
+        """What tells decisions apart (constraint decision_unique): number (its key_of_number), date,
+        level and issuing unit; one known by its year alone (dated 31/12) is one per number (often
+        none), level, issuing unit and year. The issuing body's wording is no part of it: it varies."""
+        return RatingDecision.key_of_number(number), date, year_only, level, issuer_id
 
     @property
     def key(self) -> tuple:
@@ -576,6 +589,13 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
             rating.expires = Rating.certificate_expiry(self.date)
         bulk_update_with_history(ratings, Rating, ["expires"])
 
+    def validate_constraints(self, exclude=None) -> None:
+        # number_key is no form field: it follows the number, and is checked whenever the number is.
+        self.number_key = self.key_of_number(self.number)
+        if exclude and "number" not in exclude:
+            exclude = set(exclude) - {"number_key"}
+        super().validate_constraints(exclude)
+
     def constraint_field(self, code: str) -> str | None:
         if code == "decision_unique":
             # Shown on the number, or on the date of a decision known by its year.
@@ -584,7 +604,11 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
 
     def constraint_message(self, error: ValidationError) -> ValidationError:
         if error.code == "decision_unique" and self.number:
-            return ValidationError(_("Decision %(decision)s is already recorded.") % {"decision": self},
+            # Named as recorded ("2616/QĐ-UBND"), whatever variant was typed ("2616/qd-ubnd").
+            recorded = RatingDecision.objects.filter(
+                number_key=self.number_key, date=self.date, year_only=self.year_only, level=self.level,
+                issuer=self.issuer_id).exclude(pk=self.pk).first()
+            return ValidationError(_("Decision %(decision)s is already recorded.") % {"decision": recorded or self},
                                    code=error.code)
         return error
 
@@ -645,7 +669,7 @@ class Rating(ConstraintErrorsOnFields, models.Model):
     """One product's result in one decision: its stars, score and certificate."""
 
     class Status(models.TextChoices):
-        NOT_YET = "not_yet", _("Not yet decided")
+        NOT_YET = "not_yet", _("Not yet in force")
         IN_FORCE = "in_force", _("In force")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")

@@ -27,6 +27,16 @@ class UnitRow:
         return (self.level, self.code, self.legacy)
 
 
+def unit_name(name: str) -> str:
+    """`name` with its kind written as the other units' are ("Thành phố Bắc Kạn", "Xã Bắc Sơn"): the
+    package writes a few "Thành Phố …" and one "xã …"."""
+    lowered = name.lower()
+    for prefix in PREFIXES:
+        if lowered.startswith(prefix + " "):
+            return prefix.capitalize() + name[len(prefix):]
+    return name
+
+
 def short_name(name: str) -> str:
     lowered = name.lower()
     for prefix in PREFIXES:
@@ -127,7 +137,7 @@ def load_admin_units() -> dict[str, int]:
         to_create, to_update = [], []
         for r in (r for r in rows if r.level == level):
             values = {
-                "name": r.name,
+                "name": unit_name(r.name),
                 "short_name": short_name(r.name),
                 "division_type": r.division_type,
                 "slug": slugs[r.key],

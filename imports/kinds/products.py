@@ -342,7 +342,8 @@ def write(rows: list[SheetRow], record=None, written=unheard) -> Counter:
                                         producer=producers[producer_key], group_id=values["group"].pk, **location)
         if decision_key not in decisions:
             issuer, body = _issuing_body(values)
-            decisions[decision_key] = add(RatingDecision, number=values["decision_number"], date=values["date"],
+            decisions[decision_key] = add(RatingDecision, number=values["decision_number"], number_key=decision_key[0],
+                                          date=values["date"],
                                           level=values["level"], issuer_id=issuer.pk if issuer else None,
                                           issuing_body=body, year_only=values["year_only"])
         wanted = {"stars": values["stars"], "score": values.get("score")}

@@ -9,8 +9,8 @@ from django.db import migrations, models
 RATING_FIELDS = ("decided_on", "superseded_on", "is_upgrade", "is_first_recognition")
 
 
-def merge_duplicate_decisions(apps, schema_editor):
-    """Decisions with the same key become the first of them (by id): it takes the others' ratings,
+def merge_duplicate_decisions(apps, schema_editor, number="number"):
+    """Decisions with the same key (`number`: the column compared, number_key from 0019 on) become the first of them (by id): it takes the others' ratings,
     and where a product was rated in both, keeps its own rating and the duplicate's is deleted (two
     imports of one sheet wrote the same stars). The products' periods are then recomputed."""
     from products.sequence import sequence  # a pure function of a product's ratings
@@ -19,7 +19,7 @@ def merge_duplicate_decisions(apps, schema_editor):
     Rating = apps.get_model("products", "Rating")
     db = schema_editor.connection.alias
     first, merged_into = {}, {}
-    decisions = RatingDecision.objects.using(db).order_by("pk").values_list("pk", "number", "date", "year_only", "level", "issuer")
+    decisions = RatingDecision.objects.using(db).order_by("pk").values_list("pk", number, "date", "year_only", "level", "issuer")
     for pk, *key in decisions:
         if tuple(key) in first:
             merged_into[pk] = first[tuple(key)]

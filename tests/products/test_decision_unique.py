@@ -103,3 +103,44 @@ def test_the_migration_recomputes_the_periods_of_the_products_it_touched(make, b
     merge_duplicates()
     earlier.refresh_from_db()
     assert (earlier.superseded_on, product.ratings.filter(superseded_on__isnull=True).count()) == (YEAR_END, 1)
+
+
+@pytest.mark.parametrize("variant", ["2616/qđ-ubnd", "2616/QD-UBND", "2616 / QĐ-UBND"])
+def test_the_admin_refuses_a_decision_number_differing_only_in_case_d_or_spaces(admin_client, make, bac_kan, variant):
+    make.decision("2021-12-29", number="2616/QĐ-UBND")
+    response = admin_client.post(reverse("admin:products_ratingdecision_add"), {
+        "number": variant, "date": "29/12/2021", "level": "province", "issuer": bac_kan.pk,
+        "issuing_body": "UBND Bắc Kạn", "source_url": "", "note": "",
+        "ratings-TOTAL_FORMS": 0, "ratings-INITIAL_FORMS": 0,
+    })
+    assert response.context["adminform"].form.errors["number"] == ["Quyết định số 2616/QĐ-UBND ngày 29/12/2021 đã có."]
+    assert RatingDecision.objects.count() == 1
+
+
+def test_the_database_refuses_a_decision_number_differing_only_in_case_or_d(make):
+    make.decision("2021-12-29", number="2616/QĐ-UBND")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make.decision("2021-12-29", number="2616/qd-ubnd")
+
+
+def test_an_import_row_naming_a_variant_of_the_number_binds_to_the_recorded_decision(make, bac_kan):
+    decision = make.decision("2021-12-29", number="2616/QĐ-UBND")
+    sheet = ("Tỉnh,Chủ thể,Tên sản phẩm,Nhóm sản phẩm,Số sao,Số quyết định,Ngày quyết định\n"
+             "Bắc Kạn,HTX Tài Hoan,Miến dong,1,4,2616/qd-ubnd,29/12/2021\n")
+    result = import_products(content=sheet.encode(), filename="ds.csv")
+    assert (result.created, result.errors) == (1, [])
+    assert list(Rating.objects.values_list("decision", flat=True)) == [decision.pk]
+
+
+def test_the_migration_merges_decisions_entered_under_variants_of_one_number(make, bac_kan, without_the_constraint):
+    first = make.decision("2021-12-29", number="2616/QĐ-UBND")
+    second = make.decision("2021-12-29", number="2616/qd-ubnd")
+    make.rate(make.product("Bánh trời"), second, 4)
+    RatingDecision.objects.update(number_key="")  # as before 0019
+    migration = importlib.import_module("products.migrations.0019_decision_number_key")
+    from django.apps import apps
+
+    migration.fill_number_keys(apps, types.SimpleNamespace(connection=connection, execute=connection.cursor().execute))
+    assert list(RatingDecision.objects.values_list("pk", "number_key")) == [(first.pk, "2616/qd-ubnd")]
+    assert list(Rating.objects.values_list("decision", flat=True)) == [first.pk]
+
