@@ -37,7 +37,8 @@ class DayField(forms.DateField):
 
 class AsOfForm(forms.Form):
     as_of = DayField(
-        label=_("As of"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label=_("As of"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        error_messages={"invalid": _("Enter a date as dd/mm/yyyy, e.g. 31/07/2023.")},
         # Text, not type=date: browsers show a date input in the OS locale (often mm/dd/yyyy).
         widget=forms.DateInput(
             attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}, format="%d/%m/%Y"
