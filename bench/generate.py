@@ -144,10 +144,14 @@ def generate(scale: float, seed: int = 1) -> dict:
 
 
 def _rating(product, decision, stars, rng):
+    from django.utils import timezone
+
     from products.models import SCORE_BANDS, Rating
 
     low, high = SCORE_BANDS[stars]
     revoked = decision.date + datetime.timedelta(days=400) if rng.random() < 0.01 else None
+    if revoked and revoked > timezone.localdate():
+        revoked = None  # a revocation is recorded once decided: none dated ahead (Rating.clean)
     rating = Rating(product=product, decision=decision, stars=stars, score=rng.randrange(low, min(high, 100)),
                     revoked_on=revoked)
     rating.fill_derived_fields()  # as save() would: its decision's date and the certificate's expiry
