@@ -24,18 +24,19 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install $(VENV)/.installed-browser $(AXE)
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
-
 # axe-core, the accessibility auditor the browser tests inject into each page (tests/browser/conftest.py):
 # a test tool (MPL-2.0), never served or committed. This version's tarball from the npm registry, kept
 # only if its sha512 is the registry's `dist.integrity` pinned here (`curl
 # https://registry.npmjs.org/axe-core/VERSION` prints both); upgrading means changing the two lines.
+# Defined before test-browser, which names $(AXE): make expands a rule's prerequisites as it reads it.
 AXE_VERSION := 4.14.1
 AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
 AXE := build/axe/axe.min.js
 AXE_TARBALL := build/axe/axe-core-$(AXE_VERSION).tgz
+
+test-browser: install $(VENV)/.installed-browser $(AXE)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 $(AXE_TARBALL):
 	@mkdir -p $(@D)
