@@ -19,7 +19,7 @@ from targets.progress import DAY, Actuals, TargetProgress, target_progress, want
 
 from . import charts
 from .charts import StarsRow
-from .lists import producer_link, product_link, products
+from .lists import producer_link, product_link, products, target_link
 
 PROGRAMME_START = 2018  # Decision 490/QĐ-TTg (7/5/2018) started the national programme
 EXPIRY_WINDOW = datetime.timedelta(days=90)
@@ -183,6 +183,9 @@ class ProvinceDashboard:
             "expired": self.link(status="expired"),
             # Products whose first 3★+ rating was decided this year by the day shown: the flow's "new products".
             "new": self.link(status="ever", year=self.as_of.year),
+            # Upgraded this year: the flows' "upgrades to 4★ / 5★" (a product upgraded twice is in both).
+            **{f"up{stars}": self.link(status="ever", event=f"up{stars}", since=f"{self.year_start:%Y-%m-%d}")
+               for stars in (4, 5)},
         }
 
     @cached_property
@@ -338,14 +341,16 @@ class ProvinceDashboard:
         return table
 
     def target_lines(self) -> list[dict]:
-        """The targets table (targets_table) as the page shows it: each target's status and cells, formatted once."""
+        """The targets table (targets_table) as the page shows it: each target's status and cells, formatted
+        once, each cell with its link (the actual's list, target_link)."""
         number, percent = number_formatter(places=2), number_formatter()
         return [
             {
                 "status": p.status, "label": label,
                 "cells": [
-                    indicator, unit, deadline, number(target), number(actual),
-                    "—" if share is None else f"{percent(share)}%",
+                    (indicator, None), (unit, None), (deadline, None), (number(target), None),
+                    (number(actual), target_link(p, self.as_of)),
+                    ("—" if share is None else f"{percent(share)}%", None),
                 ],
             }
             for p, (indicator, unit, deadline, target, actual, share, label) in zip(
@@ -400,6 +405,7 @@ class LegacyPlan:
     unit: AdminUnit
     plan: Plan
     progress: list[TargetProgress]
+    as_of: datetime.date
 
     # The targets table as the former province's own page writes it: one definition.
     targets_table = ProvinceDashboard.targets_table
@@ -436,7 +442,7 @@ def legacy_plans(unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan]) -
     progress = defaultdict(list)
     for target in targets:
         progress[target.plan_id].append(target_progress(target, as_of, actuals))
-    return [LegacyPlan(former[pk], plan, progress[plan.pk]) for pk, plan in chosen.items()]
+    return [LegacyPlan(former[pk], plan, progress[plan.pk], as_of) for pk, plan in chosen.items()]
 
 
 def expiring_products(unit: AdminUnit, as_of: datetime.date):

@@ -62,6 +62,17 @@ class AsOfForm(forms.Form):
         return " ".join(self.errors.get("as_of", []))
 
 
+FEATURE_CHOICES = [("", "—"), ("traceable", _("with traceability")), ("online", _("on e-commerce"))]
+# What happened to a product between `since` and `until`: the flows the targets count.
+EVENT_CHOICES = [
+    ("", "—"), ("new", _("first recognised")), ("up4", _("upgraded to 4★")), ("up5", _("upgraded to 5★")),
+]
+
+# The filters a list shows only as a note (the targets' and breakdowns' links write them), each with
+# the parameters taking it off removes; the form carries them as hidden inputs.
+NOTED_FILTERS = {"unit": ("unit",), "unrecorded": ("unrecorded",), "stars_from": ("stars_from",),
+                 "feature": ("feature",), "event": ("event", "since", "until")}
+
 STATUS_CHOICES = [
     ("recognised", _("Recognised (3★ or more)")),
     ("in_force", _("Certificate in force")),
@@ -99,6 +110,15 @@ class ProductFilterForm(AsOfForm):
     year = forms.IntegerField(label=_("First recognised in"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
+    # Filters the targets table's links write (a target's indicator), shown as a note, not as a field.
+    stars_from = forms.TypedChoiceField(
+        label=_("At least"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—"), ("3", "3★"), ("4", "4★"), ("5", "5★")],
+    )
+    feature = forms.ChoiceField(label=_("Products"), required=False, choices=FEATURE_CHOICES)
+    event = forms.ChoiceField(label=_("Event"), required=False, choices=EVENT_CHOICES)
+    since = DayField(label=_("From"), required=False, input_formats=AsOfForm.base_fields["as_of"].input_formats)
+    until = DayField(label=_("To"), required=False, input_formats=AsOfForm.base_fields["as_of"].input_formats)
 
     def __init__(self, data, province, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -130,9 +150,31 @@ class ProductFilterForm(AsOfForm):
     def clean_status(self):
         return self.cleaned_data["status"] or "recognised"
 
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", ValidationError(_("The end of the period is before its start."), code="period"))
+        elif (since or until) and not data.get("event"):
+            data["event"] = "new"  # a period alone: the products first recognised in it
+        return data
+
+    def period_text(self) -> str:
+        """The event and period asked for, in words ("first recognised from 01/01/2021 to 31/12/2025")."""
+        data = self.cleaned_data
+        words = str(dict(EVENT_CHOICES)[data["event"]])
+        if data.get("since"):
+            words += " " + _("from %(day)s") % {"day": f"{data['since']:%d/%m/%Y}"}
+        return words + " " + _("to %(day)s") % {"day": f"{data.get('until') or self.day():%d/%m/%Y}"}
+
     def refusal(self) -> str:
         return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
                         for name, errors in self.errors.items())
+
+    def hidden_filters(self) -> list:
+        """The bound fields of the filters shown as a note (NOTED_FILTERS) that were given: the form
+        carries them when it is sent again."""
+        return [self[name] for names in NOTED_FILTERS.values() for name in names if self.data.get(name)]
 
     def filters(self) -> dict:
         """The filters given, as the links write them (the list's own parameters, not paging)."""

@@ -14,6 +14,8 @@ from django.urls import reverse
 from products.models import Producer, Product
 from provinces.models import AdminUnit
 from provinces.text import fold
+from targets.models import Indicator
+from targets.progress import TargetProgress
 
 
 def products(province: AdminUnit, as_of: datetime.date, filters: dict, *, producer_type: bool = True):
@@ -31,11 +33,23 @@ def products(province: AdminUnit, as_of: datetime.date, filters: dict, *, produc
     if filters.get("year"):
         year = filters["year"]
         found = found.first_recognised_in(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    if filters.get("event"):
+        start, end = filters.get("since") or datetime.date.min, filters.get("until") or as_of
+        if filters["event"] == "new":
+            found = found.first_recognised_in(start, end)
+        else:
+            found = found.upgraded_in(int(filters["event"][-1]), start, end)
+    if filters.get("feature") == "traceable":
+        found = found.filter(traceable=True)
+    elif filters.get("feature") == "online":
+        found = found.sold_online()
     if filters.get("q"):
         found = found.filter(search_name__contains=fold(filters["q"]))
     found = found.in_status(filters.get("status") or "recognised", as_of)
     if filters.get("stars"):
         found = found.filter(stars_on=filters["stars"])
+    if filters.get("stars_from"):
+        found = found.filter(stars_on__gte=filters["stars_from"])
     return found
 
 
@@ -81,3 +95,40 @@ def product_link(province: AdminUnit, as_of: datetime.date, **filters) -> str:
 
 def producer_link(province: AdminUnit, as_of: datetime.date, **filters) -> str:
     return link("dashboard:producers", province, as_of, **filters)
+
+
+# The list of what each counted indicator counts (targets.progress: STARS_INDICATORS, FLOW_INDICATORS,
+# PRODUCER_INDICATORS, register_totals), as the lists' filters. A flow's list is of its period.
+TARGET_FILTERS = {
+    "products": {}, "products_3star": {"stars": 3}, "products_4star": {"stars": 4},
+    "products_5star": {"stars": 5}, "products_4plus": {"stars_from": 4}, "products_in_force": {"status": "in_force"},
+    "traceable_products": {"feature": "traceable"}, "ecommerce_products": {"feature": "online"},
+    "new_products": {"status": "ever", "event": "new"},
+    "upgrades_to_4": {"status": "ever", "event": "up4"}, "upgrades_to_5": {"status": "ever", "event": "up5"},
+}
+PRODUCER_FILTERS = {"producers": {}, **{f"producers_{kind}": {"type": kind} for kind in Producer.Type.values}}
+
+
+def target_link(progress: TargetProgress, as_of: datetime.date) -> str | None:
+    """Where a target's actual leads: the list of what it counts in its unit on the day it was counted
+    (its deadline once passed). None for a published figure, a target not started, and new producers
+    (producers with no recognised product before the period: no list filter selects them)."""
+    target = progress.target
+    code, unit = target.indicator.code, target.unit
+    if progress.actual is None or target.indicator.source != Indicator.Source.COUNTED:
+        return None
+    if unit.level == AdminUnit.Level.DISTRICT:
+        province, where = unit.parent, {"unit": unit.slug}
+    elif unit.level == AdminUnit.Level.PROVINCE:
+        province, where = unit, {}
+    else:
+        return None
+    day = min(as_of, target.deadline)
+    if code in PRODUCER_FILTERS:
+        return producer_link(province, day, **where, **PRODUCER_FILTERS[code])
+    if code not in TARGET_FILTERS:
+        return None
+    period = {}
+    if "event" in TARGET_FILTERS[code]:
+        period = {"since": f"{target.plan.starts_on:%Y-%m-%d}", "until": f"{day:%Y-%m-%d}"}
+    return product_link(province, day, **where, **TARGET_FILTERS[code], **period)

@@ -22,7 +22,7 @@ from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
 from .dashboard import ProvinceDashboard, Table, in_language
-from .forms import AsOfForm, ProductFilterForm
+from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
 
@@ -239,12 +239,12 @@ def _list_query(form: ProductFilterForm, as_of: datetime.date) -> str:
 
 
 def _removals(form: ProductFilterForm, as_of: datetime.date, route: str) -> dict[str, str]:
-    """{filter: the list's address without it, the others kept} for the filters the form shows only as a
-    note (the unit, "not recorded"), so that each can be taken off."""
+    """{filter: the list's address without it, the others kept} for the filters shown only as a note
+    (NOTED_FILTERS), so that each can be taken off."""
     filters = form.filters()
     return {
-        name: lists.link(route, form.province, as_of, **{k: v for k, v in filters.items() if k != name})
-        for name in ("unit", "unrecorded") if name in filters
+        name: lists.link(route, form.province, as_of, **{k: v for k, v in filters.items() if k not in dropped})
+        for name, dropped in NOTED_FILTERS.items() if any(k in filters for k in dropped)
     }
 
 

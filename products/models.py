@@ -249,6 +249,10 @@ def certificate_in_force(day: datetime.date, expires: str = "expires") -> Q:
     return Q(**{f"{expires}__gte": day})
 
 
+# A product on e-commerce: it names at least one channel.
+SOLD_ONLINE = ~Q(ecommerce_channels="")
+
+
 def _standing(day: datetime.date) -> FilteredRelation:
     """A product's rating standing on `day`, as a join (none when there is none, or it was revoked)."""
     return FilteredRelation("ratings", condition=standing_on(day, prefix="ratings__"))
@@ -396,6 +400,16 @@ class ProductQuerySet(models.QuerySet):
         flow counts) was decided between start and end, both included."""
         firsts = Rating.objects.filter(is_first_recognition=True, decided_on__range=(start, end))
         return self.filter(pk__in=firsts.values("product"))
+
+    def upgraded_in(self, stars: int, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
+        """Products upgraded to `stars` (Rating.is_upgrade, what the "upgrades" flows count) by a
+        decision between start and end, both included."""
+        upgrades = Rating.objects.filter(is_upgrade=True, stars=stars, decided_on__range=(start, end))
+        return self.filter(pk__in=upgrades.values("product"))
+
+    def sold_online(self) -> "ProductQuerySet":
+        """Products sold on at least one e-commerce channel (the "on e-commerce" indicator)."""
+        return self.filter(SOLD_ONLINE)
 
     def ever_recognised_on(self, day: datetime.date) -> "ProductQuerySet":
         """Products rated 3★+ by a decision on or before `day`, whatever became of that rating since

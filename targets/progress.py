@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
-from products.models import Producer, Product, certificate_in_force
+from products.models import SOLD_ONLINE, Producer, Product, certificate_in_force
 from provinces.models import AdminUnit
 
 from .models import Indicator, ReportedFigure, Target
@@ -61,7 +61,7 @@ def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | Non
     # One count per group of stars, traceability, e-commerce and certificate (24 groups at most),
     # added up here: one aggregate for each indicator cost more to build than to run.
     groups = Product.objects.in_unit(unit).recognised_on(day).order_by().annotate(
-        online=ExpressionWrapper(~Q(ecommerce_channels=""), output_field=BooleanField()),
+        online=ExpressionWrapper(SOLD_ONLINE, output_field=BooleanField()),
         in_force=ExpressionWrapper(certificate_in_force(day, "expires_on"), output_field=BooleanField()),
     ).values_list("stars_on", "traceable", "online", "in_force").annotate(n=Count("pk"))
     flags = ("traceable_products", "ecommerce_products", "products_in_force")

@@ -1,11 +1,16 @@
 """Every count on the dashboard opens the list of what it counts: each link to the product or
 producer list found on a page (or in a chart's bars), followed, lists exactly the number it shows."""
 
+import datetime
 import html
 import re
 from collections import defaultdict
 
 import pytest
+
+from products.models import Product
+from targets.models import Indicator, Plan, Target
+from tests.conftest import unit
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +120,49 @@ def test_a_commune_of_today_lists_the_products_of_the_communes_merged_into_it(re
 def test_the_producer_list_counts_each_producer_once(register, client, public_dashboard):
     # Bánh gai's producer; Trà shan's certificate was revoked
     assert listed(client, "/tinh/bac-kan/chu-the/?as_of=2024-06-30&type=household") == 1
+
+
+@pytest.fixture
+def every_target(register, bac_kan):
+    """A Bắc Kạn plan with a target for every indicator counted from the register, and one for a district."""
+    Product.objects.filter(name="Mật ong").update(traceable=True)
+    Product.objects.filter(name="Gạo nếp").update(ecommerce_channels="Shopee")
+    plan = Plan.objects.create(unit=bac_kan, name="Đề án thử", kind=Plan.Kind.PROGRAMME,
+                               starts_on=datetime.date(2021, 1, 1), ends_on=datetime.date(2025, 12, 31))
+    counted = Indicator.objects.filter(source=Indicator.Source.COUNTED)
+    for indicator in counted:
+        Target.objects.create(plan=plan, indicator=indicator, unit=bac_kan, deadline=plan.ends_on, value=10)
+    Target.objects.create(plan=plan, indicator=counted.get(code="products"), unit=unit("ba-be-061"),
+                          deadline=plan.ends_on, value=5)
+    return counted.exclude(code="new_producers").count() + 1  # no list selects new producers
+
+
+def targets_links(content: str) -> dict[str, set[int]]:
+    return page_links("".join(re.findall(r'<table class="targets">.*?</table>', content, re.S)))
+
+
+@pytest.mark.parametrize("as_of", ["2022-12-31", "2023-06-30", "2026-06-30"])
+def test_every_targets_actual_opens_a_list_of_that_many(every_target, client, as_of):
+    links = targets_links(client.get("/tinh/bac-kan/", {"as_of": as_of}).content.decode())
+    assert len(links) == every_target
+    assert mismatches(client, links) == {}
+
+
+def test_a_former_provinces_targets_open_its_own_lists(every_target, client):
+    links = targets_links(client.get("/tinh/thai-nguyen/", {"as_of": "2025-12-31"}).content.decode())
+    assert len(links) == every_target and all(href.startswith("/tinh/bac-kan/") for href in links)
+    assert mismatches(client, links) == {}
+
+
+def test_a_flows_list_names_its_period(every_target, client):
+    content = client.get("/tinh/bac-kan/san-pham/", {"as_of": "2023-06-30", "event": "up4", "since": "2021-01-01",
+                                                     "until": "2023-06-30", "status": "ever"}).content.decode()
+    period = re.search(r'id="list-period">([^<]*)<', content).group(1)
+    assert "Gạo nếp" in content and "01/01/2021" in period and "30/06/2023" in period
+
+
+def test_the_years_upgrades_open_the_products_upgraded_that_year(register, client):
+    content = client.get("/tinh/bac-kan/", {"as_of": "2023-12-31"}).content.decode()
+    href, shown = re.search(r'<a href="([^"]+)" id="upgrades-4-this-year">(\d+)</a>', content).groups()
+    listing = client.get(html.unescape(href)).content.decode()
+    assert shown == COUNT.search(listing).group(1) == "1" and "Gạo nếp" in listing

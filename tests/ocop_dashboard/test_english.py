@@ -46,7 +46,7 @@ def test_producer_types_are_translated(demo, client):
 def test_the_former_provinces_plan_names_its_indicators_in_english(demo, client):
     response = client.get("/tinh/thai-nguyen/", {"as_of": "2025-12-31"}, **ENGLISH)
     [legacy] = response.context["page"].legacy_plans
-    assert legacy.target_lines()[0]["cells"][0] == "Products rated 3★ or more"
+    assert legacy.target_lines()[0]["cells"][0][0] == "Products rated 3★ or more"
 
 
 def test_progress_json_gives_each_indicators_name_in_both_languages(demo, client):

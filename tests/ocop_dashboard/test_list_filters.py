@@ -57,3 +57,21 @@ def test_products_json_keeps_the_groups_code_in_english(register, client):
 
 def test_the_link_that_removes_the_unit_filter_says_so_in_vietnamese(register, client):
     assert 'id="remove-unit">Bỏ lọc theo địa bàn</a>' in page(client, {"unit": "ba-be-061"})
+
+
+def test_taking_off_a_period_takes_off_its_event_and_both_its_days(register, client):
+    content = page(client, {"event": "up4", "since": "2021-01-01", "until": "2024-06-30", "stars": "4"})
+    href = html.unescape(re.search(r'<a href="([^"]+)" id="remove-event">', content).group(1))
+    assert not re.search(r"event=|since=|until=", href) and "stars=4" in href
+
+
+def test_the_form_sends_again_the_filters_it_shows_as_a_note(register, client):
+    content = page(client, {"stars_from": "4", "feature": "online", "since": "2021-01-01"})
+    form = re.search(r'<form method="get" class="filters">.*?</form>', content, re.S).group(0)
+    hidden = set(re.findall(r'<input type="hidden" name="(\w+)"', form))
+    assert hidden == {"stars_from", "feature", "since"}
+
+
+def test_a_period_ending_before_it_starts_is_refused_in_words(register, client):
+    response = client.get("/tinh/bac-kan/san-pham/", {"since": "2024-01-01", "until": "2023-01-01"})
+    assert response.status_code == 400 and "trước ngày bắt đầu" in response.content.decode()
