@@ -2,6 +2,7 @@
 the values before and after."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from imports.models import ImportRecord
@@ -20,6 +21,35 @@ def upload(user, stars=3, score=60) -> ImportRecord:
                             skip_invalid=False)
     confirm_import(record=record)
     return record
+
+
+def command(tmp_path, user, stars=3, *options):
+    path = tmp_path / "ds.csv"
+    path.write_text(SHEET.format(stars=stars, score=60), encoding="utf-8")
+    call_command("import_ocop", str(path), "--user", user.username, *options)
+
+
+def test_the_command_names_its_user_and_its_import_in_the_audit_trail(bac_kan, staff_a, tmp_path):
+    command(tmp_path, staff_a)
+    trail, record = Rating.history.get(), ImportRecord.objects.get()
+    assert (trail.history_user, trail.history_import, record.user, record.status) == (
+        staff_a, record, staff_a, ImportRecord.Status.IMPORTED)
+
+
+def test_the_commands_import_is_listed_to_the_staff_of_its_province(bac_kan, staff_a, tmp_path):
+    command(tmp_path, staff_a)
+    assert list(ImportRecord.objects.get().provinces.all()) == [bac_kan]
+
+
+def test_a_command_import_refused_for_its_errors_leaves_no_record(bac_kan, staff_a, tmp_path):
+    with pytest.raises(SystemExit):
+        command(tmp_path, staff_a, 7)
+    assert not ImportRecord.objects.exists()
+
+
+def test_a_dry_run_leaves_no_record(bac_kan, staff_a, tmp_path):
+    command(tmp_path, staff_a, 3, "--dry-run")
+    assert not ImportRecord.objects.exists() and not Rating.objects.exists()
 
 
 def test_a_rating_changed_in_the_admin_keeps_who_when_and_the_stars_before(make, client, staff_a):

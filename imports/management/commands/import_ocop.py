@@ -1,3 +1,5 @@
+import contextlib
+import hashlib
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -7,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import province_ids
 from core.bilingual import in_both_text
+from core.locks import waiting_for_writers
 from imports.kinds import DEFAULT, KINDS, may_import
 from imports.models import ColumnMapping, ImportRecord
 from imports.reading import MAX_UPLOAD_BYTES
-from imports.services import importer
+from imports.services import confirm_import, importer
 from imports.titles import GIVEN, LEVEL_CHOICES
 from provinces.text import fold_unit_name
 
@@ -47,15 +50,20 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
-        scope = None if user is None else self.scope_of(user, kind)
+        importing = None if user is None else self.user_named(user, kind)
+        scope = None if importing is None else province_ids(importing)
         columns = None if mapping is None else self.mapping_named(mapping, kind, scope, options.get("province"))
         try:
             with path.open("rb") as opened:  # one byte more than the gate lets through: enough to refuse it
                 content = opened.read(MAX_UPLOAD_BYTES + 1)
             given = {column: options.get(column) for column in GIVEN if options.get(column)}
             bar = ProgressBar(self.stderr) if self.stderr.isatty() else None
-            result = importer(kind)(content=content, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    scope=scope, sheet=sheet, given=given, mapping=columns, progress=bar)
+            if dry_run:
+                result = importer(kind)(content=content, filename=path.name, dry_run=True, skip_invalid=skip_invalid,
+                                        scope=scope, sheet=sheet, given=given, mapping=columns, progress=bar)
+            else:
+                result = self.imported(importing, kind, path.name, content, skip_invalid, sheet, given, columns,
+                                       scope, bar)
             if bar:
                 bar.end()
         except ValidationError as error:  # refused by the upload gate (imports.reading.check_file)
@@ -77,14 +85,42 @@ class Command(BaseCommand):
         if result.errors and not skip_invalid:
             raise SystemExit(1)
 
-    def scope_of(self, username: str, kind: str):
-        """The provinces `username` may import `kind` into, as on the upload page (None: all)."""
+    def user_named(self, username: str, kind: str):
+        """The active user `username`, who may import `kind` (their provinces apply, as on the upload page)."""
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(in_both_text(lambda: _("No active user named %(name)s.") % {"name": username}))
         if not may_import(user, kind):
             raise CommandError(f"{username}: {in_both_text(lambda: _('You may not import this kind of sheet.'))}")
-        return province_ids(user)
+        return user
+
+    def imported(self, user, kind, filename, content, skip_invalid, sheet, given, mapping, scope, bar):
+        """Import as an upload confirmed by `user` (None: nobody named) is imported: through an
+        ImportRecord, which what it writes points at in the audit trail, shown among the uploads to
+        those of its provinces. An import that writes nothing leaves no record: its errors were printed."""
+        with waiting_for_writers():  # on SQLite, another import's write holds the database
+            record = ImportRecord.objects.create(
+                user=user, kind=kind, filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
+                skip_invalid=skip_invalid, sheet=sheet or "", given=given, mapping=mapping or {},
+                status=ImportRecord.Status.RUNNING,
+            )
+        try:
+            result = confirm_import(record=record, scope=scope, user=user, progress=bar)
+        except BaseException:
+            self.forget(record)
+            raise
+        if not result.written:
+            self.forget(record)
+        else:
+            with waiting_for_writers():
+                record.provinces.set(result.provinces)
+        return result
+
+    def forget(self, record: ImportRecord) -> None:
+        """Delete the record of an import that wrote nothing. When another writer holds the database
+        longer than a writer waits, it stays, RUNNING: nothing points at it."""
+        with contextlib.suppress(ValidationError), waiting_for_writers():
+            record.delete()
 
 
     def mapping_named(self, name: str, kind: str, scope, province: str | None) -> dict:
