@@ -5,6 +5,8 @@ against the strings of Django's admin as its English catalogue lists them. The E
 still speaks English."""
 
 import datetime
+import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,6 +157,12 @@ def test_filters_read_theo_not_the_stock_boi(login, staff_a, register):
 def test_adding_reads_them_not_the_stock_them_vao(login, staff_a):
     text = visible_text(login(staff_a).get(reverse("admin:index")))
     assert "Thêm" in text and "Thêm vào" not in text
+
+
+def test_adding_an_inline_row_reads_them_dong_not_them_mot_with_a_capital(login, staff_a):
+    content = login(staff_a).get(reverse("admin:products_producer_add")).content.decode()
+    assert "Thêm dòng: " in json.loads(html.unescape(re.search(r'data-inline-formset="([^"]+)"', content).group(1)))[
+        "options"]["addText"] and "Thêm một" not in content
 
 
 def test_no_english_admin_string_shows_on_an_import_preview_with_errors(login, staff_a):
