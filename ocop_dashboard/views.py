@@ -22,6 +22,7 @@ from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
 from .dashboard import ProvinceDashboard, Table, in_language
+from .caching import revalidated
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
@@ -130,6 +131,7 @@ def _target_json(progress) -> dict:
 
 @require_GET
 @_login_unless_public
+@revalidated
 def progress_json(request, slug):
     unit = _province(request, slug)
     form = AsOfForm(request.GET)
@@ -162,6 +164,7 @@ def progress_json(request, slug):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def province(request, slug):
     unit = _province(request, slug)
     form, as_of = _as_of(request)
@@ -185,6 +188,7 @@ def province(request, slug):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def table_download(request, slug, table, fmt):
     unit = _province(request, slug)
     form, as_of = _as_of(request)
@@ -204,6 +208,7 @@ def download(table: Table, filename: str, fmt: str) -> HttpResponse:
 
 @require_GET
 @_login_unless_public
+@revalidated
 def overview_download(request, fmt):
     form, as_of = _as_of(request)
     if not form.is_valid():
@@ -213,6 +218,7 @@ def overview_download(request, fmt):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def overview(request):
     form, as_of = _as_of(request)
     rows = _overview_rows(request, as_of)
@@ -263,6 +269,7 @@ def _product_rows(found, user) -> list[dict]:
 
 @require_GET
 @_login_unless_public
+@revalidated
 def product_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
@@ -279,6 +286,7 @@ def product_list(request, slug):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def product_download(request, slug, fmt):
     unit = _province(request, slug)
     form = _list_form(request, unit)
@@ -299,6 +307,7 @@ def product_download(request, slug, fmt):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def products_json(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
@@ -315,6 +324,7 @@ def products_json(request, slug):
 
 @require_GET
 @_login_unless_public
+@revalidated
 def producer_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
