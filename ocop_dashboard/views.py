@@ -21,8 +21,8 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .dashboard import ProvinceDashboard, Table, in_language
 from .caching import revalidated
+from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
 from .overview import overview_table
