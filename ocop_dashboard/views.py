@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.scope import province_ids
 from core.bilingual import in_both
@@ -128,7 +128,7 @@ def _target_json(progress) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def progress_json(request, slug):
     unit = _province(request, slug)
@@ -160,7 +160,7 @@ def progress_json(request, slug):
     })
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def province(request, slug):
     unit = _province(request, slug)
@@ -183,7 +183,7 @@ def province(request, slug):
     }, status=200 if form.is_valid() else 400)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def table_download(request, slug, table, fmt):
     unit = _province(request, slug)
@@ -202,7 +202,7 @@ def download(table: Table, filename: str, fmt: str) -> HttpResponse:
     return attachment(data, fmt, filename)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def overview_download(request, fmt):
     form, as_of = _as_of(request)
@@ -211,7 +211,7 @@ def overview_download(request, fmt):
     return download(overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def overview(request):
     form, as_of = _as_of(request)
@@ -261,7 +261,7 @@ def _product_rows(found, user) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def product_list(request, slug):
     unit = _province(request, slug)
@@ -277,7 +277,7 @@ def product_list(request, slug):
     return render(request, "dashboard/products.html", context, status=200 if valid else 400)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def product_download(request, slug, fmt):
     unit = _province(request, slug)
@@ -297,7 +297,7 @@ def product_download(request, slug, fmt):
     return attachment(data, fmt, f"{unit.slug}-products-{as_of:%Y-%m-%d}")
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def products_json(request, slug):
     unit = _province(request, slug)
@@ -313,7 +313,7 @@ def products_json(request, slug):
     return JsonResponse({"as_of": as_of, "count": len(results), "results": results})
 
 
-@require_GET
+@require_safe
 @_login_unless_public
 def producer_list(request, slug):
     unit = _province(request, slug)
