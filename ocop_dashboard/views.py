@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from accounts.scope import province_ids
 from core.bilingual import in_both
 from core.downloads import attachment
+from core.errors import SIGN_IN_FIRST, error_response, wants_json
 from products.models import Producer
 from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
@@ -56,6 +57,9 @@ def _login_unless_public(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not settings.OCOP_PUBLIC_DASHBOARD and not request.user.is_authenticated:
+            # A script reading progress.json gets an error it can read, not the login page's HTML.
+            if wants_json(request):
+                return error_response(request, 403, SIGN_IN_FIRST)
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
     return wrapped
@@ -90,6 +94,14 @@ def _query(request, as_of: datetime.date) -> str:
 
 def _refused(form: AsOfForm) -> HttpResponse:
     return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
+
+
+def _json_refusal(request, make_form=None) -> JsonResponse:
+    """400 to a JSON request whose parameters were refused: "error" and "status" as every JSON error
+    (core.errors), and each field's errors under "errors"."""
+    make_form = make_form or (lambda: AsOfForm(request.GET))
+    return JsonResponse({"error": in_both(lambda: make_form().refusal()), "status": 400,
+                         "errors": _errors_in_both(request, make_form)}, status=400)
 
 
 def _errors_in_both(request, make_form=None) -> dict:
@@ -134,7 +146,7 @@ def progress_json(request, slug):
     unit = _province(request, slug)
     form = AsOfForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"errors": _errors_in_both(request)}, status=400)
+        return _json_refusal(request)
     as_of = form.day()
     # One Actuals for the totals and the targets, as the province page counts: the unit's lineage,
     # its producers on `as_of` and on each plan's eve, and its totals on `as_of`, are looked up once.
@@ -303,7 +315,7 @@ def products_json(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
     if not form.is_valid():
-        return JsonResponse({"errors": _errors_in_both(request, lambda: _list_form(request, unit))}, status=400)
+        return _json_refusal(request, lambda: _list_form(request, unit))
     as_of = form.day()
     found = lists.listed_products(lists.products(unit, as_of, form.cleaned_data))
     results = [
