@@ -149,8 +149,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last: the first to see a view's exception (a wait for another writer that ran out: 503).
+    # Last: the first to see a view's exception (a wait for another writer that ran out, a database
+    # that cannot be reached: 503s).
     "core.middleware.AnotherWriterMiddleware",
+    "core.middleware.DatabaseUnreachableMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_dashboard.urls"
