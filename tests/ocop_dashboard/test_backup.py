@@ -6,8 +6,10 @@ pg_dump sees only what is committed: the register (the demo's, and an imported s
 known by their year) is written by processes too, into a copy of the test database, and the test
 database itself is left as it was."""
 
+import contextlib
 import json
 import re
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -42,6 +44,10 @@ print(json.dumps({"provinces": seen, "uploads": uploads}))
 """
 READER = {"OCOP_PUBLIC_DASHBOARD": "true", "SECURE_SSL_REDIRECT": "false"}
 PRODUCTS = "from products.models import Product; print(Product.objects.count())"
+DECISIONS = "from products.models import RatingDecision; print(RatingDecision.objects.count())"
+A_DECISION = ("INSERT INTO products_ratingdecision (number, number_key, date, year_only, level, issuing_body, "
+              "source_url, note, is_demo, created_at) VALUES ('9/QĐ', '9/qđ', '2021-12-31', TRUE, 'national', "
+              "'Bộ NN&PTNT', '', '', FALSE, '2026-01-01 00:00:00')")
 
 
 def ran(process: subprocess.Popen) -> str:
@@ -82,6 +88,31 @@ def test_a_backup_restored_into_an_empty_database_gives_every_province_the_same_
     before = snapshot(registered)
     assert (before["provinces"]["bac-kan 2023-07-31"]["products"], before["uploads"]) == (182, [["hat-de.csv", True]])
     assert snapshot(restored) == before
+
+
+@contextlib.contextmanager
+def writing(database: str):
+    """A writer in the middle of its transaction (on SQLite, holding the write lock): a decision
+    written, not committed; rolled back at the end."""
+    if database.startswith("sqlite:///"):
+        writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg2
+
+        writer = psycopg2.connect(database)  # its first statement begins a transaction
+    with contextlib.closing(writer):
+        writer.cursor().execute(A_DECISION)
+        yield
+
+
+def test_a_backup_taken_while_another_writes_holds_what_was_committed_and_waits_for_no_one(databases, tmp_path):
+    database, restored = databases.copy(), databases.empty()
+    with writing(database):
+        ran(manage(database, "backup", "--to", str(tmp_path)))
+    [backup] = tmp_path.iterdir()
+    ran(manage(restored, "restore", str(backup)))
+    assert ran(manage(restored, "shell", "-c", DECISIONS)).split()[-1] == "0"
 
 
 def test_a_backup_is_named_with_its_time_in_utc_and_its_database(backup):
