@@ -34,6 +34,10 @@ class BackupError(Exception):
     """A backup or restore that could not be made: the tool's own words, to show with ours."""
 
 
+class MissingProgram(Exception):
+    """PostgreSQL's program (its name) is not installed."""
+
+
 def backup_name(vendor: str, now: datetime.datetime) -> str:
     """The file name of a backup of a `vendor` database begun at `now`."""
     return f"ocop-{now.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}-{vendor}{SUFFIXES[vendor]}"
@@ -72,7 +76,7 @@ def postgresql_program(name: str) -> str:
 
     installed = sorted(POSTGRESQL_LIBRARY.glob(f"*/bin/{name}"), key=version)
     if not installed:
-        raise FileNotFoundError(name)
+        raise MissingProgram(name)
     return str(installed[-1])
 
 

@@ -168,3 +168,10 @@ def test_the_password_reaches_pg_dump_in_its_environment_never_on_its_command_li
     database = {"NAME": "ocop", "USER": "ocop", "PASSWORD": "mat-khau-bi-mat", "HOST": "db", "PORT": "5432"}
     backups.run(["pg_dump", "--format=custom"], database)
     assert ("mat-khau-bi-mat" in " ".join(seen["command"]), seen["env"]["PGPASSWORD"]) == (False, "mat-khau-bi-mat")
+
+
+def test_a_postgresql_program_found_nowhere_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(backups, "POSTGRESQL_LIBRARY", tmp_path)
+    with pytest.raises(backups.MissingProgram, match="pg_restore"):
+        backups.postgresql_program("pg_restore")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.bilingual import in_both_text
 
-from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, prune, write_backup
+from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, write_backup
 
 DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
@@ -20,7 +20,7 @@ def missing(program: str) -> str:
         "server's version or newer.") % {"program": program})
 
 
-def count(value: str) -> int:
+def non_negative(value: str) -> int:
     if not value.isdigit():
         raise ValueError(value)
     return int(value)
@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--to", metavar="DIR", default=str(DEFAULT_DIR),
                             help=f"the folder of the backups (default: {DEFAULT_DIR})")
-        parser.add_argument("--keep", metavar="N", type=count, default=DEFAULT_KEEP,
+        parser.add_argument("--keep", metavar="N", type=non_negative, default=DEFAULT_KEEP,
                             help=f"keep the newest N backups in DIR, this one included (default {DEFAULT_KEEP}; "
                                  "0 keeps every one)")
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         folder, database = Path(to), DATABASES[connection.vendor]
         try:
             path = write_backup(folder, timezone.now())
-        except FileNotFoundError as error:
+        except MissingProgram as error:
             raise CommandError(missing(error.args[0])) from None
         except FileExistsError as error:
             raise CommandError(self.exists(error.args[0])) from None

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core.bilingual import in_both_text
 from products.models import Product
 
-from ...backups import BackupError, drop_tables, kind_of, restore_backup, table_names
+from ...backups import BackupError, MissingProgram, drop_tables, kind_of, restore_backup, table_names
 from .backup import DATABASES, missing
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 raise CommandError(self.failed(str(error), dropped=False)) from None
         try:
             restore_backup(path)
-        except FileNotFoundError as error:
+        except MissingProgram as error:
             raise CommandError(missing(error.args[0])) from None
         except (BackupError, DatabaseError, OSError) as error:
             raise CommandError(self.failed(str(error), dropped)) from None
