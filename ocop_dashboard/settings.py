@@ -251,6 +251,12 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # through DATABASES[PROGRESS_DATABASE]); on SQLite writing is one transaction in which nothing can
 # be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
+# Uploaded sheets hold producers' phone numbers and tax codes: `manage.py purge_uploads` (run daily)
+# deletes an import's file, and the rows read from it, this many days after its upload. The record,
+# its counts and errors, and the audit trail's links to it stay.
+UPLOAD_RETENTION_DAYS = int(os.environ.get("UPLOAD_RETENTION_DAYS") or 90)
+if UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"UPLOAD_RETENTION_DAYS must be 1 or more days, not {UPLOAD_RETENTION_DAYS}")
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.
 SECURE_CSP = {
