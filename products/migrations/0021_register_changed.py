@@ -6,6 +6,6 @@ from core.register import watch
 class Migration(migrations.Migration):
     """A write to the register's tables changes its version (core.register): pages know they are stale."""
 
-    dependencies = [('products', '0019_decision_number_key'), ('core', '0001_register_version')]
+    dependencies = [('products', '0020_year_end_in_plain_sql'), ('core', '0001_register_version')]
 
     operations = [watch('products_producer', 'products_product', 'products_productgroup', 'products_ratingdecision', 'products_rating')]
