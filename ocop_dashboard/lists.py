@@ -111,18 +111,18 @@ PRODUCER_FILTERS = {"producers": {}, **{f"producers_{kind}": {"type": kind} for 
 
 def target_link(progress: TargetProgress, as_of: datetime.date) -> str | None:
     """Where a target's actual leads: the list of what it counts in its unit on the day it was counted
-    (its deadline once passed). None for a published figure, a target not started, and new producers
+    (its deadline once passed), a district's or commune's in its province's list. None for a published
+    figure, a target not started, and new producers
     (producers with no recognised product before the period: no list filter selects them)."""
     target = progress.target
     code, unit = target.indicator.code, target.unit
     if progress.actual is None or target.indicator.source != Indicator.Source.COUNTED:
         return None
-    if unit.level == AdminUnit.Level.DISTRICT:
-        province, where = unit.parent, {"unit": unit.slug}
-    elif unit.level == AdminUnit.Level.PROVINCE:
-        province, where = unit, {}
-    else:
-        return None
+    province, where = unit, {}
+    if unit.level != AdminUnit.Level.PROVINCE:  # a district's or commune's target: its province's list of it
+        where = {"unit": unit.slug}
+        while province.level != AdminUnit.Level.PROVINCE:
+            province = province.parent
     day = min(as_of, target.deadline)
     if code in PRODUCER_FILTERS:
         return producer_link(province, day, **where, **PRODUCER_FILTERS[code])
