@@ -114,4 +114,4 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles build/axe
+	rm -rf $(VENV) db.sqlite3 staticfiles build/axe cache

@@ -16,7 +16,14 @@ from django.views.decorators.http import condition
 from accounts.scope import province_ids
 from core import register
 
-_STATE = "_register_state"
+_STATE, _VERSION = "_register_state", "_register_version"
+
+
+def _version(request) -> tuple[int, datetime.datetime]:
+    """The register's version (core.register.version), read once per request."""
+    if not hasattr(request, _VERSION):
+        setattr(request, _VERSION, register.version())
+    return getattr(request, _VERSION)
 
 
 def _state(request) -> tuple[str, datetime.datetime]:
@@ -29,7 +36,7 @@ def _state(request) -> tuple[str, datetime.datetime]:
     them) and what they may see. Last-Modified is the later of the last change and today's start:
     a page of today cannot be older than today."""
     if not hasattr(request, _STATE):
-        version, changed = register.version()
+        version, changed = _version(request)
         today = timezone.localdate()
         scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
         parts = [
@@ -40,6 +47,18 @@ def _state(request) -> tuple[str, datetime.datetime]:
         start_of_today = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
         setattr(request, _STATE, (f'"{etag}"', max(changed, start_of_today)))
     return getattr(request, _STATE)
+
+
+def figures_key(request) -> str:
+    """The key of a page's computed figures, tables and charts in the server's cache (the template's
+    `{% cache %}` fragment, which adds the language): the ETag's inputs, but for whoever the visitor
+    is, only whether they are signed in (a household producer is named to them) and what they may
+    see. The fragment holds no name, no form token: the header stays out of it."""
+    version, changed = _version(request)
+    scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
+    parts = [version, changed.isoformat(), request.get_full_path(), timezone.localdate().isoformat(),
+             request.user.is_authenticated, sorted(scope) if scope is not None else "all"]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
 def revalidated(view):

@@ -251,6 +251,19 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # through DATABASES[PROGRESS_DATABASE]); on SQLite writing is one transaction in which nothing can
 # be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
+
+# The dashboard's computed figures, tables and charts, by register version (ocop_dashboard.caching):
+# files by default, which no import's write lock on SQLite holds up; for several app servers a
+# shared one, e.g. CACHE_BACKEND=django.core.cache.backends.redis.RedisCache
+# CACHE_LOCATION=redis://127.0.0.1:6379/1 (or Django's Memcached backend).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "cache")),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 # Uploaded sheets hold producers' phone numbers and tax codes: `manage.py purge_uploads` (run daily)
 # deletes an import's file, and the rows read from it, this many days after its upload. The record,
 # its counts and errors, and the audit trail's links to it stay.

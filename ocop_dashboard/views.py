@@ -1,5 +1,5 @@
 import datetime
-from functools import wraps
+from functools import cache, wraps
 from urllib.parse import quote
 
 import tablib
@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -22,7 +23,7 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .caching import revalidated
+from .caching import figures_key, revalidated
 from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
@@ -180,21 +181,27 @@ def progress_json(request, slug):
 def province(request, slug):
     unit = _province(request, slug)
     form, as_of = _as_of(request)
-    page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
-    tables = {t.slug.replace("-", "_"): t for t in page.tables()}
-    place = tables["by_district" if unit.is_legacy else "by_province"]
-    producer_links = [row_links[1] for row_links in tables["by_producer_type"].links]
-    figures = {
-        "chart-progress": charts.progress_figure(page.progress_chart),
-        "chart-place": charts.stacked_bars_figure(place.lines, links=place.links),
-        "chart-group": charts.stacked_bars_figure(tables["by_group"].lines, links=tables["by_group"].links),
-        "chart-producers": charts.bars_figure(
-            tables["by_producer_type"].lines, title=_("Producers"), links=producer_links
-        ),
-    }
+
+    @cache
+    def parts() -> dict:
+        page = ProvinceDashboard(unit, as_of, request.GET.get("plan"))
+        tables = {t.slug.replace("-", "_"): t for t in page.tables()}
+        place = tables["by_district" if unit.is_legacy else "by_province"]
+        producer_links = [row_links[1] for row_links in tables["by_producer_type"].links]
+        figures = {
+            "chart-progress": charts.progress_figure(page.progress_chart),
+            "chart-place": charts.stacked_bars_figure(place.lines, links=place.links),
+            "chart-group": charts.stacked_bars_figure(tables["by_group"].lines, links=tables["by_group"].links),
+            "chart-producers": charts.bars_figure(
+                tables["by_producer_type"].lines, title=_("Producers"), links=producer_links
+            ),
+        }
+        return {"page": page, "tables": tables, "place": place, "figures": figures}
+    # Counted only when the template's cached fragment (figures_key) is not in the cache.
     return render(request, "dashboard/province.html", {
-        "unit": unit, "form": form, "as_of": as_of, "page": page, "tables": tables, "place": place, "figures": figures,
-        "query": _query(request, as_of),
+        "unit": unit, "form": form, "as_of": as_of, "query": _query(request, as_of),
+        "figures_key": figures_key(request),
+        **{name: SimpleLazyObject(lambda name=name: parts()[name]) for name in ("page", "tables", "place", "figures")},
     }, status=200 if form.is_valid() else 400)
 
 
@@ -233,14 +240,20 @@ def overview_download(request, fmt):
 @revalidated
 def overview(request):
     form, as_of = _as_of(request)
-    rows = _overview_rows(request, as_of)
-    ranked = [r for r in rows if r.rank]
-    links = [[None, *(lists.product_link(r.unit, as_of, stars=s) for s in (3, 4, 5)), lists.product_link(r.unit, as_of)]
-             for r in ranked]
-    figure = charts.stacked_bars_figure([r.line for r in ranked], links=links)
+
+    @cache
+    def parts() -> dict:
+        rows = _overview_rows(request, as_of)
+        ranked = [r for r in rows if r.rank]
+        links = [[None, *(lists.product_link(r.unit, as_of, stars=s) for s in (3, 4, 5)),
+                  lists.product_link(r.unit, as_of)] for r in ranked]
+        figure = charts.stacked_bars_figure([r.line for r in ranked], links=links)
+        return {"rows": rows, "lines": overview_table(rows, as_of).lines,
+                "figures": {"chart-ranking": figure} if ranked else {}}
+    # Counted only when the template's cached fragment (figures_key) is not in the cache.
     return render(request, "dashboard/overview.html", {
-        "form": form, "as_of": as_of, "rows": rows, "lines": overview_table(rows, as_of).lines,
-        "figures": {"chart-ranking": figure} if ranked else {}, "query": _query(request, as_of),
+        "form": form, "as_of": as_of, "query": _query(request, as_of), "figures_key": figures_key(request),
+        **{name: SimpleLazyObject(lambda name=name: parts()[name]) for name in ("rows", "lines", "figures")},
     }, status=200 if form.is_valid() else 400)
 
 

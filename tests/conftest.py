@@ -20,6 +20,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_admin_units()
 
 
+@pytest.fixture(autouse=True)
+def no_server_cache(settings):
+    """Nothing is kept between tests: on PostgreSQL the register's version changes only at commit,
+    which a test never reaches (tests/ocop_dashboard/test_caching.py turns a cache on)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
 @pytest.fixture(scope="module")
 def databases(django_db_setup, django_db_blocker, tmp_path_factory):
     """Copies of the test database for manage.py processes (tests.processes), dropped after the module."""

@@ -7,7 +7,12 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from core.models import RegisterVersion
 from ocop_dashboard import caching
 from tests.processes import finished, manage
 
@@ -122,3 +127,37 @@ def test_every_write_gives_every_view_a_new_etag(databases):
     assert code == 0, words
     stale = json.loads(out.strip().splitlines()[-1])
     assert len(stale) == 9 and stale == {name: [] for name in stale}
+
+
+@pytest.fixture
+def server_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.parametrize("url", ["/", PAGE])
+def test_the_next_visitor_is_served_the_figures_counted_for_the_first(register, client, server_cache, url,
+                                                                     django_assert_max_num_queries):
+    first = client.get(url, {"as_of": "2023-07-31"}).content.decode()
+    with django_assert_max_num_queries(2):  # the register's version, the province
+        again = Client().get(url, {"as_of": "2023-07-31"}).content.decode()
+    assert main(again) == main(first)
+
+
+def test_a_new_register_version_is_counted_again(register, client, server_cache, django_assert_max_num_queries):
+    client.get(PAGE, {"as_of": "2023-07-31"})
+    RegisterVersion.objects.update(version=F("version") + 1)  # what every write's trigger does
+    with CaptureQueriesContext(connection) as counted:
+        client.get(PAGE, {"as_of": "2023-07-31"})
+    assert len(counted) > 5
+
+
+def test_a_signed_in_visitor_is_not_served_the_public_figures(register, client, server_cache, staff_a):
+    client.get(PAGE, {"as_of": "2023-07-31"})
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as counted:
+        client.get(PAGE, {"as_of": "2023-07-31"})
+    assert len(counted) > 5  # counted again: a household producer is named to them
+
+
+def main(content: str) -> str:
+    return content[content.index("<main>"):content.index("</main>")]
