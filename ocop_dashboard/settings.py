@@ -95,7 +95,9 @@ def database_from_url(url: str) -> dict:
             # Plans for SSD storage: with the default random_page_cost (4, for spinning disks) the
             # one-day counts of a province's few hundred products scanned all 25,000 ratings; with
             # 1.1 they look its products' ratings up, and a province page's SQL takes 15 ms, not 36.
-            "OPTIONS": {"options": "-c jit=off -c random_page_cost=1.1"},
+            # A database host that does not answer fails a request (and /healthz) in 10 s, not after
+            # the system's TCP timeout of minutes, past gunicorn's.
+            "OPTIONS": {"options": "-c jit=off -c random_page_cost=1.1", "connect_timeout": 10},
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:// (in memory), as SQLAlchemy reads them.
@@ -183,7 +185,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # SQLite has none: a second connection would wait for the write lock the import holds.
     DATABASES[PROGRESS_DATABASE] = {
         **DATABASES["default"], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"},
-        "OPTIONS": {"options": f"{DATABASES['default']['OPTIONS']['options']} -c lock_timeout={WRITE_WAIT_SECONDS}s"},
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"],
+                    "options": f"{DATABASES['default']['OPTIONS']['options']} -c lock_timeout={WRITE_WAIT_SECONDS}s"},
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -246,6 +249,10 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # through DATABASES[PROGRESS_DATABASE]); on SQLite writing is one transaction in which nothing can
 # be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
+# /readyz answers 503 when no import worker (`manage.py run_worker`) has said it is alive for this
+# long. A worker says so every eighth of it (15 s by default), from a thread of its own; on SQLite that
+# thread waits while an import writes (the write lock), so keep this above the longest write there too.
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS") or 120)
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.
 SECURE_CSP = {
@@ -262,6 +269,9 @@ SECURE_CSP = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks answer over plain HTTP too: a monitor or a container's check on the loopback, and
+# the proxy's port 80, which passes /healthz through (deploy/nginx.conf), have no TLS to be sent to.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Only a header: the domain joins browsers' preload lists only if its owner submits it.
