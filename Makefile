@@ -101,9 +101,10 @@ db: install .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_login --url http://$(HOST):$(PORT)/admin/
 
-# The import worker runs beside the server (imports are tasks: imports/tasks.py) and stops with it.
+# The import worker runs beside the server (imports are tasks: imports/tasks.py) and stops with it:
+# run_worker, as production runs it (db_worker that tells /readyz it is alive).
 serve: install
-	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	@$(PY) manage.py run_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

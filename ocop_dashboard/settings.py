@@ -231,18 +231,17 @@ STATICFILES_FINDERS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": os.environ.get(
-            "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        # Empty counts as unset: an EnvironmentFile copied from .env.example has the line with no value.
+        "BACKEND": (os.environ.get("STATICFILES_BACKEND") or "whitenoise.storage.CompressedManifestStaticFilesStorage")
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
 # Imports run as tasks of Django's task framework, queued in the database and run by
-# `manage.py db_worker` (a process of its own: `make run` starts one). TASKS_BACKEND may name
-# django.tasks.backends.immediate.ImmediateBackend to run them inside the request instead (the
-# tests do, but for those of the worker itself).
+# `manage.py run_worker` (db_worker with a heartbeat; a process of its own: `make run` starts one).
+# TASKS_BACKEND may name django.tasks.backends.immediate.ImmediateBackend to run them inside the
+# request instead (the tests do, but for those of the worker itself).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # An import whose worker has said nothing for this long is taken for dead: marked failed, and it
 # may be started again. On PostgreSQL the worker speaks while it writes too (every batch of rows,
