@@ -1,6 +1,6 @@
-"""manage.py in processes of their own, each on a copy of the test database (reference data loaded,
-nothing else), so that what they commit stays out of the other tests: what the tests of concurrent
-writers and of the import worker run."""
+"""manage.py and gunicorn in processes of their own, each on a copy of the test database (reference
+data loaded, nothing else), so that what they commit stays out of the other tests: what the tests of
+concurrent writers, of the import worker and of the deployment kit run."""
 
 import contextlib
 import os
@@ -125,3 +125,8 @@ def appears(pattern: str, log: Path, seconds: float = 10) -> re.Match | None:
     while not (found := re.search(pattern, log.read_text())) and time.monotonic() < deadline:
         time.sleep(0.1)
     return found
+
+
+def finished(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
