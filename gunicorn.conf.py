@@ -12,7 +12,7 @@ import os
 # The loopback only: the reverse proxy on the same host (deploy/nginx.conf) is the one client, and
 # the proxy alone speaks TLS. A container publishes its port to the host's loopback
 # (GUNICORN_BIND=0.0.0.0:8000 inside it, compose.yaml). Several addresses: separated by commas.
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+bind = (os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000").split(",")
 
 # Pages are CPU-bound (a province page is ~100 times a static file): two workers a core keep the
 # cores busy while one waits for the database; more only queue behind the same cores.
