@@ -4,8 +4,8 @@
 # below is one the tests run as written (install from the lock with hashes, collectstatic, gunicorn
 # with gunicorn.conf.py, run_worker, deploy/healthcheck.py).
 #
-# Debian 13 (trixie) under Python 3.12: its postgresql-client (17) can dump PostgreSQL 16, which
-# `manage.py backup` needs (bookworm's 15 cannot).
+# Debian 13 (trixie) under Python 3.12: its postgresql-client (17) has a pg_dump that can back up
+# compose.yaml's PostgreSQL 16 (bookworm's 15 refuses a newer server).
 FROM python:3.12-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
