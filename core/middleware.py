@@ -1,10 +1,16 @@
+import logging
+
 from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.log import log_response
 
+from .errors import database_unreachable, unavailable, wants_json
 from .locks import another_writer, busy_texts
 
 RETRY_AFTER_SECONDS = 10
+
+logger = logging.getLogger(__name__)
 
 
 class AnotherWriterMiddleware:
@@ -23,10 +29,33 @@ class AnotherWriterMiddleware:
         if not isinstance(exception, OperationalError) or not another_writer(exception):
             return None
         texts = busy_texts()
-        if request.path.endswith(".json") or request.accepts("application/json") and not request.accepts("text/html"):
+        if wants_json(request):
             error = {"message": f"{texts['vi']} / {texts['en']}", "code": "busy", **texts}
-            response = JsonResponse({"errors": {"__all__": [error]}}, status=503)
+            # "error" and "status" as every JSON error (core.errors); "errors" in a form's shape, as before.
+            response = JsonResponse({"error": texts, "status": 503, "errors": {"__all__": [error]}}, status=503)
         else:
             response = render(request, "busy.html", {"texts": texts}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class DatabaseUnreachableMiddleware:
+    """A view that could not reach the database (connection refused, the server gone or shutting
+    down, SQLite's file unreadable): 503 with Retry-After and no caching, our page or JSON, rendered
+    without the database (core.errors), not a 500. Logged once, in one line naming the error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_unreachable(exception):
+            return None
+        response = unavailable(request)
+        # In place of Django's "Service Unavailable" line (log_response marks the response logged):
+        # the error's own words say what is wrong, a traceback would say nothing more.
+        log_response("Database unreachable: %s %s: %s", request.method, request.path, str(exception).strip(),
+                     response=response, request=request, logger=logger)
         return response

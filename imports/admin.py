@@ -1,6 +1,7 @@
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from .kinds import DEFAULT, KINDS, may_import
 from .models import ColumnMapping, ImportRecord
 from .reading import MAX_UPLOAD_BYTES
 from .rejected import rejected_rows
+from .retention import purged_refusal
 from .rows import column_label
 from .tasks import ACTIVE, CANCELLABLE, STARTABLE, cancel_import, check_again, mark_stale, preview_import, start_import
 from .template import template_workbook
@@ -45,9 +47,10 @@ def waiting_for_a_worker(record: ImportRecord) -> bool:
 
 
 def confirmable(record: ImportRecord) -> bool:
-    """Whether a record may be imported: checked in full (a preview of its rows kept), and with no
-    error unless only its valid rows are to be written."""
-    return record.status in STARTABLE and bool(record.preview) and (record.skip_invalid or not record.errors)
+    """Whether a record may be imported: checked in full (a preview of its rows kept), with no error
+    unless only its valid rows are to be written, and its file still kept."""
+    return (record.status in STARTABLE and bool(record.preview) and (record.skip_invalid or not record.errors)
+            and record.purged_at is None)
 
 
 def mapping_text(mapping: dict) -> str:
@@ -172,7 +175,14 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         # The rows come back to be fixed and imported again, as they were typed, personal data included.
         if not self.may_download_rows(request, record):
             raise PermissionDenied
+        if record.purged_at:
+            return self.refuse_purged(request, record)
         return attachment(rejected_rows(record), "xlsx", f"dong-loi-{record.pk}")
+
+    def refuse_purged(self, request, record):
+        """Back to the import's page, which says that its file was deleted, and why."""
+        self.message_user(request, purged_refusal(record), level="error")
+        return redirect("admin:imports_importrecord_change", record.pk)
 
     def may_download_rows(self, request, record) -> bool:
         return (self.has_view_permission(request, record) and may_import(request.user, record.kind)
@@ -186,6 +196,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             or not may_import(request.user, record.kind)
         ):
             raise PermissionDenied
+        if record.purged_at:
+            return self.refuse_purged(request, record)
         if not confirmable(record):
             self.message_user(request, _("This import cannot be confirmed: its sheet has errors (and not only the "
                                          "valid rows are to be imported), or it was never checked in full."),
@@ -220,6 +232,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
         record = get_object_or_404(self.get_queryset(request), pk=pk, status__in=STARTABLE)
         if request.method != "POST" or not (self.has_add_permission(request) and may_import(request.user, record.kind)):
             raise PermissionDenied
+        if record.purged_at:
+            return self.refuse_purged(request, record)
         form = ColumnsForm(request.POST, record=record, user=request.user)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -282,11 +296,12 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["warning_rows"] = [] if checking else [shown(e) for e in obj.warnings]
             context["unlisted_failed_rows"] = 0 if checking else obj.failed_rows - len({e["row"] for e in obj.errors})
             context["unlisted_warned_rows"] = 0 if checking else obj.warned_rows - len({e["row"] for e in obj.warnings})
-            context["has_rejected_rows"] = not checking and (
+            kept = obj.purged_at is None  # the file, and the rows read from it (imports.retention)
+            context["has_rejected_rows"] = not checking and kept and (
                 any(e["row"] > obj.header_row for e in obj.errors) and self.may_download_rows(request, obj)
             )
             context["can_confirm"] = confirmable(obj) and may_import(request.user, obj.kind)
-            context["can_check_again"] = (obj.status in STARTABLE and not obj.preview
+            context["can_check_again"] = (obj.status in STARTABLE and not obj.preview and kept
                                           and may_import(request.user, obj.kind))
             context["running"] = obj.status in ACTIVE
             context["cancellable"] = obj.status in CANCELLABLE and obj.phase != ImportRecord.Phase.WRITING
@@ -294,7 +309,8 @@ class ImportRecordAdmin(ScopedQuerysetMixin, PersonalDataMixin, admin.ModelAdmin
             context["failure"] = obj.failure.get(language, "")
             if not checking and self.may_download_rows(request, obj):  # the rows, as they were typed
                 context["preview"] = self.preview_page(request, obj, hidden, context["rows"], context["warning_rows"])
-            if obj.unknown_columns and obj.status in STARTABLE and may_import(request.user, obj.kind):
+            context["retention_days"] = settings.UPLOAD_RETENTION_DAYS
+            if obj.unknown_columns and obj.status in STARTABLE and kept and may_import(request.user, obj.kind):
                 context["columns_form"] = ColumnsForm(record=obj, user=request.user)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 

@@ -65,6 +65,9 @@ class ImportRecord(models.Model):
     total = models.PositiveIntegerField(_("rows"), default=0)
     heartbeat_at = models.DateTimeField(_("last heard from its worker"), null=True, blank=True, editable=False)
     failure = models.JSONField(_("why it failed"), default=dict, blank=True)  # {"vi": ..., "en": ...}
+    # When the file and the rows read from it were deleted, UPLOAD_RETENTION_DAYS after the upload
+    # (imports.retention): they hold producers' phone numbers and tax codes. The rest stays.
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True, editable=False)
     # The provinces the sheet's rows name, stored at preview: the record is read by whoever's scope covers them all.
     provinces = models.ManyToManyField(AdminUnit, blank=True, editable=False, related_name="+",
                                        verbose_name=_("provinces of the rows"))

@@ -63,9 +63,9 @@ def preview_import(*, user, filename: str, content: bytes, skip_invalid: bool, k
 
 def check_again(record: ImportRecord, user) -> bool:
     """Have a worker check a previewed (or failed, or cancelled) import again, as `user`: after its
-    column mapping changed. False when it is none of these."""
+    column mapping changed. False when it is none of these, or its file was deleted (imports.retention)."""
     with transaction.atomic():
-        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE).update(
+        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE, purged_at__isnull=True).update(
             status=Status.CHECKING, phase="", done=0, total=0, failure={}, mapping=record.mapping,
             heartbeat_at=timezone.now())
         if queued:
@@ -75,9 +75,9 @@ def check_again(record: ImportRecord, user) -> bool:
 
 def start_import(record: ImportRecord, user) -> bool:
     """Queue a previewed (or failed, or cancelled) import for a worker, confirmed by `user`; False
-    when it is none of these (another click queued it first)."""
+    when it is none of these (another click queued it first), or its file was deleted (imports.retention)."""
     with transaction.atomic():  # the task is queued in the same database: both or neither
-        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE).update(
+        queued = ImportRecord.objects.filter(pk=record.pk, status__in=STARTABLE, purged_at__isnull=True).update(
             status=Status.QUEUED, phase="", done=0, total=0, failure={}, heartbeat_at=timezone.now())
         if queued:
             run_import_task.enqueue(record.pk, user.pk)

@@ -24,6 +24,15 @@ def as_of_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return FIRST_DAY, datetime.date(today.year + YEARS_AHEAD, 12, 31)
 
 
+def within_bounds(day: datetime.date | None) -> datetime.date | None:
+    """`day`, when the dashboards answer for it (as_of_bounds); ValidationError otherwise."""
+    first, last = as_of_bounds(timezone.localdate())
+    if day is not None and not first <= day <= last:
+        raise ValidationError(_("Choose a date from %(first)s to %(last)s."), code="out_of_range",
+                              params={"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"})
+    return day
+
+
 class DayField(forms.DateField):
     """A date field that shows the date it read as dd/mm/yyyy, whichever way it was written
     (?as_of=2023-07-31 from a link shows 31/07/2023); what it cannot read, as it was written."""
@@ -46,12 +55,7 @@ class AsOfForm(forms.Form):
     )
 
     def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        first, last = as_of_bounds(timezone.localdate())
-        if day is not None and not first <= day <= last:
-            raise ValidationError(_("Choose a date from %(first)s to %(last)s."), code="out_of_range",
-                                  params={"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"})
-        return day
+        return within_bounds(self.cleaned_data["as_of"])
 
     def day(self):
         """The date asked for, today (in Vietnam) when none was given."""
@@ -150,10 +154,23 @@ class ProductFilterForm(AsOfForm):
     def clean_status(self):
         return self.cleaned_data["status"] or "recognised"
 
+    def clean_since(self):
+        return within_bounds(self.cleaned_data["since"])
+
+    def clean_until(self):
+        return within_bounds(self.cleaned_data["until"])
+
     def clean(self):
+        """A period ends on the day shown at the latest (until defaults to it): what happened later
+        is not known on that day."""
         data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
+        since, until, day = data.get("since"), data.get("until"), data.get("as_of") or timezone.localdate()
+        if "as_of" not in data or "since" not in data or "until" not in data:
+            return data  # a date already refused
+        if until and until > day:
+            self.add_error("until", ValidationError(_("The period ends after the date shown (%(day)s)."),
+                                                    code="period_after", params={"day": f"{day:%d/%m/%Y}"}))
+        elif since and since > (until or day):
             self.add_error("until", ValidationError(_("The end of the period is before its start."), code="period"))
         elif (since or until) and not data.get("event"):
             data["event"] = "new"  # a period alone: the products first recognised in it

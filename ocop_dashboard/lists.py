@@ -62,8 +62,18 @@ def listed_products(found):
 
 def producers(province: AdminUnit, as_of: datetime.date, filters: dict):
     """Producers owning a product of products() (as the producer counts count them: each once),
-    of the producer type asked for."""
-    found = Producer.objects.with_products_in(products(province, as_of, filters, producer_type=False))
+    of the producer type asked for. With event "new": those that own one on `until` (or `as_of`) and
+    owned none the day before `since`, as the "new producers" indicator counts them
+    (targets.progress.new_producers)."""
+    if filters.get("event") == "new":
+        owning = {key: value for key, value in filters.items() if key not in ("event", "since", "until")}
+        found = Producer.objects.with_products_in(
+            products(province, filters.get("until") or as_of, owning, producer_type=False))
+        if filters.get("since"):
+            before = products(province, filters["since"] - datetime.timedelta(days=1), owning, producer_type=False)
+            found = found.exclude(pk__in=Producer.objects.with_products_in(before).values("pk"))
+    else:
+        found = Producer.objects.with_products_in(products(province, as_of, filters, producer_type=False))
     if filters.get("type"):
         found = found.filter(type=filters["type"])
     return found.select_related("province", "commune").order_by("search_name", "pk")
@@ -106,29 +116,29 @@ TARGET_FILTERS = {
     "new_products": {"status": "ever", "event": "new"},
     "upgrades_to_4": {"status": "ever", "event": "up4"}, "upgrades_to_5": {"status": "ever", "event": "up5"},
 }
-PRODUCER_FILTERS = {"producers": {}, **{f"producers_{kind}": {"type": kind} for kind in Producer.Type.values}}
+PRODUCER_FILTERS = {"producers": {}, "new_producers": {"event": "new"},
+                    **{f"producers_{kind}": {"type": kind} for kind in Producer.Type.values}}
 
 
 def target_link(progress: TargetProgress, as_of: datetime.date) -> str | None:
     """Where a target's actual leads: the list of what it counts in its unit on the day it was counted
-    (its deadline once passed). None for a published figure, a target not started, and new producers
-    (producers with no recognised product before the period: no list filter selects them)."""
+    (its deadline once passed), a district's or commune's in its province's list. None for a published
+    figure and a target not started."""
     target = progress.target
     code, unit = target.indicator.code, target.unit
     if progress.actual is None or target.indicator.source != Indicator.Source.COUNTED:
         return None
-    if unit.level == AdminUnit.Level.DISTRICT:
-        province, where = unit.parent, {"unit": unit.slug}
-    elif unit.level == AdminUnit.Level.PROVINCE:
-        province, where = unit, {}
-    else:
-        return None
+    province, where = unit, {}
+    if unit.level != AdminUnit.Level.PROVINCE:  # a district's or commune's target: its province's list of it
+        where = {"unit": unit.slug}
+        while province.level != AdminUnit.Level.PROVINCE:
+            province = province.parent
     day = min(as_of, target.deadline)
-    if code in PRODUCER_FILTERS:
-        return producer_link(province, day, **where, **PRODUCER_FILTERS[code])
-    if code not in TARGET_FILTERS:
+    link, filters = (producer_link, PRODUCER_FILTERS[code]) if code in PRODUCER_FILTERS else (
+        product_link, TARGET_FILTERS.get(code))
+    if filters is None:
         return None
     period = {}
-    if "event" in TARGET_FILTERS[code]:
+    if "event" in filters:
         period = {"since": f"{target.plan.starts_on:%Y-%m-%d}", "until": f"{day:%Y-%m-%d}"}
-    return product_link(province, day, **where, **TARGET_FILTERS[code], **period)
+    return link(province, day, **where, **filters, **period)

@@ -136,6 +136,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses what every other middleware has written. Django pads each compressed
+    # response with random bytes (BREACH mitigation); whitenoise's files arrive compressed already.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,8 +151,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last: the first to see a view's exception (a wait for another writer that ran out: 503).
+    # Last: the first to see a view's exception (a wait for another writer that ran out, a database
+    # that cannot be reached: 503s).
     "core.middleware.AnotherWriterMiddleware",
+    "core.middleware.DatabaseUnreachableMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_dashboard.urls"
@@ -252,6 +257,12 @@ IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 # long. A worker says so every eighth of it (15 s by default), from a thread of its own; on SQLite that
 # thread waits while an import writes (the write lock), so keep this above the longest write there too.
 WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS") or 120)
+# Uploaded sheets hold producers' phone numbers and tax codes: `manage.py purge_uploads` (run daily)
+# deletes an import's file, and the rows read from it, this many days after its upload. The record,
+# its counts and errors, and the audit trail's links to it stay.
+UPLOAD_RETENTION_DAYS = int(os.environ.get("UPLOAD_RETENTION_DAYS") or 90)
+if UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"UPLOAD_RETENTION_DAYS must be 1 or more days, not {UPLOAD_RETENTION_DAYS}")
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.
 SECURE_CSP = {

@@ -32,3 +32,9 @@ urlpatterns = [
     path("", include("provinces.urls")),
     path("", include(dashboard_patterns)),
 ]
+
+# Our pages in Vietnamese and English (JSON to JSON requests), rendered without the database.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

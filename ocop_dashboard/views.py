@@ -11,16 +11,18 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.scope import province_ids
 from core.bilingual import in_both
 from core.downloads import attachment
+from core.errors import SIGN_IN_FIRST, error_response, wants_json
 from products.models import Producer
 from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
+from .caching import revalidated
 from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
@@ -56,6 +58,9 @@ def _login_unless_public(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not settings.OCOP_PUBLIC_DASHBOARD and not request.user.is_authenticated:
+            # A script reading progress.json gets an error it can read, not the login page's HTML.
+            if wants_json(request):
+                return error_response(request, 403, SIGN_IN_FIRST)
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
     return wrapped
@@ -90,6 +95,14 @@ def _query(request, as_of: datetime.date) -> str:
 
 def _refused(form: AsOfForm) -> HttpResponse:
     return HttpResponseBadRequest(form.refusal(), content_type="text/plain; charset=utf-8")
+
+
+def _json_refusal(request, make_form=None) -> JsonResponse:
+    """400 to a JSON request whose parameters were refused: "error" and "status" as every JSON error
+    (core.errors), and each field's errors under "errors"."""
+    make_form = make_form or (lambda: AsOfForm(request.GET))
+    return JsonResponse({"error": in_both(lambda: make_form().refusal()), "status": 400,
+                         "errors": _errors_in_both(request, make_form)}, status=400)
 
 
 def _errors_in_both(request, make_form=None) -> dict:
@@ -128,13 +141,14 @@ def _target_json(progress) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def progress_json(request, slug):
     unit = _province(request, slug)
     form = AsOfForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"errors": _errors_in_both(request)}, status=400)
+        return _json_refusal(request)
     as_of = form.day()
     # One Actuals for the totals and the targets, as the province page counts: the unit's lineage,
     # its producers on `as_of` and on each plan's eve, and its totals on `as_of`, are looked up once.
@@ -160,8 +174,9 @@ def progress_json(request, slug):
     })
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def province(request, slug):
     unit = _province(request, slug)
     form, as_of = _as_of(request)
@@ -183,8 +198,9 @@ def province(request, slug):
     }, status=200 if form.is_valid() else 400)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def table_download(request, slug, table, fmt):
     unit = _province(request, slug)
     form, as_of = _as_of(request)
@@ -202,8 +218,9 @@ def download(table: Table, filename: str, fmt: str) -> HttpResponse:
     return attachment(data, fmt, filename)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def overview_download(request, fmt):
     form, as_of = _as_of(request)
     if not form.is_valid():
@@ -211,8 +228,9 @@ def overview_download(request, fmt):
     return download(overview_table(_overview_rows(request, as_of), as_of), f"ocop-{as_of:%Y-%m-%d}", fmt)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def overview(request):
     form, as_of = _as_of(request)
     rows = _overview_rows(request, as_of)
@@ -261,8 +279,9 @@ def _product_rows(found, user) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def product_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
@@ -277,8 +296,9 @@ def product_list(request, slug):
     return render(request, "dashboard/products.html", context, status=200 if valid else 400)
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def product_download(request, slug, fmt):
     unit = _province(request, slug)
     form = _list_form(request, unit)
@@ -297,13 +317,14 @@ def product_download(request, slug, fmt):
     return attachment(data, fmt, f"{unit.slug}-products-{as_of:%Y-%m-%d}")
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def products_json(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
     if not form.is_valid():
-        return JsonResponse({"errors": _errors_in_both(request, lambda: _list_form(request, unit))}, status=400)
+        return _json_refusal(request, lambda: _list_form(request, unit))
     as_of = form.day()
     found = lists.listed_products(lists.products(unit, as_of, form.cleaned_data))
     results = [
@@ -313,8 +334,9 @@ def products_json(request, slug):
     return JsonResponse({"as_of": as_of, "count": len(results), "results": results})
 
 
-@require_GET
+@require_safe
 @_login_unless_public
+@revalidated
 def producer_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)

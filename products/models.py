@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, FilteredRelation, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from core.audit import audited
 from core.constraints import ConstraintErrorsOnFields
+from core.db import MonthDay
 from provinces.models import AdminUnit
 from provinces.text import clean_name, fold
 
@@ -542,7 +544,9 @@ class RatingDecision(ConstraintErrorsOnFields, models.Model):
                 violation_error_message=_("This decision is already recorded."),
             ),
             models.CheckConstraint(
-                condition=Q(year_only=False) | Q(date__month=12, date__day=31), name="decision_year_only_is_year_end",
+                # MonthDay, not date__month and date__day: SQLite's own tools must be able to check it.
+                condition=Q(year_only=False) | Q(Exact(MonthDay("date"), "12-31")),
+                name="decision_year_only_is_year_end",
                 violation_error_code="decision_year_only_is_year_end",
                 violation_error_message=_("A decision known by its year alone is dated 31/12 of that year."),
             ),

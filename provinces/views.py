@@ -1,10 +1,10 @@
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import AdminUnit
 
 
-@require_GET
+@require_safe
 def provinces_json(request):
     """Every province-level unit, legacy and current, with its validity and successor."""
     units = AdminUnit.objects.provinces().select_related("successor").order_by("search_name", "valid_to")

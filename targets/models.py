@@ -130,7 +130,8 @@ class Target(ConstraintErrorsOnFields, models.Model):
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["plan", "indicator__order", "unit__search_name", "deadline"]
+        # To the last tie (pk): progress.json lists targets in this order on every database.
+        ordering = ["plan", "indicator__order", "unit__search_name", "deadline", "indicator__code", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "indicator", "unit", "deadline"], name="target_unique",

@@ -312,7 +312,8 @@ def targets_progress(targets, as_of: datetime.date, actuals: Actuals | None = No
 
 def unit_progress(unit: AdminUnit, as_of: datetime.date, actuals: Actuals | None = None) -> list[TargetProgress]:
     """Every target of every plan of `unit` on `as_of`, latest plans first."""
+    # Latest plans first, then each plan's targets in their own order (Target.Meta.ordering).
     targets = Target.objects.filter(plan__unit=unit).order_by(
-        "-plan__ends_on", "plan__starts_on", "plan__pk", "indicator__order", "unit__search_name"
+        "-plan__ends_on", "plan__starts_on", "plan__pk", *Target._meta.ordering[1:]
     )
     return targets_progress(targets, as_of, actuals)

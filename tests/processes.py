@@ -26,7 +26,7 @@ TEST_SETTINGS = {"DEBUG": "false", "OCOP_ENV_FILE": "", "SECRET_KEY": "tests-onl
 
 
 class Databases:
-    """Copies of a database, as DATABASE_URLs: PostgreSQL copies one with no one connected to it
+    """Copies of a database (and empty ones), as DATABASE_URLs: PostgreSQL copies one with no one connected to it
     (CREATE DATABASE … TEMPLATE), SQLite's backup copies a file or the in-memory test database."""
 
     def __init__(self, folder: Path):
@@ -50,6 +50,25 @@ class Databases:
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.made.append(name)
+        return self.url(name)
+
+    def empty(self) -> str:
+        """A database holding nothing, on the server of the test database (PostgreSQL), or a file not
+        yet written (SQLite)."""
+        if connection.vendor == "sqlite":
+            path = self.folder / f"empty-{len(self.made)}.sqlite3"
+            self.made.append(path)
+            return f"sqlite:///{path}"
+        settings = connection.settings_dict
+        name = f"{settings['NAME']}_empty_{uuid.uuid4().hex[:8]}"
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.made.append(name)
+        return self.url(name)
+
+    def url(self, name: str) -> str:
+        """The URL of the database `name` on the test database's PostgreSQL server."""
+        settings = connection.settings_dict
         password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
         return f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{name}"
 

@@ -2,7 +2,7 @@
 the values before and after."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from imports.models import ImportRecord
@@ -153,3 +153,23 @@ def test_every_record_an_import_creates_has_one_entry_holding_its_values(bac_kan
         trail = list(model.history.filter(history_type="+", history_user=staff_a, history_import=record)
                      .order_by("id").values_list("id", *tracked))
         assert trail == stored, model.__name__
+
+
+def test_a_command_import_cancelled_on_its_page_before_it_writes_stops_and_says_so(bac_kan, staff_a, tmp_path,
+                                                                                   monkeypatch):
+    from imports.management.commands import import_ocop
+    from imports.tasks import cancel_import
+
+    class CancelledOnItsPage(import_ocop.Progress):  # a cancel arriving from the admin while it reads
+        def __call__(self, phase, done, total):
+            cancel_import(ImportRecord.objects.get(pk=self.pk))
+            super().__call__(phase, done, total)
+    monkeypatch.setattr(import_ocop, "Progress", CancelledOnItsPage)
+    with pytest.raises(CommandError, match="nothing was written"):
+        command(tmp_path, staff_a)
+    assert ImportRecord.objects.get().status == ImportRecord.Status.CANCELLED and not Rating.objects.exists()
+
+
+def test_a_command_import_says_it_is_alive_so_a_dead_one_is_marked_failed(bac_kan, staff_a, tmp_path):
+    command(tmp_path, staff_a)
+    assert ImportRecord.objects.get().heartbeat_at is not None

@@ -34,8 +34,10 @@ def test_the_overview_sends_a_visitor_to_log_in(client):
     assert response.url == f"{reverse('admin:login')}?next=/"
 
 
-def test_progress_json_sends_a_visitor_to_log_in(client):
-    assert client.get("/tinh/bac-kan/progress.json").url.startswith(reverse("admin:login"))
+def test_progress_json_tells_a_visitor_to_sign_in_in_json(client):
+    response = client.get("/tinh/bac-kan/progress.json")
+    assert (response.status_code, response.json()["error"]["en"]) == (
+        403, "Sign in to read this data: the dashboard is not public.")
 
 
 def test_the_provinces_api_stays_public(client):

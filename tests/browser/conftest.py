@@ -118,10 +118,11 @@ class Page:
     def chart_count(self) -> int:
         return self.page.locator("[data-chart]").count()
 
-    def screenshot(self, name: str, **options) -> Path:
+    def screenshot(self, name: str, selector: str | None = None, **options) -> Path:
+        """Save the page (or the element `selector` finds) as tests/screenshots/<name>.png."""
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), **options)
+        (self.page.locator(selector) if selector else self.page).screenshot(path=str(path), **options)
         return path
 
 

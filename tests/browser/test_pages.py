@@ -84,3 +84,13 @@ def test_plotly_is_served_from_our_static_files(server, desktop):
     desktop.open(server + BAC_KAN)
     sources = desktop.page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
     assert any(s.startswith(server + "/static/vendor/plotly-basic.min") for s in sources)
+
+
+def test_a_merged_province_shows_its_former_provinces_plan_with_numbers_that_open_lists(server, desktop, phone):
+    desktop.open(server + "/tinh/thai-nguyen/?as_of=2025-12-31")
+    section = desktop.page.locator("#legacy-plans")
+    assert "Bắc Kạn" in section.inner_text() and section.locator("a[href*='/tinh/bac-kan/san-pham/']").count() >= 1
+    desktop.screenshot("thai-nguyen-former-plans", "#legacy-plans")
+    phone.open(server + "/tinh/thai-nguyen/?as_of=2025-12-31")
+    phone.screenshot("thai-nguyen-former-plans-phone", "#legacy-plans")
+    assert desktop.errors == phone.errors == []

@@ -76,7 +76,7 @@ def test_readyz_says_no_worker_has_run_when_none_ever_did(client, queued):
 
 def test_readyz_says_how_long_a_worker_has_been_silent_past_the_bound(client, queued, settings):
     silent = settings.WORKER_STALE_SECONDS + 60
-    WorkerHeartbeat.objects.create(host="worker-1", seen_at=timezone.now() - datetime.timedelta(seconds=silent))
+    WorkerHeartbeat.objects.create(pk=1, host="worker-1", seen_at=timezone.now() - datetime.timedelta(seconds=silent))
     worker = client.get("/readyz").json()["checks"]["worker"]
     assert (worker["ok"], worker["seconds_ago"]) == (False, silent)
 
@@ -87,10 +87,10 @@ def test_readyz_needs_no_worker_where_tasks_run_at_once(client):
 
 def test_readyz_names_the_migrations_not_applied(client, queued):
     WorkerHeartbeat.record()
-    MigrationRecorder(connection).record_unapplied("core", "0001_worker_heartbeat")
+    MigrationRecorder(connection).record_unapplied("core", "0002_worker_heartbeat")
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["migrations"]["unapplied"] == ["core.0001_worker_heartbeat"]
+    assert response.json()["checks"]["migrations"]["unapplied"] == ["core.0002_worker_heartbeat"]
 
 
 def test_readyz_says_the_database_does_not_answer_and_checks_nothing_else(client, queued):

@@ -124,7 +124,8 @@ def test_the_producer_list_counts_each_producer_once(register, client, public_da
 
 @pytest.fixture
 def every_target(register, bac_kan):
-    """A Bắc Kạn plan with a target for every indicator counted from the register, and one for a district."""
+    """A Bắc Kạn plan with a target for every indicator counted from the register, and one for a
+    district and a commune."""
     Product.objects.filter(name="Mật ong").update(traceable=True)
     Product.objects.filter(name="Gạo nếp").update(ecommerce_channels="Shopee")
     plan = Plan.objects.create(unit=bac_kan, name="Đề án thử", kind=Plan.Kind.PROGRAMME,
@@ -132,9 +133,10 @@ def every_target(register, bac_kan):
     counted = Indicator.objects.filter(source=Indicator.Source.COUNTED)
     for indicator in counted:
         Target.objects.create(plan=plan, indicator=indicator, unit=bac_kan, deadline=plan.ends_on, value=10)
-    Target.objects.create(plan=plan, indicator=counted.get(code="products"), unit=unit("ba-be-061"),
-                          deadline=plan.ends_on, value=5)
-    return counted.exclude(code="new_producers").count() + 1  # no list selects new producers
+    for place in ("ba-be-061", "banh-trach-01891-cu"):  # a district, a commune
+        Target.objects.create(plan=plan, indicator=counted.get(code="products"), unit=unit(place),
+                              deadline=plan.ends_on, value=5)
+    return counted.count() + 2
 
 
 def targets_links(content: str) -> dict[str, set[int]]:

@@ -75,3 +75,22 @@ def test_the_form_sends_again_the_filters_it_shows_as_a_note(register, client):
 def test_a_period_ending_before_it_starts_is_refused_in_words(register, client):
     response = client.get("/tinh/bac-kan/san-pham/", {"since": "2024-01-01", "until": "2023-01-01"})
     assert response.status_code == 400 and "trước ngày bắt đầu" in response.content.decode()
+
+
+@pytest.mark.parametrize("period", [{"until": "2025-06-30"}, {"since": "2024-07-01"}, {"since": "0001-01-01"},
+                                    {"until": "9999-12-31"}])
+def test_a_period_past_the_day_shown_or_out_of_bounds_is_refused(register, client, period):
+    response = client.get("/tinh/bac-kan/san-pham/", {"as_of": "2024-06-30", "event": "up4", **period})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("query", "words"), [({"unit": "ab!c"}, "Hãy nhập một mã hợp lệ"),
+                                              ({"feature": "x"}, "Hãy chọn một giá trị có trong danh sách")])
+def test_a_malformed_filter_is_refused_in_vietnamese(register, client, query, words):
+    response = client.get("/tinh/bac-kan/san-pham/", {"as_of": "2024-06-30", **query})
+    assert response.status_code == 400 and words in response.content.decode()
+
+
+def test_a_refused_list_offers_the_list_without_its_filters(register, client):
+    content = client.get("/tinh/bac-kan/san-pham/", {"stars_from": "9", "event": "up7"}).content.decode()
+    assert '<a href="?" id="clear-filters">Xem danh sách không lọc</a>' in content

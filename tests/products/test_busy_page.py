@@ -49,6 +49,11 @@ def test_a_json_request_gets_the_words_as_json(client):
     assert response.status_code == 503 and "Nothing was written" in response.json()["errors"]["__all__"][0]["en"]
 
 
+def test_the_json_answer_has_the_error_and_status_of_every_json_error(client):
+    body = client.get("/wait/locked/data.json").json()
+    assert (body["status"], set(body["error"])) == (503, {"vi", "en"})
+
+
 def test_another_database_error_stays_an_error(client):
     with pytest.raises(OperationalError):
         client.get("/wait/other/")

@@ -38,9 +38,19 @@ def test_the_database_refuses_a_second_rating_in_the_same_decision(make):
         make.rate(product, decision, 4)
 
 
-def test_the_database_refuses_a_year_only_decision_not_dated_31_12(make):
+@pytest.mark.parametrize("date", ["2021-06-01", "2021-12-30", "2021-01-31"])
+def test_the_database_refuses_a_year_only_decision_not_dated_31_12(make, date):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make.decision("2021-06-01", year_only=True)
+        make.decision(date, year_only=True)
+
+
+def test_the_check_of_a_year_only_decision_not_dated_31_12_names_its_date(make):
+    """Its clean() moves such a date to 31/12; the constraint's own check, run by Django, still refuses it."""
+    decision = RatingDecision(date=D("2021-12-30"), year_only=True, level="province", issuer=make.province,
+                              issuing_body="UBND tỉnh Bắc Kạn")
+    with pytest.raises(ValidationError) as error:
+        decision.validate_constraints()
+    assert list(error.value.message_dict) == ["date"]
 
 
 def test_score_band_error_names_the_band(make):

@@ -4,7 +4,7 @@ import pytest
 
 from products.models import Product
 from targets.models import Indicator, Plan, ReportedFigure, Target
-from targets.progress import DAY, Actuals, Status, new_producers, register_totals, targets_progress
+from targets.progress import DAY, Actuals, Status, new_producers, register_totals, targets_progress, unit_progress
 
 D = datetime.date.fromisoformat
 
@@ -191,3 +191,15 @@ def test_the_totals_have_the_stars_of_the_series_the_page_reads(make, bac_kan):
     totals = actuals.totals(bac_kan, D("2020-12-31"))
     assert actuals.stars(bac_kan, D("2020-12-31")) == series == {3: 1, 4: 1}
     assert (totals["products"], totals["products_4star"]) == (2, 1)
+
+
+def test_targets_tied_on_every_shown_key_come_in_the_same_order_on_every_database(bac_kan):
+    plan = Plan.objects.create(unit=bac_kan, name="Đề án", kind="programme", starts_on=datetime.date(2021, 1, 1),
+                               ends_on=datetime.date(2025, 12, 31))
+    codes = ["products_5star", "products", "products_4plus"]
+    Indicator.objects.filter(code__in=codes).update(order=1)
+    for code in codes:
+        Target.objects.create(plan=plan, indicator=Indicator.objects.get(code=code), unit=bac_kan,
+                              deadline=plan.ends_on, value=1)
+    listed = [p.target.indicator.code for p in unit_progress(bac_kan, datetime.date(2023, 1, 1))]
+    assert listed == sorted(codes)

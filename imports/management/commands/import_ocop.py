@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import province_ids
@@ -14,6 +15,7 @@ from imports.kinds import DEFAULT, KINDS, may_import
 from imports.models import ColumnMapping, ImportRecord
 from imports.reading import MAX_UPLOAD_BYTES
 from imports.services import confirm_import, importer
+from imports.tasks import Cancelled, Progress
 from imports.titles import GIVEN, LEVEL_CHOICES
 from provinces.text import fold_unit_name
 
@@ -97,15 +99,26 @@ class Command(BaseCommand):
     def imported(self, user, kind, filename, content, skip_invalid, sheet, given, mapping, scope, bar):
         """Import as an upload confirmed by `user` (None: nobody named) is imported: through an
         ImportRecord, which what it writes points at in the audit trail, shown among the uploads to
-        those of its provinces. An import that writes nothing leaves no record: its errors were printed."""
+        those of its provinces, where it can be followed and cancelled until it writes (the record
+        hears where it is, as from a worker, and a silent one is marked failed after
+        IMPORT_STALE_SECONDS). An import refused for its errors leaves no record: they were printed."""
         with waiting_for_writers():  # on SQLite, another import's write holds the database
             record = ImportRecord.objects.create(
                 user=user, kind=kind, filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
                 skip_invalid=skip_invalid, sheet=sheet or "", given=given, mapping=mapping or {},
-                status=ImportRecord.Status.RUNNING,
+                status=ImportRecord.Status.RUNNING, heartbeat_at=timezone.now(),
             )
+        told = Progress(record.pk)
+
+        def progress(phase, done, total):
+            told(phase, done, total)
+            if bar:
+                bar(phase, done, total)
         try:
-            result = confirm_import(record=record, scope=scope, user=user, progress=bar)
+            result = confirm_import(record=record, scope=scope, user=user, progress=progress)
+        except Cancelled:
+            raise CommandError(in_both_text(lambda: _("Cancelled on the import's page before it wrote: nothing was "
+                                                      "written."))) from None
         except BaseException:
             self.forget(record)
             raise

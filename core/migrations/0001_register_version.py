@@ -12,11 +12,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name='RegisterVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host', models.CharField(max_length=255)),
-                ('seen_at', models.DateTimeField()),
+                ('version', models.BigIntegerField(default=0)),
+                ('changed_at', models.DateTimeField()),
             ],
+            options={
+                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='register_version_one_row')],
+            },
         ),
     ]

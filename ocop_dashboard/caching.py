@@ -1,0 +1,58 @@
+"""Conditional GET for the dashboard's pages and JSON: a strong ETag and a Last-Modified derived
+from the register's version (core.register), so a repeat view is answered 304 without counting,
+and no change to the register, to the visitor's scope or to the day can be answered from before it.
+"""
+
+import datetime
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.views.decorators.http import condition
+
+from accounts.scope import province_ids
+from core import register
+
+_STATE = "_register_state"
+
+
+def _state(request) -> tuple[str, datetime.datetime]:
+    """(ETag, Last-Modified) of what `request` is answered, computed once per request (one query for
+    the register's version, and the visitor's provinces when the dashboard is not public).
+
+    The ETag covers everything the answer depends on: the register's version and when it changed,
+    the address with its query (page, as_of, plan, filters), the language, today's date (a page
+    without as_of shows today; certificates lapse at midnight), who the visitor is (the header names
+    them) and what they may see. Last-Modified is the later of the last change and today's start:
+    a page of today cannot be older than today."""
+    if not hasattr(request, _STATE):
+        version, changed = register.version()
+        today = timezone.localdate()
+        scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
+        parts = [
+            version, changed.isoformat(), request.get_full_path(), get_language(), today.isoformat(),
+            request.user.pk, settings.OCOP_PUBLIC_DASHBOARD, sorted(scope) if scope is not None else "all",
+        ]
+        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+        start_of_today = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
+        setattr(request, _STATE, (f'"{etag}"', max(changed, start_of_today)))
+    return getattr(request, _STATE)
+
+
+def revalidated(view):
+    """Answer a GET (or HEAD) of `view` 304 when the visitor has what it would answer; otherwise
+    answer it with its ETag and Last-Modified. Caches may keep it but must ask again each time
+    (no-cache); a signed-in visitor's answer is private."""
+    conditional = condition(etag_func=lambda request, *a, **k: _state(request)[0],
+                            last_modified_func=lambda request, *a, **k: _state(request)[1])(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        patch_cache_control(response, no_cache=True, **({"private": True} if request.user.is_authenticated else {}))
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+    return wrapped

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.bilingual import in_both_text
+
+from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, write_backup
+
+DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
+def missing(program: str) -> str:
+    """That PostgreSQL's `program` is not installed, and what to install."""
+    return in_both_text(lambda: _(
+        "%(program)s was not found: install PostgreSQL's client programs (the package postgresql-client), of the "
+        "server's version or newer.") % {"program": program})
+
+
+def non_negative(value: str) -> int:
+    if not value.isdigit():
+        raise ValueError(value)
+    return int(value)
+
+
+class Command(BaseCommand):
+    help = ("Back the database up into a new file of DIR, named with the time (UTC) and the database: "
+            "pg_dump's custom format on PostgreSQL, a copy of the SQLite file on SQLite; taken while the "
+            "application runs. Then delete all but the newest --keep backups there. Run nightly by a scheduler.")
+    # Nothing to check but the database, which a failing backup names in its own words.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--to", metavar="DIR", default=str(DEFAULT_DIR),
+                            help=f"the folder of the backups (default: {DEFAULT_DIR})")
+        parser.add_argument("--keep", metavar="N", type=non_negative, default=DEFAULT_KEEP,
+                            help=f"keep the newest N backups in DIR, this one included (default {DEFAULT_KEEP}; "
+                                 "0 keeps every one)")
+
+    def handle(self, *args, to, keep, **options):
+        folder, database = Path(to), DATABASES[connection.vendor]
+        try:
+            path = write_backup(folder, timezone.now())
+        except MissingProgram as error:
+            raise CommandError(missing(error.args[0])) from None
+        except FileExistsError as error:
+            raise CommandError(self.exists(error.args[0])) from None
+        except (BackupError, DatabaseError, OSError) as error:
+            raise CommandError(self.failed(str(error))) from None
+        self.stdout.write(in_both_text(lambda: _("The %(database)s database was backed up to %(path)s (%(size)s).") % {
+            "database": database, "path": path, "size": filesizeformat(path.stat().st_size)}))
+        for old in prune(folder, keep):
+            self.stdout.write(in_both_text(lambda: _("Deleted an old backup, beyond the newest %(keep)s: %(name)s") % {
+                "keep": keep, "name": old.name}))
+
+    @staticmethod
+    def exists(path) -> str:
+        return in_both_text(lambda: _(
+            "%(path)s already exists: a backup was made this very second. Nothing was written.") % {"path": path})
+
+    @staticmethod
+    def failed(reason: str) -> str:
+        return in_both_text(lambda: _("The backup failed; nothing was kept: %(error)s") % {"error": reason})
