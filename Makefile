@@ -12,17 +12,25 @@ PORT ?= 8000
 PYTHON_BOOT := $(shell for p in python3 python3.13 python3.12 $(wildcard /root/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test test-browser install db serve messages clean
+.PHONY: run test test-browser test-proxy install db serve messages clean
 
 run: db serve
 
-# Browser tests need Chromium and run in their own leg (`make test-browser`, called by .ci/run).
-# A model changed without its migration fails here (in an in-memory database: no file, no server),
-# and so does code ruff refuses (its rules are in pyproject.toml).
+# Browser tests need Chromium and the proxy's need nginx: each runs in its own leg (`make
+# test-browser`, `make test-proxy`, called by .ci/run). A model changed without its migration fails
+# here (in an in-memory database: no file, no server), and so does code ruff refuses (its rules are
+# in pyproject.toml).
 test: install
 	DEBUG=true DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not proxy" $(PYTEST_ARGS)
+
+# deploy/nginx.conf in front of gunicorn over TLS on the loopback (tests/deploy/test_proxy.py):
+# Debian's nginx, installed when missing; the test runs its own on free ports, whatever the package's
+# service does.
+test-proxy: install
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	$(PY) -m pytest -m proxy $(PYTEST_ARGS)
 
 # axe-core, the accessibility auditor the browser tests inject into each page (tests/browser/conftest.py):
 # a test tool (MPL-2.0), never served or committed. This version's tarball from the npm registry, kept
@@ -101,9 +109,10 @@ db: install .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_login --url http://$(HOST):$(PORT)/admin/
 
-# The import worker runs beside the server (imports are tasks: imports/tasks.py) and stops with it.
+# The import worker runs beside the server (imports are tasks: imports/tasks.py) and stops with it:
+# run_worker, as production runs it (db_worker that tells /readyz it is alive).
 serve: install
-	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	@$(PY) manage.py run_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -124,7 +124,7 @@ def worker() -> None:
 def sql_in_requests(client, url: str, connection) -> list[float]:
     """Seconds the page's queries take within each of RUNS requests, as Django's cursor runs them.
 
-    On PostgreSQL that is each query's whole time (psycopg2 receives every row in execute());
+    On PostgreSQL that is each query's whole time (the driver receives every row in execute());
     on SQLite, up to its first row (a GROUP BY or ORDER BY has computed them all by then).
     """
     spent = []

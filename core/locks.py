@@ -92,7 +92,12 @@ def another_writer(error: Exception) -> bool:
     cause = error.__cause__
     if getattr(cause, "sqlite_errorcode", None) is not None:
         return cause.sqlite_errorcode & 0xFF in _SQLITE_WAITS
-    return getattr(cause, "pgcode", None) in _POSTGRESQL_WAITS
+    return _sqlstate(error) in _POSTGRESQL_WAITS
+
+
+def _sqlstate(error: Exception) -> str | None:
+    """PostgreSQL's code for the error Django wrapped (psycopg's `sqlstate`); None for another database's."""
+    return getattr(error.__cause__, "sqlstate", None)
 
 
 def _refusal(make) -> ValidationError:
@@ -131,7 +136,7 @@ def waiting_for_writers():
             raise
         raise busy() from error
     except IntegrityError as error:
-        if getattr(error.__cause__, "pgcode", None) != "23505":
+        if _sqlstate(error) != "23505":  # unique_violation
             raise
         raise _refusal(lambda: _("Another import or edit wrote the same records at the same time. Nothing was "
                                  "written: try again.")) from error

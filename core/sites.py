@@ -50,8 +50,9 @@ class StrictChangeList(ChangeList):
     The admin answers `IncorrectLookupParameters` with a redirect to the plain list (`?e=1`). It is
     raised for: a simple filter's value that is not one of its choices; a lookup in the query
     string that neither a filter, nor the date hierarchy, nor an equality on a filtered field reads
-    (`?level__regex=(`, which Django would pass to the database); and any value that fails when
-    the list is filtered or counted (a date hierarchy's year 9999, whose next year does not exist).
+    (`?level__regex=(`, which Django would pass to the database); a value with NUL in it; and any
+    value that fails when the list is filtered or counted (a date hierarchy's year 9999, whose next
+    year does not exist).
     """
 
     def get_filters(self, request):
@@ -82,6 +83,10 @@ class StrictChangeList(ChangeList):
         return False
 
     def get_queryset(self, request, exclude_parameters=None):
+        # No stored text holds NUL (provinces.apps drops it before a save), and PostgreSQL refuses it
+        # in any string it is sent: psycopg says so with a DataError, which no lookup would refuse.
+        if any("\x00" in value for values in self.params.values() for value in values):
+            raise IncorrectLookupParameters("NUL in a filter's value")
         with refused_as_incorrect_lookup():
             return super().get_queryset(request, exclude_parameters)
 

@@ -153,11 +153,10 @@ def _copy(connection, model, fields: list, columns: list[list], tally, *, ids: b
             data = io.StringIO()
             csv.writer(data, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerows(
                 zip(*(column[start : start + BATCH_SIZE] for column in columns), strict=True))
-            data.seek(0)
 
             def copy(sql, params, many, context, data=data):
-                with connection.wrap_database_errors:  # as execute() turns the driver's errors into Django's
-                    return cursor.copy_expert(sql, data)
+                with connection.wrap_database_errors, cursor.copy(sql) as stream:  # errors as execute() turns them
+                    stream.write(data.getvalue())
 
             # COPY has no execute(): it goes through the connection's execute wrappers (which count
             # and time statements) as execute() would, the first installed outermost, each called as

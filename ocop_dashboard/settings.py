@@ -95,7 +95,9 @@ def database_from_url(url: str) -> dict:
             # Plans for SSD storage: with the default random_page_cost (4, for spinning disks) the
             # one-day counts of a province's few hundred products scanned all 25,000 ratings; with
             # 1.1 they look its products' ratings up, and a province page's SQL takes 15 ms, not 36.
-            "OPTIONS": {"options": "-c jit=off -c random_page_cost=1.1"},
+            # A database host that does not answer fails a request (and /healthz) in 10 s, not after
+            # the system's TCP timeout of minutes, past gunicorn's.
+            "OPTIONS": {"options": "-c jit=off -c random_page_cost=1.1", "connect_timeout": 10},
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:// (in memory), as SQLAlchemy reads them.
@@ -188,7 +190,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # SQLite has none: a second connection would wait for the write lock the import holds.
     DATABASES[PROGRESS_DATABASE] = {
         **DATABASES["default"], "CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"},
-        "OPTIONS": {"options": f"{DATABASES['default']['OPTIONS']['options']} -c lock_timeout={WRITE_WAIT_SECONDS}s"},
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"],
+                    "options": f"{DATABASES['default']['OPTIONS']['options']} -c lock_timeout={WRITE_WAIT_SECONDS}s"},
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -233,18 +236,17 @@ STATICFILES_FINDERS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": os.environ.get(
-            "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        # Empty counts as unset: an EnvironmentFile copied from .env.example has the line with no value.
+        "BACKEND": (os.environ.get("STATICFILES_BACKEND") or "whitenoise.storage.CompressedManifestStaticFilesStorage")
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
 # Imports run as tasks of Django's task framework, queued in the database and run by
-# `manage.py db_worker` (a process of its own: `make run` starts one). TASKS_BACKEND may name
-# django.tasks.backends.immediate.ImmediateBackend to run them inside the request instead (the
-# tests do, but for those of the worker itself).
+# `manage.py run_worker` (db_worker with a heartbeat; a process of its own: `make run` starts one).
+# TASKS_BACKEND may name django.tasks.backends.immediate.ImmediateBackend to run them inside the
+# request instead (the tests do, but for those of the worker itself).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # An import whose worker has said nothing for this long is taken for dead: marked failed, and it
 # may be started again. On PostgreSQL the worker speaks while it writes too (every batch of rows,
@@ -264,6 +266,11 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# /readyz answers 503 when no import worker (`manage.py run_worker`) has said it is alive for this
+# long. A worker says so every eighth of it (15 s by default), from a thread of its own; on SQLite that
+# thread waits while an import writes (the write lock), so keep this above the longest write there too.
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS") or 120)
 # Uploaded sheets hold producers' phone numbers and tax codes: `manage.py purge_uploads` (run daily)
 # deletes an import's file, and the rows read from it, this many days after its upload. The record,
 # its counts and errors, and the audit trail's links to it stay.
@@ -286,6 +293,9 @@ SECURE_CSP = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks answer over plain HTTP too: a monitor or a container's check on the loopback, and
+# the proxy's port 80, which passes /healthz through (deploy/nginx.conf), have no TLS to be sent to.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Only a header: the domain joins browsers' preload lists only if its owner submits it.

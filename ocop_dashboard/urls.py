@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from core import views as health_views
+
 from . import views
 
 dashboard_patterns = (
@@ -21,6 +23,9 @@ dashboard_patterns = (
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", views.favicon),
+    # For monitors and load balancers (docs/deployment.md): open to all, answered over plain HTTP too.
+    path("healthz", health_views.healthz, name="healthz"),
+    path("readyz", health_views.readyz, name="readyz"),
     re_path(r"^admin/products/importrecord/(?P<rest>.*)$", views.old_import_address),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,13 +1,17 @@
-"""manage.py in processes of their own, each on a copy of the test database (reference data loaded,
-nothing else), so that what they commit stays out of the other tests: what the tests of concurrent
-writers and of the import worker run."""
+"""manage.py and gunicorn in processes of their own, each on a copy of the test database (reference
+data loaded, nothing else), so that what they commit stays out of the other tests: what the tests of
+concurrent writers, of the import worker and of the deployment kit run."""
 
 import contextlib
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -91,12 +95,55 @@ class Databases:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def environment(database: str, **env: str) -> dict[str, str]:
+    """The environment of a process on `database` (a URL): the tests' settings and `env`."""
+    inherited = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+    return {**inherited, **TEST_SETTINGS, "DATABASE_URL": database, **env}
+
+
 def manage(database: str, *args: str, **env: str) -> subprocess.Popen:
     """`manage.py *args` on `database` (a URL), with the tests' settings and `env`."""
-    inherited = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
-    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT,
-                            env={**inherited, **TEST_SETTINGS, "DATABASE_URL": database, **env},
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=environment(database, **env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def gunicorn(database: str, port: int, logs: Path, **env: str) -> subprocess.Popen:
+    """gunicorn as production runs it (`gunicorn -c gunicorn.conf.py ocop_dashboard.wsgi`), one worker
+    on 127.0.0.1:`port`, on `database`; its standard output (the access log) and error in `logs`."""
+    with (logs / "stdout.log").open("w") as stdout, (logs / "stderr.log").open("w") as stderr:
+        return subprocess.Popen(  # the child keeps its own copies of the files
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ocop_dashboard.wsgi"], cwd=ROOT,
+            env=environment(database, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", **env),
+            stdout=stdout, stderr=stderr)
+
+
+def free_port() -> int:
+    """A TCP port of the loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answering(url: str, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    """Wait until `url` answers anything over HTTP; fail with `log` if `process` stops or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+
+
+def appears(pattern: str, log: Path, seconds: float = 10) -> re.Match | None:
+    """The first match of `pattern` in `log`, waiting for it to be written."""
+    deadline = time.monotonic() + seconds
+    while not (found := re.search(pattern, log.read_text())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
 
 
 def finished(process: subprocess.Popen) -> tuple[int, str, str]:

@@ -25,9 +25,9 @@ PASSWORD = "readme-check-pass-phrase-" + secrets.token_hex(4)
 NOT_RUN = {
     "make run": "serves until stopped; its first half, `make db`, runs here (test_make_run_prepares_the_clone)",
     "make test": "the suite this test belongs to",
-    ".venv/bin/gunicorn ocop_dashboard.wsgi --workers 3 --bind 0.0.0.0:8000":
-        "serves until stopped; the browser tests serve the dashboard with gunicorn this way",
-    ".venv/bin/python manage.py db_worker": "runs until stopped; tests/imports/test_worker.py runs it with --batch",
+    ".venv/bin/gunicorn -c gunicorn.conf.py ocop_dashboard.wsgi":
+        "serves until stopped; tests/deploy/test_gunicorn.py and test_proxy.py serve with it this way",
+    ".venv/bin/python manage.py run_worker": "runs until stopped; tests/core/test_run_worker.py runs it",
 }
 # Inline commands (`...` in the text) that take minutes or a PostgreSQL cluster: run by hand, their
 # figures are in docs/performance.md.

@@ -650,6 +650,9 @@ PAGES = {
     "dashboard:overview": (lambda ctx: reverse("dashboard:overview"), SIGNED_IN),
     "dashboard:overview_table": (lambda ctx: reverse("dashboard:overview_table", args=["csv"]), SIGNED_IN),
     "provinces:provinces_json": (lambda ctx: reverse("provinces:provinces_json"), {role: "ok" for role in ROLES}),
+    # Health checks: open to every monitor, and they say nothing of the register.
+    "healthz": (lambda ctx: reverse("healthz"), {role: "ok" for role in ROLES}),
+    "readyz": (lambda ctx: reverse("readyz"), {role: "ok" for role in ROLES}),
 }
 PROVINCE_PAGES = {
     "admin:view_on_site": lambda ctx, unit: reverse(

@@ -4,6 +4,7 @@ tests/products/test_concurrent_writes.py.)"""
 
 import sqlite3
 
+import psycopg
 import pytest
 from django.db import IntegrityError, OperationalError
 from django.db.models.signals import pre_save
@@ -52,13 +53,9 @@ def test_an_import_confirmed_while_another_writer_holds_on_too_long_says_so(admi
     assert not RatingDecision.objects.exists()
 
 
-class UniqueViolation(Exception):
-    pgcode = "23505"  # as PostgreSQL's driver says it
-
-
 def created_meanwhile(*args, **kwargs):
     """Fail as PostgreSQL does when a writer that took no lock created the same record meanwhile."""
-    raise IntegrityError("duplicate key value violates unique constraint") from UniqueViolation()
+    raise IntegrityError("duplicate key value violates unique constraint") from psycopg.errors.UniqueViolation()
 
 
 def test_an_import_meeting_a_record_another_writer_created_meanwhile_says_so(admin_client, bac_kan, admin_user,

@@ -169,7 +169,7 @@ def test_an_import_no_worker_takes_says_to_check_the_worker(admin_user, admin_cl
     ImportRecord.objects.filter(pk=record.pk).update(status=Status.QUEUED,
                                                      heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
     page = admin_client.get(f"/admin/imports/importrecord/{record.pk}/change/").content.decode()
-    assert 'id="no-worker"' in page and "db_worker" in page
+    assert 'id="no-worker"' in page and "run_worker" in page
 
 
 @pytest.fixture

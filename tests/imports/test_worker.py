@@ -76,10 +76,9 @@ def seen(database: str) -> tuple:
     if database.startswith("sqlite:///"):
         reader = sqlite3.connect(database.removeprefix("sqlite:///"))
     else:
-        import psycopg2
+        import psycopg
 
-        reader = psycopg2.connect(database)
-        reader.autocommit = True
+        reader = psycopg.connect(database, autocommit=True)
     with contextlib.closing(reader):
         cursor = reader.cursor()
         cursor.execute("SELECT status, phase, done, total FROM products_importrecord")
@@ -90,9 +89,9 @@ def seen(database: str) -> tuple:
 def products_locked(database: str):
     """The product table locked against writers (PostgreSQL): a write of new products waits there,
     after it has written their producers."""
-    import psycopg2
+    import psycopg
 
-    with contextlib.closing(psycopg2.connect(database)) as holder:
+    with contextlib.closing(psycopg.connect(database)) as holder:
         holder.cursor().execute("LOCK TABLE products_product IN SHARE MODE")  # until the transaction ends
         yield
 

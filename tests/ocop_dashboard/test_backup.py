@@ -98,9 +98,9 @@ def writing(database: str):
         writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
         writer.execute("BEGIN IMMEDIATE")
     else:
-        import psycopg2
+        import psycopg
 
-        writer = psycopg2.connect(database)  # its first statement begins a transaction
+        writer = psycopg.connect(database)  # its first statement begins a transaction
     with contextlib.closing(writer):
         writer.cursor().execute(A_DECISION)
         yield

@@ -4,6 +4,7 @@ in Vietnamese and English, JSON to JSON requests; never a 500."""
 
 import sqlite3
 
+import psycopg
 import pytest
 from django.db import OperationalError
 from django.urls import path
@@ -13,10 +14,9 @@ from ocop_dashboard.urls import urlpatterns as site
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 
-class PostgreSQLError(Exception):
-    def __init__(self, pgcode):
-        super().__init__("canceling statement due to lock timeout")
-        self.pgcode = pgcode
+def postgresql_error(sqlstate: str) -> Exception:
+    """The error psycopg raises for PostgreSQL's `sqlstate`."""
+    return psycopg.errors.lookup(sqlstate)("canceling statement due to lock timeout")
 
 
 def sqlite_locked():
@@ -25,8 +25,8 @@ def sqlite_locked():
     return cause
 
 
-CAUSES = {"locked": sqlite_locked, "lock_timeout": lambda: PostgreSQLError("55P03"),
-          "deadlock": lambda: PostgreSQLError("40P01"), "other": lambda: PostgreSQLError("42P01")}
+CAUSES = {"locked": sqlite_locked, "lock_timeout": lambda: postgresql_error("55P03"),
+          "deadlock": lambda: postgresql_error("40P01"), "other": lambda: postgresql_error("42P01")}
 
 
 def raising(request, cause, suffix=""):
