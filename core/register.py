@@ -17,6 +17,8 @@ SQLITE_BUMP = (
     "INSERT INTO core_registerversion (id, version, changed_at) VALUES (1, 1, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
     "ON CONFLICT (id) DO UPDATE SET version = version + 1, changed_at = excluded.changed_at;"
 )
+# The functions the triggers call (PostgreSQL): a restore over a database drops them with its tables.
+POSTGRESQL_FUNCTIONS = ("register_changed()",)
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION register_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from core import register
+
 # ocop-20261205T021500Z-postgresql.dump, ocop-20261205T021500Z-sqlite.sqlite3: the time (UTC) the
 # backup began, then the database it holds; names sort by time.
 SUFFIXES = {"postgresql": ".dump", "sqlite": ".sqlite3"}
@@ -136,9 +138,12 @@ def table_names() -> list[str]:
 
 
 def drop_tables(tables: list[str]) -> None:
-    """Drop `tables` of the PostgreSQL database, with what depends on them (their sequences)."""
+    """Drop `tables` of the PostgreSQL database, with what depends on them (their sequences), and
+    the functions their triggers call (a backup creates them again)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(map(connection.ops.quote_name, tables))} CASCADE")
+        for function in register.POSTGRESQL_FUNCTIONS:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
 
 
 def restore_backup(path: Path) -> None:
