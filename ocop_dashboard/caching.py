@@ -8,6 +8,7 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -75,3 +76,9 @@ def revalidated(view):
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
     return wrapped
+
+
+def cached_figures(request, name: str, compute):
+    """What `compute()` returns (figures to answer with, no name or token in them), kept in Django's
+    cache under `name` and figures_key(request) in the active language, computed when not there."""
+    return cache.get_or_set(f"{name}:{figures_key(request)}:{get_language()}", compute, timeout=3600)

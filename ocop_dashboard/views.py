@@ -23,7 +23,7 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .caching import figures_key, revalidated
+from .caching import cached_figures, figures_key, revalidated
 from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
@@ -151,13 +151,18 @@ def progress_json(request, slug):
     if not form.is_valid():
         return _json_refusal(request)
     as_of = form.day()
+    return JsonResponse(cached_figures(request, "progress", lambda: _progress(unit, as_of)))
+
+
+def _progress(unit: AdminUnit, as_of: datetime.date) -> dict:
+    """progress.json's answer."""
     # One Actuals for the totals and the targets, as the province page counts: the unit's lineage,
     # its producers on `as_of` and on each plan's eve, and its totals on `as_of`, are looked up once.
     actuals = Actuals(unit)
     actuals.want_producers(unit, as_of)
     progress = unit_progress(unit, as_of, actuals)
     totals = actuals.totals(unit, as_of)
-    return JsonResponse({
+    return {
         "unit": {"slug": unit.slug, "name": unit.name, "successor": unit.successor.slug if unit.successor else None},
         "as_of": as_of,
         "totals": {
@@ -172,7 +177,7 @@ def progress_json(request, slug):
             "ecommerce_products": totals["ecommerce_products"],
         },
         "targets": [_target_json(p) for p in progress],
-    })
+    }
 
 
 @require_safe

@@ -162,3 +162,10 @@ def test_a_signed_in_visitor_is_not_served_the_public_figures(register, client, 
 
 def main(content: str) -> str:
     return content[content.index("<main>"):content.index("</main>")]
+
+
+def test_the_next_reader_of_progress_json_is_served_what_was_counted(register, client, server_cache,
+                                                                     django_assert_max_num_queries):
+    first = client.get(f"{PAGE}progress.json", {"as_of": "2023-07-31"}).json()
+    with django_assert_max_num_queries(2):  # the register's version, the province
+        assert Client().get(f"{PAGE}progress.json", {"as_of": "2023-07-31"}).json() == first
