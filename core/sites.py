@@ -12,7 +12,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -85,7 +85,9 @@ class StrictChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         # No stored text holds NUL (provinces.apps drops it before a save), and PostgreSQL refuses it
         # in any string it is sent: psycopg says so with a DataError, which no lookup would refuse.
-        if any("\x00" in value for values in self.params.values() for value in values):
+        # A search drops it (it can match nothing stored); a filter's value with one is refused.
+        self.query = self.query.replace("\x00", "")
+        if any("\x00" in value for name, values in self.params.items() if name != SEARCH_VAR for value in values):
             raise IncorrectLookupParameters("NUL in a filter's value")
         with refused_as_incorrect_lookup():
             return super().get_queryset(request, exclude_parameters)
