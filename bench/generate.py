@@ -143,6 +143,23 @@ def generate(scale: float, seed: int = 1) -> dict:
     return dict(counts)
 
 
+def prepared(scale: float) -> dict:
+    """A fresh database as the benchmarks want it (Django set up): migrated, the administrative units
+    and reference fixtures loaded, the register generated at `scale`, and on PostgreSQL its
+    statistics read as autovacuum would have (bench/pages.py); what was generated."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    call_command("load_admin_units", verbosity=0)
+    call_command("loaddata", "product_groups", "indicators", verbosity=0)
+    generated = generate(scale)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return generated
+
+
 def _rating(product, decision, stars, rng):
     from django.utils import timezone
 

@@ -86,19 +86,12 @@ def run(spec: dict) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from bench.generate import generate
+    from bench.generate import prepared
     from bench.pages import page_urls
 
-    call_command("migrate", verbosity=0)
-    call_command("load_admin_units", verbosity=0)
-    call_command("loaddata", "product_groups", "indicators", verbosity=0)
-    generated = generate(spec["scale"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    generated = prepared(spec["scale"])
     urls = page_urls()
     paths = {"overview": urls["overview /"], "province page": urls["province (current)"],
              "progress.json": urls["progress.json (current)"], "/healthz": "/healthz"}

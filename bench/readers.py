@@ -63,20 +63,13 @@ def run(spec: dict) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from bench.generate import generate
+    from bench.generate import prepared
     from bench.imports import _previewed, sheet_rows, xlsx
     from bench.pages import page_urls
 
-    call_command("migrate", verbosity=0)
-    call_command("load_admin_units", verbosity=0)
-    call_command("loaddata", "product_groups", "indicators", verbosity=0)
-    generated = generate(spec["scale"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would have (bench/pages.py)
+    generated = prepared(spec["scale"])
     rows, _bad = sheet_rows(spec["rows"])
     user, record, preview_s = _previewed(xlsx(rows))
     if record.failed_rows:

@@ -5,18 +5,13 @@ installed when no server binaries are found, as the Makefile installs Chromium."
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
+from tests.processes import free_port
+
 PACKAGE_ROOT = Path("/usr/lib/postgresql")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_binaries() -> Path:

@@ -3,18 +3,16 @@ its own, which is stopped and started again. While it is down, pages answer our 
 and JSON a JSON 503, each logged once in one line; once it is back, pages answer 200 again with no
 restart of gunicorn. And gunicorn answers HEAD without a body."""
 
-import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.postgres import Cluster, free_port
-from tests.processes import ROOT, SETTINGS_VARIABLES, TEST_SETTINGS
+from tests.postgres import Cluster
+from tests.processes import ROOT, answering, environment, free_port, gunicorn
 
 
 def fetch(url: str, method: str = "GET") -> tuple[int, dict, bytes]:
@@ -29,33 +27,21 @@ def fetch(url: str, method: str = "GET") -> tuple[int, dict, bytes]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """(the cluster, the base URL, gunicorn's log): the dashboard, public, on an empty migrated database."""
-    log = tmp_path_factory.mktemp("served") / "gunicorn.log"
+    logs = tmp_path_factory.mktemp("served")
     with Cluster() as cluster:
-        inherited = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
-        env = {**inherited, **TEST_SETTINGS, "DATABASE_URL": cluster.database("ocop"), "ALLOWED_HOSTS": "127.0.0.1",
-               "SECURE_SSL_REDIRECT": "false", "OCOP_PUBLIC_DASHBOARD": "true",
-               "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        port = free_port()
-        with log.open("w") as output:
-            # No control socket: its default path is one per user, which two runs at once would share.
-            gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind",
-                                         f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
-                                        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        database, port = cluster.database("ocop"), free_port()
+        settings = {"ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "OCOP_PUBLIC_DASHBOARD": "true",
+                    "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT,
+                       env=environment(database, **settings), check=True)
+        server = gunicorn(database, port, logs, **settings)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _attempt in range(100):
-                try:
-                    urllib.request.urlopen(base + "/api/provinces.json", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
-            yield cluster, base, log
+            answering(base + "/api/provinces.json", server, logs / "stderr.log")
+            yield cluster, base, logs / "stderr.log"
         finally:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=10)
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def test_an_outage_answers_503_until_the_database_is_back(served):
