@@ -72,6 +72,9 @@ def revalidated(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
+        if response.status_code not in (200, 304):  # a refusal or "not found" is nothing to come back with
+            for header in ("ETag", "Last-Modified"):
+                del response.headers[header]
         patch_cache_control(response, no_cache=True, **({"private": True} if request.user.is_authenticated else {}))
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response

@@ -169,3 +169,8 @@ def test_the_next_reader_of_progress_json_is_served_what_was_counted(register, c
     first = client.get(f"{PAGE}progress.json", {"as_of": "2023-07-31"}).json()
     with django_assert_max_num_queries(2):  # the register's version, the province
         assert Client().get(f"{PAGE}progress.json", {"as_of": "2023-07-31"}).json() == first
+
+
+def test_a_refused_or_missing_page_has_no_etag_to_come_back_with(register, client):
+    assert "ETag" not in client.get("/tinh/khong-co/", {"as_of": "2023-07-31"})
+    assert "ETag" not in client.get(PAGE, {"as_of": "31/31/2023"})
