@@ -35,6 +35,7 @@ WORDS = {
           _("The OCOP register is temporarily unavailable. Please try again in a minute.")),
 }
 SIGN_IN_FIRST = _("Sign in to read this data: the dashboard is not public.")
+CSRF_REFUSED = _("This form has expired or did not come from this site. Reload the page and send it again.")
 
 # PostgreSQL's SQLSTATEs of a server that cannot be reached or is going away: every connection_exception
 # (class 08), admin_shutdown, crash_shutdown, cannot_connect_now (starting or stopping), too_many_connections.
@@ -93,6 +94,12 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     return error_response(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: a form sent without its token (an old page, cookies off, a POST
+    from elsewhere) is refused in our words, not Django's English page."""
+    return error_response(request, 403, CSRF_REFUSED)
 
 
 def page_not_found(request, exception):

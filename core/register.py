@@ -10,6 +10,7 @@ An upsert keeps it working on an empty table (a test database flushed between te
 import datetime
 
 from django.db import migrations
+from django.utils import timezone
 
 from .models import RegisterVersion
 
@@ -65,6 +66,13 @@ def watch(*tables: str) -> migrations.RunPython:
         for table in tables:
             _drop(table, schema_editor)
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def bump() -> None:
+    """Change the register's version now, as a write would (after a restore: the version and time the
+    backup holds are older than pages already served, and would be taken for them)."""
+    RegisterVersion.objects.update_or_create(pk=1, defaults={
+        "version": (version()[0] or 0) + 1, "changed_at": timezone.now()})
 
 
 def version() -> tuple[int, datetime.datetime]:

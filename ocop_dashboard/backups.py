@@ -146,6 +146,22 @@ def drop_tables(tables: list[str]) -> None:
             cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
 
 
+def check_backup(path: Path) -> None:
+    """BackupError when `path` is not a whole, readable backup of the database in use (a truncated or
+    damaged file), found before anything of the database is touched: SQLite's quick_check of the
+    file opened read-only, pg_restore's reading of its table of contents."""
+    if connection.vendor == "postgresql":
+        run([postgresql_program("pg_restore"), "--list", str(path)], connection.settings_dict)
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as backup:
+            found = backup.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as error:
+        raise BackupError(str(error)) from None
+    if found != "ok":
+        raise BackupError(found)
+
+
 def restore_backup(path: Path) -> None:
     """Restore the backup `path` into the database the application uses, which holds no table (or
     whose tables will be replaced: SQLite's file is overwritten whole). PostgreSQL restores it in
@@ -155,9 +171,11 @@ def restore_backup(path: Path) -> None:
         connection.close()  # a connection of ours would hold nothing, but need not stay open
         run([postgresql_program("pg_restore"), "--dbname=", "--no-owner", "--no-privileges", "--exit-on-error",
              "--single-transaction", "--no-password", str(path)], connection.settings_dict)
+        register.bump()  # the backup's version and time are older than pages already served
         return
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(path)) as backup:
         backup.backup(connection.connection)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode=WAL")  # the copy's own was DELETE (copy_sqlite)
+    register.bump()  # the backup's version and time are older than pages already served

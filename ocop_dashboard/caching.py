@@ -20,6 +20,21 @@ from core import register
 _STATE, _VERSION = "_register_state", "_register_version"
 
 
+def _code_version() -> str:
+    """A digest of the code and templates that compute and show the figures: an upgrade of either
+    gives every page a new ETag and server cache key, so nothing is served as the old code made it."""
+    digest = hashlib.sha256()
+    skipped = {"tests", "bench", "cache", "staticfiles", "build", "backups", "docs", "fixtures"}
+    folders = [p for p in settings.BASE_DIR.iterdir() if p.is_dir() and p.name not in skipped
+               and not p.name.startswith(".")]
+    for path in sorted(f for folder in folders for f in folder.rglob("*") if f.suffix in (".py", ".html", ".mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+
+
 def _version(request) -> tuple[int, datetime.datetime]:
     """The register's version (core.register.version), read once per request."""
     if not hasattr(request, _VERSION):
@@ -35,29 +50,35 @@ def _state(request) -> tuple[str, datetime.datetime]:
     the address with its query (page, as_of, plan, filters), the language, today's date (a page
     without as_of shows today; certificates lapse at midnight), who the visitor is (the header names
     them) and what they may see. Last-Modified is the later of the last change and today's start:
-    a page of today cannot be older than today."""
+    a page of today cannot be older than today; none in the second of a change."""
     if not hasattr(request, _STATE):
         version, changed = _version(request)
         today = timezone.localdate()
         scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
         parts = [
-            version, changed.isoformat(), request.get_full_path(), get_language(), today.isoformat(),
+            version, changed.isoformat(), request.get_full_path(), get_language(), CODE_VERSION, today.isoformat(),
             request.user.pk, settings.OCOP_PUBLIC_DASHBOARD, sorted(scope) if scope is not None else "all",
         ]
         etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
         start_of_today = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
-        setattr(request, _STATE, (f'"{etag}"', max(changed, start_of_today)))
+        last_modified = max(changed, start_of_today)
+        # Last-Modified counts whole seconds: a change in this very second may be followed by another
+        # in the same second, which an If-Modified-Since would not see. Then none is given.
+        if int(changed.timestamp()) >= int(timezone.now().timestamp()):
+            last_modified = None
+        setattr(request, _STATE, (f'"{etag}"', last_modified))
     return getattr(request, _STATE)
 
 
 def figures_key(request) -> str:
     """The key of a page's computed figures, tables and charts in the server's cache (the template's
-    `{% cache %}` fragment, which adds the language): the ETag's inputs, but for whoever the visitor
-    is, only whether they are signed in (a household producer is named to them) and what they may
-    see. The fragment holds no name, no form token: the header stays out of it."""
+    `{% cache %}` fragment): the ETag's inputs (the language too: the tag does not add it), but for
+    whoever the visitor is, only whether they are signed in (a household producer is named to them)
+    and what they may see. The fragment holds no name, no form token: the header stays out of it."""
     version, changed = _version(request)
     scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
-    parts = [version, changed.isoformat(), request.get_full_path(), timezone.localdate().isoformat(),
+    parts = [version, changed.isoformat(), request.get_full_path(), get_language(), CODE_VERSION,
+             timezone.localdate().isoformat(),
              request.user.is_authenticated, sorted(scope) if scope is not None else "all"]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
@@ -84,4 +105,4 @@ def revalidated(view):
 def cached_figures(request, name: str, compute):
     """What `compute()` returns (figures to answer with, no name or token in them), kept in Django's
     cache under `name` and figures_key(request) in the active language, computed when not there."""
-    return cache.get_or_set(f"{name}:{figures_key(request)}:{get_language()}", compute, timeout=3600)
+    return cache.get_or_set(f"{name}:{figures_key(request)}", compute, timeout=3600)

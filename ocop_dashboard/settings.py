@@ -255,13 +255,14 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 
 # The dashboard's computed figures, tables and charts, by register version (ocop_dashboard.caching):
-# files by default, which no import's write lock on SQLite holds up; for several app servers a
+# files by default (a folder the server writes: /var/cache/ocop on a server), which no import's write
+# lock on SQLite holds up, and which, unusable, only makes pages counted each time; for several app servers a
 # shared one, e.g. CACHE_BACKEND=django.core.cache.backends.redis.RedisCache
 # CACHE_LOCATION=redis://127.0.0.1:6379/1 (or Django's Memcached backend).
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / "cache")),
+        "BACKEND": os.environ.get("CACHE_BACKEND") or "core.cache.ForgivingFileBasedCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION") or str(BASE_DIR / "cache"),
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
@@ -290,6 +291,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -104,3 +104,11 @@ def test_readyz_answers_plain_http_and_is_never_cached(client, queued, settings)
     WorkerHeartbeat.record()
     response = client.get("/readyz")
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+
+def test_readyz_checks_no_worker_before_every_migration_is_applied(client, queued):
+    # The heartbeat's table is a migration's: on a database migrated part of the way it may not exist.
+    MigrationRecorder(connection).record_unapplied("core", "0002_worker_heartbeat")
+    response = client.get("/readyz")
+    assert response.status_code == 503 and list(response.json()["checks"]) == ["database", "migrations"]

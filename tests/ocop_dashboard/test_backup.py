@@ -175,3 +175,13 @@ def test_a_postgresql_program_found_nowhere_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(backups, "POSTGRESQL_LIBRARY", tmp_path)
     with pytest.raises(backups.MissingProgram, match="pg_restore"):
         backups.postgresql_program("pg_restore")
+
+
+def test_restore_refuses_a_damaged_backup_before_touching_the_database(databases, registered, backup, tmp_path):
+    damaged = tmp_path / backup.name
+    content = bytearray(backup.read_bytes())
+    damaged.write_bytes(bytes(content[: len(content) // 2]))  # cut short, as a copy that did not finish
+    held = databases.copy(registered)
+    code, _out, err = finished(manage(held, "restore", "--force", str(damaged)))
+    assert (code, "nothing was restored" in err) == (1, True)
+    assert ran(manage(held, "shell", "-c", PRODUCTS)) == ran(manage(registered, "shell", "-c", PRODUCTS))

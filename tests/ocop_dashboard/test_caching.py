@@ -174,3 +174,19 @@ def test_the_next_reader_of_progress_json_is_served_what_was_counted(register, c
 def test_a_refused_or_missing_page_has_no_etag_to_come_back_with(register, client):
     assert "ETag" not in client.get("/tinh/khong-co/", {"as_of": "2023-07-31"})
     assert "ETag" not in client.get(PAGE, {"as_of": "31/31/2023"})
+
+
+def test_a_cache_the_server_cannot_write_only_makes_pages_counted(register, client, settings, tmp_path):
+    unwritable = tmp_path / "file"
+    unwritable.write_text("")  # a file where the cache's folder should be
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ForgivingFileBasedCache",
+                                   "LOCATION": str(unwritable / "cache")}}
+    assert client.get(PAGE, {"as_of": "2023-07-31"}).status_code == 200
+    assert client.get(f"{PAGE}progress.json", {"as_of": "2023-07-31"}).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", PAGE])
+def test_a_reader_in_another_language_is_not_served_the_first_ones_figures(register, client, server_cache, url):
+    english = Client().get(url, {"as_of": "2023-07-31"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    vietnamese = Client().get(url, {"as_of": "2023-07-31"}, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Sản phẩm" in main(vietnamese) and "Sản phẩm" not in main(english)

@@ -65,3 +65,10 @@ def test_a_bug_behind_a_json_address_is_a_json_500(broken):
 def test_a_refused_date_in_json_says_why_in_both_languages(client):
     body = client.get("/tinh/bac-kan/progress.json", {"as_of": "31/02/2024"}).json()
     assert (body["status"], set(body["error"]), set(body["errors"])) == (400, {"vi", "en"}, {"as_of"})
+
+
+def test_a_form_sent_without_its_token_is_refused_in_our_words():
+    from django.test import Client
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+    content = response.content.decode()
+    assert response.status_code == 403 and "Biểu mẫu này đã hết hạn" in content and "has expired" in content

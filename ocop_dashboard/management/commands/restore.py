@@ -1,3 +1,4 @@
+import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.bilingual import in_both_text
 from products.models import Product
 
-from ...backups import BackupError, MissingProgram, drop_tables, kind_of, restore_backup, table_names
+from ...backups import BackupError, MissingProgram, check_backup, drop_tables, kind_of, restore_backup, table_names
 from .backup import DATABASES, missing
 
 
@@ -42,6 +43,15 @@ class Command(BaseCommand):
             raise CommandError(in_both_text(lambda: _(
                 "The database %(name)s is not empty (tables: %(tables)s): nothing was restored. Restore into an "
                 "empty database, or add --force to replace what it holds.") % {"name": name, "tables": len(tables)}))
+        try:
+            check_backup(path)  # before the database is touched: a damaged file leaves it as it was
+        except MissingProgram as error:
+            raise CommandError(missing(error.args[0])) from None
+        except BackupError as refused:
+            reason = str(refused)
+            raise CommandError(in_both_text(lambda: _(
+                "%(path)s is not a whole backup (%(error)s): nothing was restored, the database is as it was.") % {
+                "path": file, "error": reason})) from None
         dropped = bool(tables) and here == "postgresql"
         if dropped:
             try:
@@ -52,7 +62,7 @@ class Command(BaseCommand):
             restore_backup(path)
         except MissingProgram as error:
             raise CommandError(missing(error.args[0])) from None
-        except (BackupError, DatabaseError, OSError) as error:
+        except (BackupError, DatabaseError, OSError, sqlite3.Error) as error:
             raise CommandError(self.failed(str(error), dropped)) from None
         if tables:
             self.stdout.write(in_both_text(lambda: _("Replaced what the database held (tables: %(tables)s).") % {
