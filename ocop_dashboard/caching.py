@@ -42,24 +42,32 @@ def _version(request) -> tuple[int, datetime.datetime]:
     return getattr(request, _VERSION)
 
 
-def _state(request) -> tuple[str, datetime.datetime]:
+def _inputs(request, today: datetime.date) -> list:
+    """What every answer of the dashboard depends on but the visitor's identity: the register's
+    version and when it changed, the address with its query (page, as_of, plan, filters), the
+    language, the code, today's date (a page without as_of shows today; certificates lapse at
+    midnight) and what the visitor may see."""
+    version, changed = _version(request)
+    scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
+    return [version, changed.isoformat(), request.get_full_path(), get_language(), CODE_VERSION, today.isoformat(),
+            settings.OCOP_PUBLIC_DASHBOARD, sorted(scope) if scope is not None else "all"]
+
+
+def _digest(parts: list) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def _state(request) -> tuple[str, datetime.datetime | None]:
     """(ETag, Last-Modified) of what `request` is answered, computed once per request (one query for
     the register's version, and the visitor's provinces when the dashboard is not public).
 
-    The ETag covers everything the answer depends on: the register's version and when it changed,
-    the address with its query (page, as_of, plan, filters), the language, today's date (a page
-    without as_of shows today; certificates lapse at midnight), who the visitor is (the header names
-    them) and what they may see. Last-Modified is the later of the last change and today's start:
-    a page of today cannot be older than today; none in the second of a change."""
+    The ETag covers everything the answer depends on: _inputs, and who the visitor is (the header
+    names them). Last-Modified is the later of the last change and today's start: a page of today
+    cannot be older than today; none in the second of a change."""
     if not hasattr(request, _STATE):
-        version, changed = _version(request)
         today = timezone.localdate()
-        scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
-        parts = [
-            version, changed.isoformat(), request.get_full_path(), get_language(), CODE_VERSION, today.isoformat(),
-            request.user.pk, settings.OCOP_PUBLIC_DASHBOARD, sorted(scope) if scope is not None else "all",
-        ]
-        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+        etag = _digest([*_inputs(request, today), request.user.pk])
+        changed = _version(request)[1]
         start_of_today = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
         last_modified = max(changed, start_of_today)
         # Last-Modified counts whole seconds: a change in this very second may be followed by another
@@ -72,15 +80,10 @@ def _state(request) -> tuple[str, datetime.datetime]:
 
 def figures_key(request) -> str:
     """The key of a page's computed figures, tables and charts in the server's cache (the template's
-    `{% cache %}` fragment): the ETag's inputs (the language too: the tag does not add it), but for
-    whoever the visitor is, only whether they are signed in (a household producer is named to them)
-    and what they may see. The fragment holds no name, no form token: the header stays out of it."""
-    version, changed = _version(request)
-    scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
-    parts = [version, changed.isoformat(), request.get_full_path(), get_language(), CODE_VERSION,
-             timezone.localdate().isoformat(),
-             request.user.is_authenticated, sorted(scope) if scope is not None else "all"]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    `{% cache %}` fragment, and cached_figures): _inputs (the language too: the tag does not add it),
+    and of the visitor only whether they are signed in (a household producer is named to them). The
+    fragment holds no name, no form token: the header stays out of it."""
+    return _digest([*_inputs(request, timezone.localdate()), request.user.is_authenticated])
 
 
 def revalidated(view):
@@ -104,5 +107,5 @@ def revalidated(view):
 
 def cached_figures(request, name: str, compute):
     """What `compute()` returns (figures to answer with, no name or token in them), kept in Django's
-    cache under `name` and figures_key(request) in the active language, computed when not there."""
+    cache under `name` and figures_key(request), computed when not there."""
     return cache.get_or_set(f"{name}:{figures_key(request)}", compute, timeout=3600)
