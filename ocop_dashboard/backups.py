@@ -149,9 +149,11 @@ def drop_tables(tables: list[str]) -> None:
 def check_backup(path: Path) -> None:
     """BackupError when `path` is not a whole, readable backup of the database in use (a truncated or
     damaged file), found before anything of the database is touched: SQLite's quick_check of the
-    file opened read-only, pg_restore's reading of its table of contents."""
+    file opened read-only, pg_restore's reading of the whole archive."""
     if connection.vendor == "postgresql":
-        run([postgresql_program("pg_restore"), "--list", str(path)], connection.settings_dict)
+        # The whole archive read through as the restore would (its script thrown away): its table of
+        # contents alone, at the start, survives a file cut short.
+        run([postgresql_program("pg_restore"), "--file=/dev/null", str(path)], connection.settings_dict)
         return
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as backup:

@@ -31,7 +31,8 @@ NOT_RUN = {
 }
 # Inline commands (`...` in the text) that take minutes or a PostgreSQL cluster: run by hand, their
 # figures are in docs/performance.md.
-SLOW = ("bench/pages.py", "bench/imports.py", "bench/abuse.py", "bench/page_parts.py", "bench/readers.py")
+SLOW = ("bench/pages.py", "bench/imports.py", "bench/abuse.py", "bench/page_parts.py", "bench/readers.py",
+        "bench/load.py")
 PLACEHOLDERS = {"'…'": f"'{PASSWORD}'", " NAME": " chi.lan"}
 FILES = {
     "password.txt": lambda path: path.write_text(PASSWORD + "\n"),
