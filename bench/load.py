@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.imports import _load  # noqa: E402
 from bench.pages import Postgres, _free_port  # noqa: E402
 from bench.readers import environment, errors_logged, percentile, process, ready  # noqa: E402
 
@@ -159,7 +160,7 @@ def main():
     if args.run:
         return print(json.dumps(run(json.loads(args.run))))
     spec = {"scale": 0.1 if args.quick else 1.0, "seconds": args.seconds or (3 if args.quick else 30)}
-    info = {**spec, "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+    info = {**spec, "load_before": _load()}
     OUT.mkdir(exist_ok=True)
     logs = OUT / "load"
     logs.mkdir(exist_ok=True)
@@ -177,7 +178,7 @@ def main():
         else:
             with Postgres() as postgres:
                 backend, measured = "postgresql", measure(postgres.database("bench_load"))
-    info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    info["load_after"] = _load()
     text = report(measured, backend, info)
     (OUT / "load.md").write_text(text + "\n")
     print(text)

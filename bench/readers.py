@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.imports import _load  # noqa: E402
 from bench.pages import Postgres, _free_port  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -265,9 +266,6 @@ def table(runs: dict, info: dict) -> str:
                   *logged]
     return "\n".join(lines)
 
-
-def _load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def run_database(database_url: str, spec: dict, backend: str) -> dict:

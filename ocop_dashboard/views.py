@@ -55,6 +55,12 @@ def _visible(request) -> frozenset[int] | None:
     return None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
 
 
+def lazily(parts, *names: str) -> dict:
+    """{name: parts()[name], computed only when the template reads it}: a page's counts, which a
+    cached fragment (ocop_dashboard.caching.figures_key) spares. `parts` is called once (functools.cache)."""
+    return {name: SimpleLazyObject(lambda name=name: parts()[name]) for name in names}
+
+
 def _login_unless_public(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -206,7 +212,7 @@ def province(request, slug):
     return render(request, "dashboard/province.html", {
         "unit": unit, "form": form, "as_of": as_of, "query": _query(request, as_of),
         "figures_key": figures_key(request),
-        **{name: SimpleLazyObject(lambda name=name: parts()[name]) for name in ("page", "tables", "place", "figures")},
+        **lazily(parts, "page", "tables", "place", "figures"),
     }, status=200 if form.is_valid() else 400)
 
 
@@ -258,7 +264,7 @@ def overview(request):
     # Counted only when the template's cached fragment (figures_key) is not in the cache.
     return render(request, "dashboard/overview.html", {
         "form": form, "as_of": as_of, "query": _query(request, as_of), "figures_key": figures_key(request),
-        **{name: SimpleLazyObject(lambda name=name: parts()[name]) for name in ("rows", "lines", "figures")},
+        **lazily(parts, "rows", "lines", "figures"),
     }, status=200 if form.is_valid() else 400)
 
 
