@@ -29,6 +29,11 @@ AUDITED = [
 ADMIN_APPS = ["accounts", "auth", "imports", "products", "provinces", "targets"]
 
 
+def enters_data(user) -> bool:
+    """Whether `user` records the register (the pages' link to data entry): leadership only reads it."""
+    return user.is_staff and (user.has_perm("products.add_product") or user.has_perm("products.change_product"))
+
+
 def _perms(actions: list[str], models: list[str]) -> list[str]:
     return [f"{model.split('.')[0]}.{action}_{model.split('.')[1]}" for model in models for action in actions]
 

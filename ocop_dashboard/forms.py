@@ -24,9 +24,9 @@ def as_of_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return FIRST_DAY, datetime.date(today.year + YEARS_AHEAD, 12, 31)
 
 
-def within_bounds(day: datetime.date | None) -> datetime.date | None:
+def within_bounds(day: datetime.date | None, today: datetime.date) -> datetime.date | None:
     """`day`, when the dashboards answer for it (as_of_bounds); ValidationError otherwise."""
-    first, last = as_of_bounds(timezone.localdate())
+    first, last = as_of_bounds(today)
     if day is not None and not first <= day <= last:
         raise ValidationError(_("Choose a date from %(first)s to %(last)s."), code="out_of_range",
                               params={"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"})
@@ -54,12 +54,18 @@ class AsOfForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, today: datetime.date | None = None, **kwargs):
+        """`today`: the request's date (core.caching.today), so that a page read across
+        midnight counts for the day its cache key names; today in Vietnam by default."""
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
     def clean_as_of(self):
-        return within_bounds(self.cleaned_data["as_of"])
+        return within_bounds(self.cleaned_data["as_of"], self.today)
 
     def day(self):
         """The date asked for, today (in Vietnam) when none was given."""
-        return self.cleaned_data.get("as_of") or timezone.localdate()
+        return self.cleaned_data.get("as_of") or self.today
 
     def refusal(self) -> str:
         """Why the date was refused, in words."""
@@ -130,7 +136,7 @@ class ProductFilterForm(AsOfForm):
         self.fields["type"].choices = [("", "—"), *Producer.Type.choices]
         # Read once, and only when validated or shown (not for a download with no group asked for).
         self.fields["group"].choices = cache(group_choices)
-        first, last = as_of_bounds(timezone.localdate())
+        first, last = as_of_bounds(self.today)
         self.fields["year"].min_value, self.fields["year"].max_value = first.year, last.year
         self.fields["year"].validators += [
             django_validators.MinValueValidator(first.year), django_validators.MaxValueValidator(last.year)
@@ -155,16 +161,16 @@ class ProductFilterForm(AsOfForm):
         return self.cleaned_data["status"] or "recognised"
 
     def clean_since(self):
-        return within_bounds(self.cleaned_data["since"])
+        return within_bounds(self.cleaned_data["since"], self.today)
 
     def clean_until(self):
-        return within_bounds(self.cleaned_data["until"])
+        return within_bounds(self.cleaned_data["until"], self.today)
 
     def clean(self):
         """A period ends on the day shown at the latest (until defaults to it): what happened later
         is not known on that day."""
         data = super().clean()
-        since, until, day = data.get("since"), data.get("until"), data.get("as_of") or timezone.localdate()
+        since, until, day = data.get("since"), data.get("until"), data.get("as_of") or self.today
         if "as_of" not in data or "since" not in data or "until" not in data:
             return data  # a date already refused
         if until and until > day:

@@ -172,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "accounts.context_processors.account",
             ],
         },
     },
@@ -254,7 +255,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 
-# The dashboard's computed figures, tables and charts, by register version (ocop_dashboard.caching):
+# The dashboard's computed figures, tables and charts, by register version (core.caching):
 # files by default (a folder the server writes: /var/cache/ocop on a server), which no import's write
 # lock on SQLite holds up, and which, unusable, only makes pages counted each time; for several app servers a
 # shared one, e.g. CACHE_BACKEND=django.core.cache.backends.redis.RedisCache

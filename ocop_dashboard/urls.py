@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from core import views as health_views
 
@@ -28,7 +30,9 @@ urlpatterns = [
     path("readyz", health_views.readyz, name="readyz"),
     re_path(r"^admin/products/importrecord/(?P<rest>.*)$", views.old_import_address),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a form token: switching the language only stores a preference, and a page that carries
+    # no token can be kept whole for every visitor not signed in (ocop_dashboard.caching.shared_page).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("provinces.urls")),
     path("", include(dashboard_patterns)),
 ]

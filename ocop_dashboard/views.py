@@ -9,13 +9,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.scope import province_ids
 from core.bilingual import in_both
+from core.caching import cached_figures, figures_key, revalidated, today
 from core.downloads import attachment
 from core.errors import SIGN_IN_FIRST, error_response, wants_json
 from products.models import Producer
@@ -23,7 +23,6 @@ from provinces.models import AdminUnit
 from targets.progress import Actuals, unit_progress
 
 from . import charts, lists
-from .caching import cached_figures, figures_key, revalidated
 from .dashboard import ProvinceDashboard, Table, in_language
 from .forms import NOTED_FILTERS, AsOfForm, ProductFilterForm
 from .overview import overview as overview_rows
@@ -57,7 +56,7 @@ def _visible(request) -> frozenset[int] | None:
 
 def lazily(parts, *names: str) -> dict:
     """{name: parts()[name], computed only when the template reads it}: a page's counts, which a
-    cached fragment (ocop_dashboard.caching.figures_key) spares. `parts` is called once (functools.cache)."""
+    cached fragment (core.caching.figures_key) spares. `parts` is called once (functools.cache)."""
     return {name: SimpleLazyObject(lambda name=name: parts()[name]) for name in names}
 
 
@@ -88,8 +87,8 @@ def _overview_rows(request, as_of: datetime.date):
 
 def _as_of(request) -> tuple[AsOfForm, datetime.date]:
     """The form and the day it asks for; a page whose form was refused shows today, with the reason."""
-    form = AsOfForm(request.GET)
-    return form, form.day() if form.is_valid() else timezone.localdate()
+    form = AsOfForm(request.GET, today=today(request))
+    return form, form.day() if form.is_valid() else form.today
 
 
 def _query(request, as_of: datetime.date) -> str:
@@ -107,7 +106,7 @@ def _refused(form: AsOfForm) -> HttpResponse:
 def _json_refusal(request, make_form=None) -> JsonResponse:
     """400 to a JSON request whose parameters were refused: "error" and "status" as every JSON error
     (core.errors), and each field's errors under "errors"."""
-    make_form = make_form or (lambda: AsOfForm(request.GET))
+    make_form = make_form or (lambda: AsOfForm(request.GET, today=today(request)))
     return JsonResponse({"error": in_both(lambda: make_form().refusal()), "status": 400,
                          "errors": _errors_in_both(request, make_form)}, status=400)
 
@@ -115,7 +114,7 @@ def _json_refusal(request, make_form=None) -> JsonResponse:
 def _errors_in_both(request, make_form=None) -> dict:
     """The as_of form's (or `make_form()`'s) errors as JSON (Django's shape), each message in
     Vietnamese then English, and each language apart under "vi" and "en": a script may be read by either."""
-    make_form = make_form or (lambda: AsOfForm(request.GET))
+    make_form = make_form or (lambda: AsOfForm(request.GET, today=today(request)))
     texts = in_both(lambda: make_form().errors.get_json_data())
     return {
         field: [
@@ -153,7 +152,7 @@ def _target_json(progress) -> dict:
 @revalidated
 def progress_json(request, slug):
     unit = _province(request, slug)
-    form = AsOfForm(request.GET)
+    form = AsOfForm(request.GET, today=today(request))
     if not form.is_valid():
         return _json_refusal(request)
     as_of = form.day()
@@ -272,7 +271,7 @@ LIST_PAGE_SIZE = 50
 
 
 def _list_form(request, unit) -> ProductFilterForm:
-    return ProductFilterForm(request.GET, unit)
+    return ProductFilterForm(request.GET, unit, today=today(request))
 
 
 def _list_query(form: ProductFilterForm, as_of: datetime.date) -> str:
@@ -310,7 +309,7 @@ def product_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
     valid = form.is_valid()
-    as_of = form.day() if valid else timezone.localdate()
+    as_of = form.day() if valid else form.today
     context = {"unit": unit, "form": form, "as_of": as_of, "kind": "products"}
     if valid:
         found = lists.products(unit, as_of, form.cleaned_data)
@@ -365,7 +364,7 @@ def producer_list(request, slug):
     unit = _province(request, slug)
     form = _list_form(request, unit)
     valid = form.is_valid()
-    as_of = form.day() if valid else timezone.localdate()
+    as_of = form.day() if valid else form.today
     context = {"unit": unit, "form": form, "as_of": as_of, "kind": "producers"}
     if valid:
         found = lists.producers(unit, as_of, form.cleaned_data)

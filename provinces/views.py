@@ -1,10 +1,13 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
+from core.caching import revalidated
+
 from .models import AdminUnit
 
 
 @require_safe
+@revalidated
 def provinces_json(request):
     """Every province-level unit, legacy and current, with its validity and successor."""
     units = AdminUnit.objects.provinces().select_related("successor").order_by("search_name", "valid_to")

@@ -69,6 +69,6 @@ def test_a_refused_date_in_json_says_why_in_both_languages(client):
 
 def test_a_form_sent_without_its_token_is_refused_in_our_words():
     from django.test import Client
-    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "a", "password": "b"})
     content = response.content.decode()
     assert response.status_code == 403 and "Biểu mẫu này đã hết hạn" in content and "has expired" in content

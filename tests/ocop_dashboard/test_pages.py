@@ -113,7 +113,7 @@ def test_unknown_table_is_404(client):
 
 
 # Thái Nguyên also shows Bắc Kạn's plan (legacy_plans: 7 queries, pinned in test_legacy_plans.py);
-# every page reads the register's version for its ETag (ocop_dashboard.caching).
+# every page reads the register's version for its ETag (core.caching).
 @pytest.mark.parametrize(("url", "most"), [
     ("/", 16), ("/tinh/bac-kan/", 16), ("/tinh/bac-ninh-cu/", 16), ("/tinh/thai-nguyen/", 16 + 7 + 1),
 ])

@@ -77,7 +77,7 @@ def test_another_provinces_list_is_not_found_for_its_staff(register, client, pri
     assert client.get(f"/tinh/cao-bang/{path}").status_code == 404
 
 
-# With the register version read for the ETag (ocop_dashboard.caching).
+# With the register version read for the ETag (core.caching).
 @pytest.mark.parametrize(("path", "queries"), [("san-pham/", 7), ("chu-the/", 6)])
 def test_a_list_takes_the_same_queries_however_many_products(register, client, public_dashboard, make, path,
                                                               queries, django_assert_num_queries):
