@@ -227,3 +227,10 @@ def test_a_backup_of_the_same_second_is_refused_as_existing(registered, tmp_path
         (tmp_path / backups.backup_name(connection.vendor, now + datetime.timedelta(seconds=second))).touch()
     said = refused(registered, "--to", str(tmp_path))
     assert "đã có" in said and "already exists: a backup was made this very second" in said
+
+
+def test_a_database_holding_no_table_is_not_backed_up_nor_old_backups_deleted(databases, tmp_path):
+    old = tmp_path / "ocop-20261201T020000Z-sqlite.sqlite3"
+    old.touch()
+    said = refused(databases.empty(), "--to", str(tmp_path), "--keep", "1")
+    assert "holds no table" in said and [path.name for path in tmp_path.iterdir()] == [old.name]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.bilingual import in_both_text
 
-from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, write_backup
+from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, table_names, write_backup
 
 DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
@@ -47,6 +47,12 @@ class Command(BaseCommand):
     def handle(self, *args, to, keep, **options):
         folder, database = Path(to), DATABASES[connection.vendor]
         try:
+            # A DATABASE_URL naming a database that is not the application's (SQLite makes a missing file):
+            # its backup would restore nothing, and --keep would delete the good ones.
+            if not table_names():
+                raise CommandError(in_both_text(lambda: _(
+                    "The database %(name)s holds no table: nothing was backed up, and no older backup deleted. "
+                    "Is DATABASE_URL the application's?") % {"name": connection.settings_dict["NAME"]}))
             path = write_backup(folder, timezone.now())
         except MissingProgram as error:
             raise CommandError(missing(error.args[0])) from None
