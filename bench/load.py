@@ -19,7 +19,6 @@ import, bench/readers.py's. Results go to bench/out/load.md.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.imports import _load  # noqa: E402
 from bench.pages import Postgres, _free_port  # noqa: E402
-from bench.readers import environment, errors_logged, percentile, process, ready  # noqa: E402
+from bench.readers import environment, errors_logged, percentile, process, ready, run_database  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 LEVELS = (1, 10, 50)
@@ -161,18 +160,10 @@ def main():
         return print(json.dumps(run(json.loads(args.run))))
     spec = {"scale": 0.1 if args.quick else 1.0, "seconds": args.seconds or (3 if args.quick else 30)}
     info = {**spec, "load_before": _load()}
-    OUT.mkdir(exist_ok=True)
-    logs = OUT / "load"
-    logs.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         def measure(database: str) -> dict:
-            env = {**environment(database), "CACHE_LOCATION": f"{tmp}/cache"}
-            done = subprocess.run([sys.executable, __file__, "--run", json.dumps({**spec, "database": database,
-                                                                                   "logs": str(logs)})],
-                                  env=env, cwd=ROOT, capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"the run on {database} failed:\n{done.stderr[-6000:]}")
-            return json.loads(done.stdout.strip().splitlines()[-1])
+            # The server cache in files of its own; gunicorn's log stays in bench/out/load/ to be read after.
+            return run_database(__file__, database, spec, OUT / "load", CACHE_LOCATION=f"{tmp}/cache")
         if args.quick:
             backend, measured = "sqlite", measure(f"sqlite:///{tmp}/load.sqlite3")
         else:
@@ -180,6 +171,7 @@ def main():
                 backend, measured = "postgresql", measure(postgres.database("bench_load"))
     info["load_after"] = _load()
     text = report(measured, backend, info)
+    OUT.mkdir(exist_ok=True)
     (OUT / "load.md").write_text(text + "\n")
     print(text)
 

@@ -268,12 +268,15 @@ def table(runs: dict, info: dict) -> str:
 
 
 
-def run_database(database_url: str, spec: dict, backend: str) -> dict:
-    logs = OUT / f"readers-{backend}"
+def run_database(script: str, database_url: str, spec: dict, logs: Path, **env: str) -> dict:
+    """What `script --run` (a bench's measuring part: bench/readers.py's, bench/load.py's) measured on
+    `database_url`, run in a process of its own with environment() and `env`, its servers' logs in
+    `logs`: the JSON of its last line. Its warnings are passed on; a failure ends the bench with the
+    end of its error output."""
     logs.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, __file__, "--run",
+    done = subprocess.run([sys.executable, script, "--run",
                            json.dumps({**spec, "database": database_url, "logs": str(logs)})],
-                          env=environment(database_url), cwd=ROOT, capture_output=True, text=True)
+                          env={**environment(database_url), **env}, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"the run on {database_url} failed:\n{done.stderr[-6000:]}")
     if done.stderr.strip():
@@ -296,10 +299,11 @@ def main():
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         # The server's and the worker's logs stay in bench/out/readers-<backend>/ to be read after.
-        runs["sqlite"] = run_database(f"sqlite:///{tmp}/readers.sqlite3", spec, "sqlite")
+        runs["sqlite"] = run_database(__file__, f"sqlite:///{tmp}/readers.sqlite3", spec, OUT / "readers-sqlite")
         if not args.quick:
             with Postgres() as postgres:
-                runs["postgresql"] = run_database(postgres.database("bench_readers"), spec, "postgresql")
+                runs["postgresql"] = run_database(__file__, postgres.database("bench_readers"), spec,
+                                                  OUT / "readers-postgresql")
     info["load_after"] = _load()
     report = table(runs, info)
     OUT.mkdir(exist_ok=True)

@@ -2,6 +2,7 @@ import logging
 
 from django.db import OperationalError
 from django.http import JsonResponse
+from django.middleware import gzip
 from django.shortcuts import render
 from django.utils.log import log_response
 
@@ -11,6 +12,24 @@ from .locks import another_writer, busy_texts
 RETRY_AFTER_SECONDS = 10
 
 logger = logging.getLogger(__name__)
+
+# What is compressed already: gzip would spend a worker's CPU on it for nothing (and an .xlsx, a zip,
+# would come out a little bigger). An SVG is text, and compresses.
+COMPRESSED_TYPES = (
+    "application/vnd.openxmlformats-officedocument.",  # .xlsx (and .docx): zip archives
+    "application/zip", "application/gzip", "application/x-gzip", "image/", "video/", "audio/", "font/woff",
+)
+
+
+class GZipMiddleware(gzip.GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH padding), except for a response whose type is
+    compressed already (COMPRESSED_TYPES): a workbook download, an image, an archive."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith(COMPRESSED_TYPES) and not content_type.startswith("image/svg+xml"):
+            return response
+        return super().process_response(request, response)
 
 
 class AnotherWriterMiddleware:

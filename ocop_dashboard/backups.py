@@ -5,6 +5,7 @@ this code (`pg_restore`, `sqlite3`)."""
 
 import contextlib
 import datetime
+import errno
 import os
 import re
 import shutil
@@ -92,8 +93,12 @@ def libpq_environment(database: dict) -> dict[str, str]:
 
 
 def run(command: list[str], database: dict) -> None:
-    """Run a PostgreSQL program on `database`; BackupError with what it said when it fails."""
-    done = subprocess.run(command, env=libpq_environment(database), capture_output=True, text=True)
+    """Run a PostgreSQL program on `database`; BackupError with what it said when it fails (or why it
+    could not start: an OSError here is not about the backup's folder)."""
+    try:
+        done = subprocess.run(command, env=libpq_environment(database), capture_output=True, text=True)
+    except OSError as error:
+        raise BackupError(str(error)) from None
     if done.returncode:
         raise BackupError(done.stderr.strip() or f"{Path(command[0]).name} exited with {done.returncode}")
 
@@ -101,8 +106,13 @@ def run(command: list[str], database: dict) -> None:
 def write_backup(folder: Path, now: datetime.datetime) -> Path:
     """Back the database up into a new file in `folder`, readable by its owner only (it holds personal
     data and password hashes); the file. It is written under a hidden name and renamed once complete,
-    so an interrupted backup never looks like one (nor counts for prune)."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    so an interrupted backup never looks like one (nor counts for prune). The folder is made when
+    missing; NotADirectoryError when it (or a folder above it) is a file, FileExistsError when the
+    backup's file exists."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:  # a file of that name: not the backup's FileExistsError below
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
     target = folder / backup_name(connection.vendor, now)
     if target.exists():
         raise FileExistsError(target)

@@ -136,9 +136,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it compresses what every other middleware has written. Django pads each compressed
-    # response with random bytes (BREACH mitigation); whitenoise's files arrive compressed already.
-    "django.middleware.gzip.GZipMiddleware",
+    # First, so it compresses what every other middleware has written. Django's, which pads each
+    # compressed response with random bytes (BREACH mitigation), except for what is compressed already
+    # (an .xlsx, an image); whitenoise's files arrive compressed already.
+    "core.middleware.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

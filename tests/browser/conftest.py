@@ -1,19 +1,17 @@
-"""A real server (gunicorn + whitenoise, DEBUG off, collected static files) and its import worker on
-a fresh SQLite database with the demo data, and Debian's headless Chromium driven by Playwright."""
+"""A real server as production runs it (gunicorn with gunicorn.conf.py, whitenoise, DEBUG off,
+collected static files) and its import worker (`manage.py run_worker`), started as the other
+served tests start theirs (tests/processes.py), on a fresh SQLite database with the demo data, and
+Debian's headless Chromium driven by Playwright."""
 
-import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port
+from tests.processes import ROOT, answering, environment, finished, free_port, gunicorn, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -23,54 +21,47 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 ADMIN_PASSWORD = "browser-tests-admin-password"
 STAFF_USERNAME = "can-bo-thai-nguyen"  # office staff of Thái Nguyên, with ADMIN_PASSWORD
 WRITE_PAUSE = 3  # seconds the import worker holds each write
+# The settings of the server, its worker and the commands that prepare their database (with the
+# tests' own: tests.processes.environment).
+SERVED = {
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_COOKIES": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "SECURE_SSL_REDIRECT": "false",
+    "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    "OCOP_PASSWORD": ADMIN_PASSWORD,
+    # The pages are checked as a visitor sees them; login is tested without a browser.
+    "OCOP_PUBLIC_DASHBOARD": "true",
+    # Imports go to the worker, which holds each write a moment (as a large one would) so the
+    # page's progress can be seen.
+    "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    "OCOP_TEST_WRITE_PAUSE": str(WRITE_PAUSE),
+}
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """Base URL of the dashboard served as in production, with the demo register."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'db.sqlite3'}",
-        "SECRET_KEY": "browser-tests-only",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "OCOP_PASSWORD": ADMIN_PASSWORD,
-        # The pages are checked as a visitor sees them; login is tested without a browser.
-        "OCOP_PUBLIC_DASHBOARD": "true",
-        # Imports go to the worker, which holds each write a moment (as a large one would) so the
-        # page's progress can be seen.
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "OCOP_TEST_WRITE_PAUSE": str(WRITE_PAUSE),
-    }
-    manage = [sys.executable, "manage.py"]
+    """Base URL of the dashboard served as in production, with the demo register in a database of its
+    own (SQLite); the server's and the worker's logs in the fixture's folder."""
+    folder = tmp_path_factory.mktemp("server")
+    database = f"sqlite:///{folder / 'db.sqlite3'}"
     for command in (["migrate", "-v0"], ["load_admin_units"], ["seed_demo", "--allow-production"],
                     ["collectstatic", "--noinput", "-v0"], ["ensure_login"],
                     ["add_user", STAFF_USERNAME, "--role", "staff", "--unit", "thai-nguyen"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ocop_dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    worker = subprocess.Popen(manage + ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        code, out, err = finished(manage(database, *command, **SERVED))
+        assert code == 0, out + err
+    port = free_port()
+    app = gunicorn(database, port, folder, **SERVED)
+    with (folder / "worker.log").open("w") as log:  # the child keeps its own copy of the file
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT, env=environment(database, **SERVED), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(url + "/api/provinces.json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the dashboard server did not start")
+        answering(f"{url}/api/provinces.json", app, folder / "stderr.log")
         yield url
     finally:
-        for started in (process, worker):
+        for started in (app, worker):
             started.terminate()
             started.wait(timeout=10)
 

@@ -7,17 +7,21 @@ known by their year) is written by processes too, into a copy of the test databa
 database itself is left as it was."""
 
 import contextlib
+import datetime
 import json
+import os
 import re
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from ocop_dashboard import backups
-from tests.processes import finished, manage
+from tests.processes import ROOT, environment, finished, manage
 
 # Committed, not rolled back (PostgreSQL copies the test database only while no one is connected to
 # it), and no app's tables flushed afterwards: the reference data stays for the other tests.
@@ -185,3 +189,48 @@ def test_restore_refuses_a_damaged_backup_before_touching_the_database(databases
     code, _out, err = finished(manage(held, "restore", "--force", str(damaged)))
     assert (code, "nothing was restored" in err) == (1, True)
     assert ran(manage(held, "shell", "-c", PRODUCTS)) == ran(manage(registered, "shell", "-c", PRODUCTS))
+
+
+def refused(database: str, *args: str, prefix: tuple[str, ...] = ()) -> str:
+    """What `manage.py backup *args` said when it refused: it exits 1, with no traceback."""
+    done = subprocess.run([*prefix, sys.executable, "manage.py", "backup", *args], cwd=ROOT, env=environment(database),
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, "Traceback" in done.stderr) == (1, False), done.stdout + done.stderr
+    return done.stderr
+
+
+@pytest.mark.parametrize("to", ["ocop.sqlite3", "ocop.sqlite3/backups"])
+def test_backup_to_a_file_says_it_is_not_a_folder(registered, tmp_path, to):
+    (tmp_path / "ocop.sqlite3").write_bytes(b"")
+    said = refused(registered, "--to", str(tmp_path / to))
+    assert f"{tmp_path / to} không phải là thư mục" in said and f"{tmp_path / to} is not a folder" in said
+
+
+def test_backup_to_a_folder_it_may_not_write_in_says_so(registered, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o500)
+    # root writes anywhere: it runs without that privilege (CAP_DAC_OVERRIDE), as the service's user would.
+    said = refused(registered, "--to", str(folder), prefix=("setpriv", "--bounding-set=-dac_override")
+                   if os.geteuid() == 0 else ())
+    assert "không có quyền ghi vào" in said and f"may not write in {folder}" in said
+
+
+def test_backup_to_a_missing_folder_makes_it_for_its_owner_alone(registered, tmp_path):
+    folder = tmp_path / "missing" / "backups"
+    ran(manage(registered, "backup", "--to", str(folder)))
+    assert (len(backups.backups_in(folder)), folder.stat().st_mode & 0o777) == (1, 0o700)
+
+
+def test_a_backup_of_the_same_second_is_refused_as_existing(registered, tmp_path):
+    now = timezone.now()
+    for second in range(120):  # every name the process could take, however long it takes to start
+        (tmp_path / backups.backup_name(connection.vendor, now + datetime.timedelta(seconds=second))).touch()
+    said = refused(registered, "--to", str(tmp_path))
+    assert "đã có" in said and "already exists: a backup was made this very second" in said
+
+
+def test_a_database_holding_no_table_is_not_backed_up_nor_old_backups_deleted(databases, tmp_path):
+    old = tmp_path / "ocop-20261201T020000Z-sqlite.sqlite3"
+    old.touch()
+    said = refused(databases.empty(), "--to", str(tmp_path), "--keep", "1")
+    assert "holds no table" in said and [path.name for path in tmp_path.iterdir()] == [old.name]

@@ -109,3 +109,22 @@ def test_a_current_province_on_a_date_before_it_existed_holds_its_predecessors_c
     communes = AdminUnit.objects.get(slug="thai-nguyen").communes_on(datetime.date(2021, 1, 1))
     assert not communes.filter(valid_to__isnull=True).exists()
     assert communes.filter(parent__parent__slug="bac-kan").exists()
+
+
+def test_the_current_bac_ninh_is_named_a_centrally_run_city_as_the_package_names_it():
+    # Resolution 39/2026/QH16 (from 20/09/2026; vietnam-provinces 2026.9.0): the same unit, code and communes.
+    bac_ninh = AdminUnit.objects.get(slug="bac-ninh")
+    assert (bac_ninh.code, bac_ninh.name, bac_ninh.division_type) == (24, "Thành phố Bắc Ninh", "thành phố trung ương")
+
+
+def test_nine_current_provinces_are_centrally_run_cities():
+    cities = AdminUnit.objects.provinces().current().filter(division_type="thành phố trung ương")
+    assert set(cities.values_list("short_name", flat=True)) == {
+        "Hà Nội", "Hải Phòng", "Huế", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ",  # since 01/07/2025
+        "Đồng Nai", "Quảng Ninh", "Bắc Ninh"}  # Resolutions 30, 36 and 39/2026/QH16
+
+
+@pytest.mark.parametrize("typed", ["Tỉnh Bắc Ninh", "tỉnh Quảng Ninh", "Tỉnh Đồng Nai"])
+def test_a_city_is_found_by_its_name_as_a_province(typed):
+    # Sheets written between 01/07/2025 and 2026 say "Tỉnh …": names are matched without their kind.
+    assert AdminUnit.objects.named(typed).provinces().current().count() == 1

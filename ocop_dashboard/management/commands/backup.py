@@ -1,3 +1,7 @@
+import errno
+import os
+import pwd
+import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.bilingual import in_both_text
 
-from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, write_backup
+from ...backups import DEFAULT_DIR, DEFAULT_KEEP, BackupError, MissingProgram, prune, table_names, write_backup
 
 DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
@@ -43,12 +47,20 @@ class Command(BaseCommand):
     def handle(self, *args, to, keep, **options):
         folder, database = Path(to), DATABASES[connection.vendor]
         try:
+            # A DATABASE_URL naming a database that is not the application's (SQLite makes a missing file):
+            # its backup would restore nothing, and --keep would delete the good ones.
+            if not table_names():
+                raise CommandError(in_both_text(lambda: _(
+                    "The database %(name)s holds no table: nothing was backed up, and no older backup deleted. "
+                    "Is DATABASE_URL the application's?") % {"name": connection.settings_dict["NAME"]}))
             path = write_backup(folder, timezone.now())
         except MissingProgram as error:
             raise CommandError(missing(error.args[0])) from None
         except FileExistsError as error:
             raise CommandError(self.exists(error.args[0])) from None
-        except (BackupError, DatabaseError, OSError) as error:
+        except OSError as error:
+            raise CommandError(self.unwritable(folder, error)) from None
+        except (BackupError, DatabaseError, sqlite3.Error) as error:
             raise CommandError(self.failed(str(error))) from None
         self.stdout.write(in_both_text(lambda: _("The %(database)s database was backed up to %(path)s (%(size)s).") % {
             "database": database, "path": path, "size": filesizeformat(path.stat().st_size)}))
@@ -60,6 +72,27 @@ class Command(BaseCommand):
     def exists(path) -> str:
         return in_both_text(lambda: _(
             "%(path)s already exists: a backup was made this very second. Nothing was written.") % {"path": path})
+
+    @classmethod
+    def unwritable(cls, folder: Path, error: OSError) -> str:
+        """Why the backup could not be written in `folder`, named in our words where we know them."""
+        if error.errno == errno.ENOTDIR:
+            return in_both_text(lambda: _(
+                "%(folder)s is not a folder (it, or a folder above it, is a file): --to names the folder the backups "
+                "go in. Nothing was written.") % {"folder": folder})
+        if error.errno in (errno.EACCES, errno.EPERM):
+            try:
+                user = pwd.getpwuid(os.geteuid()).pw_name
+            except KeyError:  # a container's user with no name
+                user = str(os.geteuid())
+            return in_both_text(lambda: _(
+                "The user %(user)s may not write in %(folder)s: give that user the folder, or choose another with "
+                "--to. Nothing was written.") % {"user": user, "folder": folder})
+        if error.errno == errno.EROFS:
+            return in_both_text(lambda: _(
+                "%(folder)s is on a read-only file system: choose another folder with --to. Nothing was written.") % {
+                "folder": folder})
+        return cls.failed(str(error))
 
     @staticmethod
     def failed(reason: str) -> str:
