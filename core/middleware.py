@@ -21,13 +21,17 @@ COMPRESSED_TYPES = (
 )
 
 
+def compressed_already(response) -> bool:
+    """Whether `response`'s type is compressed already (COMPRESSED_TYPES): a workbook, an image, an archive."""
+    content_type = response.get("Content-Type", "")
+    return content_type.startswith(COMPRESSED_TYPES) and not content_type.startswith("image/svg+xml")
+
+
 class GZipMiddleware(gzip.GZipMiddleware):
-    """Django's GZipMiddleware (with its BREACH padding), except for a response whose type is
-    compressed already (COMPRESSED_TYPES): a workbook download, an image, an archive."""
+    """Django's GZipMiddleware (with its BREACH padding), except for what is compressed already."""
 
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "")
-        if content_type.startswith(COMPRESSED_TYPES) and not content_type.startswith("image/svg+xml"):
+        if compressed_already(response):
             return response
         return super().process_response(request, response)
 

@@ -271,3 +271,9 @@ def test_a_request_across_midnight_counts_for_the_day_its_etag_names(register, c
     monkeypatch.setattr(caching.timezone, "localdate", lambda: next(days, datetime.date(2025, 1, 1)))
     content = client.get(PAGE).content.decode()
     assert "as_of=2024-12-31" in content and "as_of=2025-01-01" not in content
+
+
+def test_a_kept_workbook_is_not_compressed_again(register, client, server_cache):
+    client.get(f"{PAGE}san-pham.xlsx", {"as_of": "2023-07-31"})
+    again = Client().get(f"{PAGE}san-pham.xlsx", {"as_of": "2023-07-31"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert again.status_code == 200 and "Content-Encoding" not in again
