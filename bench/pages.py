@@ -1,15 +1,16 @@
 """Page benchmark: SQL queries, server time and SQL time per page, at 1/10 and full national scale,
 on SQLite and PostgreSQL. `python bench/pages.py` (or `--quick`: SQLite at scale 0.05).
 
-Each (backend, scale) gets a fresh database, prepared once by a worker process; PostgreSQL is a
-private throwaway cluster started here and stopped on exit, as in .ci/run. Then the pages are timed
-in rounds, each round a new worker per database in turn, and each figure is the median over the
-rounds: a machine that speeds up or slows down during the run (a shared VM does) then weighs on both
-sides of a ratio alike. Pages are timed as production serves them, with DEBUG off and nothing
-recording the queries; one more request, with the queries captured, gives their number and the SQL
-that is then run again for its time ("SQL ms", which the goal's ratio uses). Then the queries are
-timed within RUNS more requests too ("SQL ms in the request"): run between the page's Python, a
-query takes longer than replayed back to back.
+Pages are counted cold, as the first request after a write finds them: no server cache
+(bench/load.py times repeat views). Each (backend, scale) gets a fresh database, prepared once by a
+worker process; PostgreSQL is a private throwaway cluster started here and stopped on exit, as in
+.ci/run. Then the pages are timed in rounds, each round a new worker per database in turn, and each
+figure is the median over the rounds: a machine that speeds up or slows down during the run (a
+shared VM does) then weighs on both sides of a ratio alike. Pages are timed as production serves
+them, with DEBUG off and nothing recording the queries; one more request, with the queries captured,
+gives their number and the SQL that is then run again for its time ("SQL ms", which the goal's ratio
+uses). Then the queries are timed within RUNS more requests too ("SQL ms in the request"): run
+between the page's Python, a query takes longer than replayed back to back.
 """
 
 import argparse
@@ -200,8 +201,10 @@ class Postgres:
 
 def run_worker(database_url: str, *args: str, script: str = __file__) -> dict:
     # As production runs: DEBUG off (the static files' manifest needs collectstatic: plain storage).
+    # Every request counted as the first after a write: no server cache (bench/load.py times repeat views).
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
-           "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+           "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+           "CACHE_BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     done = subprocess.run([sys.executable, script, *args], env=env, cwd=ROOT,
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -154,18 +154,36 @@ class ProvinceDashboard:
 
     def __init__(self, unit: AdminUnit, as_of: datetime.date, plan_id: str | None = None):
         self.unit, self.as_of = unit, as_of
-        self.plans = list(Plan.objects.filter(unit=unit).order_by("-starts_on", "kind"))
+        # A province of today shows the plans of the provinces merged into it while it has none of its
+        # own running (choose_legacy_plans): their plans come with its own, their targets with its
+        # plan's, and their counts in its queries (Actuals: the units merged into the page's).
+        former = {} if unit.is_legacy else {
+            u.pk: u for u in unit.merged_units if u.successor_id == unit.pk and u.level == AdminUnit.Level.PROVINCE
+        }
+        plans = list(Plan.objects.filter(unit__in=[unit.pk, *former]).order_by("-starts_on", "kind"))
+        self.plans = [p for p in plans if p.unit_id == unit.pk]
         self.plan = choose_plan(self.plans, as_of, plan_id)
+        legacy = choose_legacy_plans(unit, as_of, self.plans, [p for p in plans if p.unit_id in former])
         self.actuals = actuals = Actuals(unit)
         self.days = series_days(as_of)
         actuals.want_stars(unit, *self.days.values(), as_of - YEAR)
         self.year_start = datetime.date(as_of.year, 1, 1)
         actuals.want_flows(unit, self.year_start, as_of)
         actuals.want_producers(unit, as_of)
-        # Each target knows its plan already: read through the plan's related manager.
-        targets = list(self.plan.targets.select_related("indicator", "unit", "unit__parent")) if self.plan else []
+        # Each target knows its plan already; a former province's, its unit too (with its lineage).
+        plan_of = {plan.pk: plan for plan in [self.plan, *legacy.values()] if plan}
+        targets = list(
+            Target.objects.filter(plan__in=list(plan_of)).select_related("indicator", "unit", "unit__parent")
+        ) if plan_of else []
+        for target in targets:
+            target.plan = plan_of[target.plan_id]
+            target.unit = former.get(target.unit_id, target.unit)
         want(actuals, targets, as_of)
-        self.progress = [target_progress(t, as_of, actuals) for t in targets]
+        progress = defaultdict(list)
+        for target in targets:
+            progress[target.plan_id].append(target_progress(target, as_of, actuals))
+        self.progress = progress[self.plan.pk] if self.plan else []
+        self.legacy_plans = [LegacyPlan(former[pk], plan, progress[plan.pk], as_of) for pk, plan in legacy.items()]
         self.headline = headline_target(self.progress, unit)
         self.projection = projection(actuals, unit, as_of, self.headline)
 
@@ -259,16 +277,16 @@ class ProvinceDashboard:
                 targets=True,
             )
             return table
-        counts = self.actuals.by_field(
-            self.unit, self.as_of, ("province__slug", "province__short_name", "province__valid_to")
-        )
-        ordered = sorted(counts.items(), key=lambda item: -sum(item[1].values()))
+        # Counted with the page's stars (Actuals.recorded), named from its lineage walk.
+        units = {u.pk: u for u in (self.unit, *self.unit.merged_units)}
+        counts = self.actuals.recorded(self.as_of)
+        ordered = sorted(counts.items(), key=lambda item: (-sum(item[1].values()), units[item[0]].search_name))
         lines = [
-            StarsRow.of(_("%(name)s (until 2025)") % {"name": name} if valid_to else name, s)
-            for (_slug, name, valid_to), s in ordered
+            StarsRow.of(_("%(name)s (until 2025)") % {"name": unit.short_name} if unit.valid_to else unit.short_name, s)
+            for unit, s in ((units[pk], s) for pk, s in ordered)
         ]
         table = stars_table("by-province", _("Products 3★+ by former province"), _("Recorded in"), lines, targets=True)
-        table.links = stars_links(self.link, [{"unit": slug} for (slug, _name, _to), _s in ordered], targets=True)
+        table.links = stars_links(self.link, [{"unit": units[pk].slug} for pk, _s in ordered], targets=True)
         return table
 
     @cached_property
@@ -391,12 +409,6 @@ class ProvinceDashboard:
             self.series(), self.targets_table(), self.by_place(), self.by_group(), self.by_producer_type(), *communes,
         ]
 
-    @cached_property
-    def legacy_plans(self) -> "list[LegacyPlan]":
-        """A current province with no plan of its own running on `as_of`: the plans of the provinces
-        merged into it (legacy_plans)."""
-        return legacy_plans(self.unit, self.as_of, self.plans)
-
 
 @dataclass
 class LegacyPlan:
@@ -412,37 +424,24 @@ class LegacyPlan:
     target_lines = ProvinceDashboard.target_lines
 
 
-def legacy_plans(unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan]) -> list[LegacyPlan]:
-    """For a current province none of whose `own_plans` runs on `as_of`: each province merged into it
-    that has a plan, with the plan its own page chooses on `as_of` (choose_plan) and that plan's
-    targets' progress (target_progress); [] otherwise. Three queries and the counts the targets need.
+def choose_legacy_plans(
+    unit: AdminUnit, as_of: datetime.date, own_plans: list[Plan], former_plans: list[Plan]
+) -> dict[int, Plan]:
+    """For a current province none of whose `own_plans` runs on `as_of`: {id: plan} of each province
+    merged into it that has a plan among `former_plans`, the plan its own page chooses on `as_of`
+    (choose_plan), in the order of their names; {} otherwise. The page shows their targets' progress
+    (ProvinceDashboard.legacy_plans, LegacyPlan).
 
     Products recorded in Bắc Kạn count for Thái Nguyên after 1/7/2025, but until Thái Nguyên adopts a
     plan, the plan in force is still Bắc Kạn's 2021–2025 one: leadership reads it on the new page.
     """
     if unit.is_legacy or any(p.starts_on <= as_of <= p.ends_on for p in own_plans):
-        return []
+        return {}
     by_unit: dict[int, list[Plan]] = defaultdict(list)
-    former = {}
-    plans = Plan.objects.filter(unit__successor=unit, unit__level=AdminUnit.Level.PROVINCE).select_related("unit")
-    for plan in plans.order_by("unit__search_name", "-starts_on", "kind"):
-        plan.unit = former.setdefault(plan.unit_id, plan.unit)  # one instance per province: lineage read once
+    for plan in former_plans:
         by_unit[plan.unit_id].append(plan)
-    chosen = {pk: choose_plan(unit_plans, as_of, None) for pk, unit_plans in by_unit.items()}
-    plan_of = {plan.pk: plan for plan in chosen.values()}
-    targets = list(
-        Target.objects.filter(plan__in=list(plan_of)).select_related("indicator", "unit", "unit__parent")
-    )
-    actuals = Actuals(*former.values())
-    for target in targets:
-        target.plan = plan_of[target.plan_id]
-        if target.unit_id in former:
-            target.unit = former[target.unit_id]
-    want(actuals, targets, as_of)
-    progress = defaultdict(list)
-    for target in targets:
-        progress[target.plan_id].append(target_progress(target, as_of, actuals))
-    return [LegacyPlan(former[pk], plan, progress[plan.pk], as_of) for pk, plan in chosen.items()]
+    names = {u.pk: u.search_name for u in unit.merged_units}
+    return {pk: choose_plan(by_unit[pk], as_of, None) for pk in sorted(by_unit, key=names.__getitem__)}
 
 
 def expiring_products(unit: AdminUnit, as_of: datetime.date):

@@ -255,6 +255,17 @@ def certificate_in_force(day: datetime.date, expires: str = "expires") -> Q:
 SOLD_ONLINE = ~Q(ecommerce_channels="")
 
 
+def located_in(unit: AdminUnit, prefix: str = "") -> Q:
+    """Products located in `unit` or in any unit merged into it (ProductQuerySet.in_unit); `prefix`
+    names the products from another model ("product__")."""
+    return Q(**{f"{prefix}{unit.level}__in": unit.lineage_ids})
+
+
+def no_flows() -> dict[str, int]:
+    """The flows (ProductQuerySet.flows_by) of a window in which nothing moved."""
+    return {"new_products": 0, "upgrades_to_4": 0, "upgrades_to_5": 0}
+
+
 def _standing(day: datetime.date) -> FilteredRelation:
     """A product's rating standing on `day`, as a join (none when there is none, or it was revoked)."""
     return FilteredRelation("ratings", condition=standing_on(day, prefix="ratings__"))
@@ -263,7 +274,7 @@ def _standing(day: datetime.date) -> FilteredRelation:
 class ProductQuerySet(models.QuerySet):
     def in_unit(self, unit: AdminUnit) -> "ProductQuerySet":
         """Products located in `unit` or in any unit merged into it (so counts roll up through mergers)."""
-        return self.filter(**{f"{unit.level}__in": unit.lineage_ids})
+        return self.filter(located_in(unit))
 
     def with_stars_on(self, day: datetime.date, *, in_force: bool = False) -> "ProductQuerySet":
         """Annotate `stars_on` and `expires_on`: stars and certificate expiry of the rating standing on `day`.
@@ -313,18 +324,50 @@ class ProductQuerySet(models.QuerySet):
         """
         if not days:
             return {}
+        return self._by_stars(fields, days, {}, Q(stars__gte=RECOGNISED_STARS))[0]
+
+    def flows_by(self, fields: tuple[str, ...], windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict:
+        """{(values of `fields`): {window key: {"new_products", "upgrades_to_4", "upgrades_to_5"}}} for
+        each (start, end) window, in one query; a group with none in any window is left out.
+
+        Counted over the ratings, by their stored first recognitions and upgrades (Rating.is_upgrade),
+        grouped by stars: an upgrade to 4★ is one in the 4★ group, so each window is two counts.
+        """
+        if not windows:
+            return {}
+        return self._by_stars(fields, {}, windows, Q(is_first_recognition=True) | Q(is_upgrade=True))[1]
+
+    def stars_and_flows_by(
+        self, fields: tuple[str, ...], days: dict[str, datetime.date],
+        windows: dict[str, tuple[datetime.date, datetime.date]],
+    ) -> tuple[dict, dict]:
+        """(stars_by(fields, days), flows_by(fields, windows)) in one pass over the 3★+ ratings: a
+        first recognition is a 3★+ rating, and an upgrade one above a 3★+ rating."""
+        if not days:
+            return {}, self.flows_by(fields, windows)
+        return self._by_stars(fields, days, windows, Q(stars__gte=RECOGNISED_STARS))
+
+    def _by_stars(self, fields, days, windows, ratings: Q) -> tuple[dict, dict]:
         groups = [f"product__{name}" for name in fields]
-        rows = (
-            self._ratings().filter(stars__gte=RECOGNISED_STARS).order_by().values_list(*groups, "stars")
-            .annotate(**{f"standing_{i}": Count("pk", filter=standing_on(day)) for i, day in enumerate(days.values())})
-        )
-        counts = defaultdict(lambda: {key: {} for key in days})
+        columns = {f"standing_{i}": Count("pk", filter=standing_on(day)) for i, day in enumerate(days.values())}
+        for i, window in enumerate(windows.values()):
+            columns[f"new_{i}"] = Count("pk", filter=Q(is_first_recognition=True, decided_on__range=window))
+            columns[f"up_{i}"] = Count("product", distinct=True, filter=Q(is_upgrade=True, decided_on__range=window))
+        rows = self._ratings().filter(ratings).order_by().values_list(*groups, "stars").annotate(**columns)
+        stars = defaultdict(lambda: {key: {} for key in days})
+        flows = defaultdict(lambda: {key: no_flows() for key in windows})
         for row in rows:
-            group, stars, standing = tuple(row[: len(fields)]), row[len(fields)], row[len(fields) + 1 :]
+            group, level = tuple(row[: len(fields)]), row[len(fields)]
+            standing, moved = row[len(fields) + 1 : len(fields) + 1 + len(days)], row[len(fields) + 1 + len(days) :]
             for key, n in zip(days, standing, strict=True):
                 if n:
-                    counts[group][key][stars] = n
-        return dict(counts)
+                    stars[group][key][level] = n
+            for key, new, upgraded in zip(windows, moved[::2], moved[1::2], strict=True):
+                if new or upgraded:
+                    flows[group][key]["new_products"] += new
+                    if level in (4, 5):
+                        flows[group][key][f"upgrades_to_{level}"] = upgraded
+        return dict(stars), dict(flows)
 
     def _ratings(self) -> "RatingQuerySet":
         # All products: no list of all their ids for the database to look each one up by.
@@ -336,60 +379,48 @@ class ProductQuerySet(models.QuerySet):
         """{key: {stars: n}}: recognised products at each star level on each of `days`, in one query."""
         return self.stars_by((), days).get((), {key: {} for key in days})
 
-    def producers_by(self, fields: tuple[str, ...], days: dict[str, datetime.date]) -> dict:
+    def producers_by(
+        self, fields: tuple[str, ...], days: dict[str, datetime.date], units: dict[str, AdminUnit] | None = None
+    ) -> dict:
         """{(values of `fields`): {day key: n}}: producers owning one of these products recognised on
         each of `days`, grouped by the products' `fields` ("province", "producer__type"), in one query.
+        With `units`, a day key found there counts only the products located in its unit (located_in):
+        a province and each province merged into it in one pass, each counting its producers once.
 
         One pass over the products' 3★+ ratings, as stars_by: each rating standing on a day counts
         its product's producer, once (a product has one standing rating, a producer many products).
         """
         if not days:
             return {}
+        units = units or {}
         groups = [f"product__{name}" for name in fields]
         ratings = self._ratings().filter(stars__gte=RECOGNISED_STARS)
+        wanted = {
+            key: standing_on(day) & (located_in(units[key], "product__") if key in units else Q())
+            for key, day in days.items()
+        }
         if len(days) == 1:
             # One day: its standing ratings are all there is to read (the whole country's in half the time).
-            [day] = days.values()
-            ratings = ratings.filter(standing_on(day))
+            [where] = wanted.values()
+            ratings = ratings.filter(where)
             counts = {"standing_0": Count("product__producer", distinct=True)}
         else:
-            counts = {f"standing_{i}": Count("product__producer", distinct=True, filter=standing_on(day))
-                      for i, day in enumerate(days.values())}
+            counts = {f"standing_{i}": Count("product__producer", distinct=True, filter=where)
+                      for i, where in enumerate(wanted.values())}
         rows = ratings.order_by().values_list(*groups).annotate(**counts)
         return {tuple(row[: len(fields)]): dict(zip(days, row[len(fields) :], strict=True)) for row in rows}
 
-    def producers_series(self, days: dict[str, datetime.date]) -> dict[str, dict[str, int]]:
-        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`,
-        in one query."""
-        by_type = self.producers_by(("producer__type",), days)
+    def producers_series(
+        self, days: dict[str, datetime.date], units: dict[str, AdminUnit] | None = None
+    ) -> dict[str, dict[str, int]]:
+        """{key: {producer type: n}}: producers owning one of these products recognised on each of `days`
+        (with `units`, as producers_by), in one query."""
+        by_type = self.producers_by(("producer__type",), days, units)
         return {key: {kind: by_day[key] for (kind,), by_day in by_type.items() if by_day[key]} for key in days}
 
     def flow_series(self, windows: dict[str, tuple[datetime.date, datetime.date]]) -> dict[str, dict[str, int]]:
-        """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query.
-
-        Counted over the ratings, by their stored first recognitions and upgrades (Rating.is_upgrade),
-        grouped by stars: an upgrade to 4★ is one in the 4★ group, so each window is two counts.
-        """
-        if not windows:
-            return {}
-        rows = (
-            self._ratings().filter(Q(is_first_recognition=True) | Q(is_upgrade=True)).order_by().values_list("stars")
-            .annotate(**{
-                f"{name}_{i}": aggregate
-                for i, window in enumerate(windows.values())
-                for name, aggregate in (
-                    ("new", Count("pk", filter=Q(is_first_recognition=True, decided_on__range=window))),
-                    ("up", Count("product", distinct=True, filter=Q(is_upgrade=True, decided_on__range=window))),
-                )
-            })
-        )
-        series = {key: {"new_products": 0, "upgrades_to_4": 0, "upgrades_to_5": 0} for key in windows}
-        for stars, *counts in rows:
-            for key, new, upgraded in zip(windows, counts[::2], counts[1::2], strict=True):
-                series[key]["new_products"] += new
-                if stars in (4, 5):
-                    series[key][f"upgrades_to_{stars}"] = upgraded
-        return series
+        """{key: {"new_products", "upgrades_to_4", "upgrades_to_5"}} for each (start, end) window, in one query."""
+        return self.flows_by((), windows).get((), {key: no_flows() for key in windows})
 
     def first_recognised_between(self, start: datetime.date, end: datetime.date) -> "ProductQuerySet":
         """Products whose first 3★+ rating was decided between start and end, both included."""

@@ -1,8 +1,9 @@
 import datetime
+from collections import defaultdict
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -132,18 +133,40 @@ class AdminUnit(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     @cached_property
+    def merged_units(self) -> list["AdminUnit"]:
+        """Every unit merged into this one, directly or through earlier mergers, each knowing its
+        own (so their lineage_ids cost no query): Bắc Kạn and old Thái Nguyên for Thái Nguyên (2025).
+
+        One query per generation: each unit found says whether any was merged into it, so the walk
+        stops at the generation whose units have none (one query for a province of today).
+        """
+        merged_into, frontier = defaultdict(list), [self.pk]
+        while frontier:
+            found = AdminUnit.objects.filter(successor__in=frontier).annotate(
+                has_merged=Exists(AdminUnit.objects.filter(successor=OuterRef("pk")))
+            )
+            frontier = []
+            for unit in found:
+                merged_into[unit.successor_id].append(unit)
+                if unit.has_merged:
+                    frontier.append(unit.pk)
+
+        def walk(pk: int) -> list[AdminUnit]:
+            units = []
+            for unit in merged_into[pk]:
+                unit.merged_units = walk(unit.pk)  # fills its cached_property
+                units += [unit, *unit.merged_units]
+            return units
+        return walk(self.pk)
+
+    @cached_property
     def lineage_ids(self) -> list[int]:
-        """This unit and every unit merged into it, directly or through earlier mergers.
+        """This unit and every unit merged into it, directly or through earlier mergers (merged_units).
 
         Records kept against a predecessor roll up into its successor: Thái Nguyên (2025) counts
-        what was recorded in Bắc Kạn (until 2025). The walk is over a handful of units per level,
-        once per instance.
+        what was recorded in Bắc Kạn (until 2025).
         """
-        ids, frontier = [self.pk], [self.pk]
-        while frontier:
-            frontier = list(AdminUnit.objects.filter(successor__in=frontier).values_list("pk", flat=True))
-            ids.extend(frontier)
-        return ids
+        return [self.pk, *(unit.pk for unit in self.merged_units)]
 
     def communes_on(self, day: datetime.date) -> AdminUnitQuerySet:
         """Communes that are part of this unit on `day`, and every earlier commune merged into them."""

@@ -9,11 +9,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
-from products.models import SOLD_ONLINE, Producer, Product, certificate_in_force
+from products.models import SOLD_ONLINE, Producer, Product, certificate_in_force, no_flows
 from provinces.models import AdminUnit
 
 from .models import Indicator, ReportedFigure, Target
@@ -76,14 +77,16 @@ def register_totals(unit: AdminUnit, day: datetime.date, actuals: "Actuals | Non
     return totals | actuals.producers(unit, day)
 
 
+def producer_totals(by_type: dict[str, int]) -> dict[str, int]:
+    """The producer indicators ("producers", "producers_<type>") from producers by type."""
+    by_kind = {f"producers_{kind}": by_type.get(kind, 0) for kind in Producer.Type.values}
+    return {"producers": sum(by_type.values()), **by_kind}
+
+
 def producer_series(unit: AdminUnit, days) -> dict[datetime.date, dict[str, int]]:
     """{day: producers owning a recognised product in `unit` on that day, in all and by type}, in one query."""
     series = Product.objects.in_unit(unit).producers_series({d.isoformat(): d for d in days})
-
-    def totals(by_type: dict[str, int]) -> dict[str, int]:
-        by_kind = {f"producers_{kind}": by_type.get(kind, 0) for kind in Producer.Type.values}
-        return {"producers": sum(by_type.values()), **by_kind}
-    return {day: totals(series[day.isoformat()]) for day in days}
+    return {day: producer_totals(series[day.isoformat()]) for day in days}
 
 
 def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> int:
@@ -96,11 +99,26 @@ def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> 
     )
 
 
+def _add_up(counts, total: dict | None = None) -> dict:
+    """The sum of several {name: n} counts (of groups of a grouped count), into `total`."""
+    total = dict(total or {})
+    for count in counts:
+        for name, n in count.items():
+            total[name] = total.get(name, 0) + n
+    return total
+
+
 class Actuals:
     """Register counts for one page, fetched in batches and kept.
 
-    Stars on several days of one unit are one query (`stars_series`); stars of every district of a
-    province on one day are one query; flows over several periods of one unit are one query.
+    A unit's stars on several days and flows over several periods are one query
+    (`stars_and_flows_by`); stars of every district of a province on one day are one query.
+
+    The units merged into the first unit given (the page's: Bắc Kạn into Thái Nguyên) count in that
+    unit's queries, so the targets of their plans cost the page no query per unit: its stars and flows
+    are one pass grouped by the unit each product is recorded in (and by district when one of
+    theirs is wanted), its producers one query with a count for each unit (a producer may own
+    products in two), its published figures one query.
     """
 
     def __init__(self, *units: AdminUnit):
@@ -111,14 +129,23 @@ class Actuals:
         self.cache = {}
         self.figures = {}
         self.units = {unit.pk: unit for unit in units}
+        self.root = units[0] if units else None
+
+    @cached_property
+    def members(self) -> dict[int, AdminUnit]:
+        """The units counted in the root's queries, by id: the root and the units merged into it, as
+        its lineage walk found them (AdminUnit.merged_units, each knowing its own lineage); none when
+        no unit was merged into it."""
+        merged = self.root.merged_units if self.root else []
+        return {unit.pk: unit for unit in (self.root, *merged)} if merged else {}
 
     def _same(self, unit: AdminUnit) -> AdminUnit:
         """One instance per unit, so its lineage (cached on the instance) is looked up once."""
-        return self.units.setdefault(unit.pk, unit)
+        return self.members.get(unit.pk) or self.units.setdefault(unit.pk, unit)
 
     def want_stars(self, unit: AdminUnit, *days: datetime.date) -> None:
         if unit.level == AdminUnit.Level.DISTRICT:
-            self.district_days[unit.parent_id].append(days)
+            self.district_days[unit.parent_id].append((unit.pk, days))
         else:
             self.days[unit.pk].update(days)
 
@@ -132,14 +159,60 @@ class Actuals:
         unit = self._same(unit)
         key = ("stars", unit.pk, day)
         if key not in self.cache:
-            if unit.level == AdminUnit.Level.DISTRICT:
+            self.want_stars(unit, day)
+            if unit.level != AdminUnit.Level.DISTRICT:
+                self._count(unit)
+            elif unit.parent_id in self.members:
+                self._count(self.root)
+            else:
                 self.by_district(unit.parent, day)
                 self.cache.setdefault(key, {})
-            else:
-                days = self.days[unit.pk] | {day}
-                series = Product.objects.in_unit(unit).stars_series({d.isoformat(): d for d in days})
-                self.cache.update({("stars", unit.pk, d): series[d.isoformat()] for d in days})
         return self.cache[key]
+
+    def _count(self, unit: AdminUnit) -> None:
+        """Stars and flows of `unit` on each day and in each window wanted for it, in one query; for
+        a member, of every member and of the members' districts wanted, grouped by the unit each
+        product is recorded in (at the root's level) and, when a district is wanted, its district."""
+        members, fields, districts = [unit], (), []
+        if unit.pk in self.members:
+            members = list(self.members.values())
+            districts = [(pk, unit_days) for parent in self.members for pk, unit_days in self.district_days[parent]]
+            fields = (self.root.level, "district") if districts else (self.root.level,)
+        days = {d for member in members for d in self.days[member.pk]} | {d for _pk, ds in districts for d in ds}
+        windows = {w for member in members for w in self.windows[member.pk]}
+        day_keys, window_keys = {d.isoformat(): d for d in days}, {f"{a}_{b}": (a, b) for a, b in windows}
+        stars, flows = Product.objects.in_unit(members[0]).stars_and_flows_by(fields, day_keys, window_keys)
+        for member in members:
+            lineage = set(member.lineage_ids)
+            # Its groups: the units it holds (itself and those merged into it), or all when ungrouped.
+            its_stars = [counts for group, counts in stars.items() if not fields or group[0] in lineage]
+            its_flows = [counts for group, counts in flows.items() if not fields or group[0] in lineage]
+            for key, day in day_keys.items():
+                self.cache[("stars", member.pk, day)] = _add_up(counts[key] for counts in its_stars)
+            for key, (start, end) in window_keys.items():
+                moved = (counts[key] for counts in its_flows)
+                self.cache[("flows", member.pk, start, end)] = _add_up(moved, no_flows())
+        for key, day in day_keys.items() if fields else ():
+            # As recorded: the root's own products and each merged unit's (ProvinceDashboard.by_place).
+            recorded = defaultdict(list)
+            for group, counts in stars.items():
+                recorded[group[0]].append(counts[key])
+            self.cache[("recorded", self.root.pk, day)] = {pk: _add_up(found) for pk, found in recorded.items()}
+            for pk, _days in districts:
+                in_district = (counts[key] for group, counts in stars.items() if group[1] == pk)
+                self.cache[("stars", pk, day)] = _add_up(in_district)
+
+    def recorded(self, day: datetime.date) -> dict[int, dict[int, int]]:
+        """{id: {stars: n}} of the root's recognised products on `day` by the unit each is recorded in
+        (itself and those merged into it), counted with its stars."""
+        root = self.root
+        if root.pk not in self.members:
+            stars = self.stars(root, day)
+            return {root.pk: stars} if stars else {}
+        if ("recorded", root.pk, day) not in self.cache:
+            self.want_stars(root, day)
+            self._count(root)
+        return {pk: stars for pk, stars in self.cache[("recorded", root.pk, day)].items() if stars}
 
     def by_district(self, province: AdminUnit, day: datetime.date) -> dict[tuple, dict[int, int]]:
         """{(district id, district name): {stars: n}} within `province` on `day`; (None, None) for
@@ -150,7 +223,7 @@ class Actuals:
         province = self._same(province)
         key = ("districts", province.pk, day)
         if key not in self.cache:
-            district_days = {day} | {d for unit_days in self.district_days[province.pk] for d in unit_days}
+            district_days = {day} | {d for _pk, unit_days in self.district_days[province.pk] for d in unit_days}
             counts = Product.objects.in_unit(province).count_by_stars_and(
                 ("district", "district__short_name"), {d.isoformat(): d for d in district_days}
             )
@@ -166,17 +239,28 @@ class Actuals:
         unit = self._same(unit)
         key = ("flows", unit.pk, start, end)
         if key not in self.cache:
-            windows = self.windows[unit.pk] | {(start, end)}
-            series = Product.objects.in_unit(unit).flow_series({f"{a}_{b}": (a, b) for a, b in windows})
-            self.cache.update({("flows", unit.pk, a, b): series[f"{a}_{b}"] for a, b in windows})
+            self.want_flows(unit, start, end)
+            self._count(unit)
         return self.cache[key]
 
     def producers(self, unit: AdminUnit, day: datetime.date) -> dict[str, int]:
         unit = self._same(unit)
         key = ("producers", unit.pk, day)
         if key not in self.cache:
-            days = sorted(self.producer_days[unit.pk] | {day})
-            self.cache.update({("producers", unit.pk, d): totals for d, totals in producer_series(unit, days).items()})
+            if unit.pk in self.members:
+                # One count per unit and day: producers cannot be added up across units.
+                wanted = {(unit.pk, day)} | {(pk, d) for pk in self.members for d in self.producer_days[pk]}
+                keys = {f"{pk}_{d}": (pk, d) for pk, d in wanted}
+                units = {k: self.members[pk] for k, (pk, _d) in keys.items() if pk != self.root.pk}
+                series = Product.objects.in_unit(self.root).producers_series(
+                    {k: d for k, (_pk, d) in keys.items()}, units
+                )
+                self.cache.update({("producers", pk, d): producer_totals(series[k]) for k, (pk, d) in keys.items()})
+            else:
+                days = sorted(self.producer_days[unit.pk] | {day})
+                self.cache.update(
+                    {("producers", unit.pk, d): totals for d, totals in producer_series(unit, days).items()}
+                )
         return self.cache[key]
 
     def by_field(self, unit: AdminUnit, day: datetime.date, fields: tuple[str, ...]) -> dict[tuple, dict[int, int]]:
@@ -189,14 +273,16 @@ class Actuals:
         return self._cached(("by", unit.pk, day, fields), count)
 
     def figures_for(self, unit: AdminUnit) -> list[ReportedFigure]:
-        """Published figures of a province and its districts, newest first, fetched once."""
-        province = unit.parent if unit.level == AdminUnit.Level.DISTRICT else unit
-        if province.pk not in self.figures:
-            self.figures[province.pk] = list(
-                ReportedFigure.objects.filter(Q(unit=province) | Q(unit__parent=province))
+        """Published figures of a province and its districts, newest first, fetched once; those of
+        the root and of every province merged into it in one query."""
+        province = unit.parent_id if unit.level == AdminUnit.Level.DISTRICT else unit.pk
+        provinces = list(self.members) if province in self.members else [province]
+        if provinces[0] not in self.figures:
+            self.figures[provinces[0]] = list(
+                ReportedFigure.objects.filter(Q(unit__in=provinces) | Q(unit__parent__in=provinces))
                 .select_related("indicator").order_by("-as_of")
             )
-        return self.figures[province.pk]
+        return self.figures[provinces[0]]
 
     def reported(self, indicator: Indicator, unit: AdminUnit, start: datetime.date | None, day: datetime.date):
         """The latest published figure for `unit` on or before `day` (and after `start` for a flow)."""

@@ -84,9 +84,9 @@ def test_a_junk_narrowing_is_ignored(login, staff_a, junk):
 
 def test_the_commune_picker_reads_its_page_in_a_fixed_number_of_queries(login, staff_tn, django_assert_num_queries):
     client, within = login(staff_tn), unit("thai-nguyen").pk
-    # The session, the user, their permissions (2), their scope (3), the count, and one page of 20
+    # The session, the user, their permissions (2), their scope (2), the count, and one page of 20
     # communes with the units above them (not one query per label).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert len(autocomplete(client, "commune", within=within)) == 20
 
 

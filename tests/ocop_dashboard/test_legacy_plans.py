@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
-from ocop_dashboard.dashboard import legacy_plans
+from ocop_dashboard.dashboard import ProvinceDashboard
 from products.demo import seed_demo
-from targets.models import Plan
+from targets.models import Indicator, Plan, Target
 from tests.conftest import unit
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,13 @@ def test_the_former_provinces_actuals_are_those_of_its_own_progress_json(demo, c
     assert shown == expected and len(shown) == 6
 
 
+def test_a_former_provinces_district_targets_read_what_its_own_progress_json_does(demo, client):
+    [legacy] = section(client, "bac-ninh")
+    own = client.get("/tinh/bac-ninh-cu/progress.json", {"as_of": END_OF_2025}).json()["targets"]
+    shown = [(p.target.unit.slug, None if p.actual is None else float(p.actual)) for p in legacy.progress]
+    assert shown == [(t["unit"], t["actual"]) for t in own if t["plan"] == str(legacy.plan)]
+
+
 def test_the_section_names_the_lineage_and_links_to_the_former_province(demo, client):
     html = client.get("/tinh/thai-nguyen/", {"as_of": END_OF_2025}).content.decode()
     assert "Bắc Kạn (đến 30/06/2025), nay thuộc Thái Nguyên" in html
@@ -66,8 +73,29 @@ def test_district_targets_of_a_former_province_show_with_their_districts(demo, c
     assert sum(1 for p in legacy.progress if p.target.unit.level == "district") == 8
 
 
-def test_the_section_takes_two_queries_and_one_per_family_of_counts_its_targets_read(demo, django_assert_num_queries):
-    thai_nguyen = unit("thai-nguyen")
-    with django_assert_num_queries(7):
-        [legacy] = legacy_plans(thai_nguyen, datetime.date(2025, 12, 31), [])
-    assert len(legacy.progress) == 6
+def test_the_former_provinces_plans_are_counted_in_the_pages_own_queries_however_many(demo, django_assert_num_queries):
+    bac_giang = unit("bac-giang")  # a second former province of Bắc Ninh with a plan, beside old Bắc Ninh's
+    plan = Plan.objects.create(unit=bac_giang, name="Kế hoạch OCOP Bắc Giang 2021–2025", kind=Plan.Kind.PLAN,
+                               starts_on=datetime.date(2021, 1, 1), ends_on=datetime.date(2025, 12, 31))
+    for code in ("products", "new_products", "producers"):
+        Target.objects.create(plan=plan, indicator=Indicator.objects.get(code=code), unit=bac_giang,
+                              deadline=plan.ends_on, value=100)
+    bac_ninh = unit("bac-ninh")
+    # The lineage walk, the plans, the targets, stars and flows, producers, published figures.
+    with django_assert_num_queries(6):
+        page = ProvinceDashboard(bac_ninh, datetime.date(2025, 12, 31))
+    assert [(legacy.unit.slug, len(legacy.progress)) for legacy in page.legacy_plans] == [
+        ("bac-giang", 3), ("bac-ninh-cu", 12)]
+
+
+def test_a_producer_in_two_former_provinces_counts_in_each_and_once_in_their_successor(make):
+    producer = make.producer()
+    for name, slug, stars in (("Vải thiều", "bac-giang", 3), ("Gốm Phù Lãng", "bac-ninh-cu", 4)):
+        make.rate(make.product(name, producer=producer, province=unit(slug)), "2024-06-01", stars)
+        plan = Plan.objects.create(unit=unit(slug), name="Kế hoạch OCOP 2021–2025", kind=Plan.Kind.PLAN,
+                                   starts_on=datetime.date(2021, 1, 1), ends_on=datetime.date(2025, 12, 31))
+        Target.objects.create(plan=plan, indicator=Indicator.objects.get(code="producers"), unit=plan.unit,
+                              deadline=plan.ends_on, value=10)
+    page = ProvinceDashboard(unit("bac-ninh"), datetime.date(2025, 12, 31))
+    assert [p.actual for legacy in page.legacy_plans for p in legacy.progress] == [1, 1]
+    assert page.producers["producers"] == 1

@@ -190,6 +190,19 @@ def test_counting_with_and_without_stars_finds_the_same_products(make, bac_kan):
     assert found == [{"A", "B", "C"}, {"A", "C"}, {"A", "C", "D"}, {"A", "D"}]
 
 
+def test_stars_and_flows_counted_in_one_pass_are_those_counted_apart(make, bac_kan, na_ri, django_assert_num_queries):
+    upgraded, revoked = make.product("A", district=na_ri), make.product("B")
+    make.rate(upgraded, "2019-06-01", 3)
+    make.rate(upgraded, "2021-06-01", 4)
+    make.rate(revoked, "2020-02-01", 5, revoked_on=D("2021-03-01"))
+    days = {d: D(d) for d in ("2019-12-31", "2020-12-31", "2021-12-31")}
+    windows = {str(year): (D(f"{year}-01-01"), D(f"{year}-12-31")) for year in (2019, 2020, 2021)}
+    products = Product.objects.in_unit(bac_kan)
+    with django_assert_num_queries(1):
+        both = products.stars_and_flows_by(("district",), days, windows)
+    assert both == (products.stars_by(("district",), days), products.flows_by(("district",), windows))
+
+
 def test_a_later_rating_below_three_stars_ends_the_series_count(make, bac_kan):
     product = make.product()
     make.rate(product, "2019-06-01", 3)
@@ -247,6 +260,19 @@ def test_producers_of_one_day_are_those_it_has_among_several_days(make, bac_kan,
         ((na_ri.pk,), "2020-12-31"): 2, ((None,), "2020-12-31"): 1,
         ((na_ri.pk,), "2021-12-31"): 1,
     }
+
+
+def test_producers_of_a_province_and_of_each_merged_into_it_are_counted_in_one_query(make, django_assert_num_queries):
+    shared = make.producer("HTX A")  # with products in two of the provinces merged into Thái Nguyên
+    make.rate(make.product("A1", producer=shared), "2019-06-01", 3)
+    make.rate(make.product("A2", producer=shared, province=unit("thai-nguyen-cu")), "2019-06-01", 3)
+    make.rate(make.product("B1", producer=make.producer("HTX B")), "2019-06-01", 4)
+    thai_nguyen = unit("thai-nguyen")
+    merged = {u.slug: u for u in thai_nguyen.merged_units}
+    days = {"all": D("2026-01-01"), **dict.fromkeys(merged, D("2026-01-01"))}
+    with django_assert_num_queries(1):
+        found = Product.objects.in_unit(thai_nguyen).producers_series(days, merged)
+    assert found == {"all": {"cooperative": 2}, "bac-kan": {"cooperative": 2}, "thai-nguyen-cu": {"cooperative": 1}}
 
 
 @pytest.mark.parametrize("count", [1, 6])

@@ -55,6 +55,23 @@ def test_current_province_lineage_holds_its_predecessors():
     assert slugs == {"thai-nguyen", "thai-nguyen-cu", "bac-kan"}
 
 
+def test_a_lineage_is_one_query_and_the_units_in_it_know_their_own(django_assert_num_queries):
+    thai_nguyen = AdminUnit.objects.get(slug="thai-nguyen")
+    with django_assert_num_queries(1):
+        lineages = {unit.slug: unit.lineage_ids for unit in thai_nguyen.merged_units}
+    assert lineages == {slug: [AdminUnit.objects.get(slug=slug).pk] for slug in ("bac-kan", "thai-nguyen-cu")}
+
+
+def test_a_lineage_walk_takes_one_query_per_generation_that_had_units_merged_into_it(django_assert_num_queries):
+    bac_kan = AdminUnit.objects.get(slug="bac-kan")
+    earlier = AdminUnit.objects.create(level="province", code=990, name="Tỉnh Thử", short_name="Thử", slug="thu",
+                                       successor=bac_kan, valid_to=datetime.date(2008, 7, 31))
+    thai_nguyen = AdminUnit.objects.get(slug="thai-nguyen")
+    with django_assert_num_queries(2):  # Bắc Kạn and old Thái Nguyên; then the one merged into Bắc Kạn
+        lineages = {unit.slug: unit.lineage_ids for unit in thai_nguyen.merged_units}
+    assert lineages["bac-kan"] == [bac_kan.pk, earlier.pk] and earlier.pk in thai_nguyen.lineage_ids
+
+
 def test_loading_again_changes_nothing():
     assert load_admin_units() == {"created": 0, "updated": 0, "unchanged": AdminUnit.objects.count()}
 
