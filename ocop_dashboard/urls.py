@@ -31,7 +31,7 @@ urlpatterns = [
     re_path(r"^admin/products/importrecord/(?P<rest>.*)$", views.old_import_address),
     path("admin/", admin.site.urls),
     # Without a form token: switching the language only stores a preference, and a page that carries
-    # no token can be kept whole for every visitor not signed in (ocop_dashboard.caching.shared_page).
+    # no token can be kept whole for every visitor not signed in (core.caching.shared_page).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("provinces.urls")),
     path("", include(dashboard_patterns)),
