@@ -1,6 +1,6 @@
 """Django's file cache, forgiving: a cache that cannot be read or written (a read-only or full disk,
 a folder the server may not enter) is a cache that holds nothing, so pages are counted instead of
-failing. Said once in the log, with the reason."""
+failing. Said once in the log, with the reason. A damaged entry is a miss, and is deleted."""
 
 import logging
 
@@ -28,6 +28,11 @@ class ForgivingFileBasedCache(FileBasedCache):
             return super().get(key, default, version)
         except OSError as error:
             self._unusable(error)
+            return default
+        except Exception:  # noqa: BLE001 — unpickling damaged bytes can raise almost anything
+            # A file torn by a power cut or a full disk: a miss, and gone.
+            logger.warning("A damaged file in the cache %s was deleted.", self._dir)
+            self._delete(self._key_to_file(key, version))
             return default
 
     def set(self, key, value, timeout=None, version=None):

@@ -44,7 +44,7 @@ def _code_version() -> str:
 CODE_VERSION = _code_version()
 
 
-def _version(request) -> tuple[int, datetime.datetime]:
+def _version(request) -> register.Version:
     """The register's version (core.register.version), read once per request."""
     if not hasattr(request, _VERSION):
         setattr(request, _VERSION, register.version())
@@ -64,7 +64,7 @@ def _inputs(request) -> list:
     version and when it changed, the whole address with its query (page, as_of, plan, filters; the
     host, which provinces.json names), the language, the code, today's date (a page without as_of
     shows today; certificates lapse at midnight) and what the visitor may see."""
-    version, changed = _version(request)
+    version, changed, _now = _version(request)
     day = today(request)
     scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
     return [version, changed.isoformat(), request.build_absolute_uri(), get_language(), CODE_VERSION, day.isoformat(),
@@ -76,11 +76,13 @@ def _digest(parts: list) -> str:
 
 
 def _visitor(request) -> tuple | None:
-    """What a page shows of its visitor (the header): who they are and whether they enter data."""
+    """What a page shows of its visitor (the header): who they are, whether they enter data, and the
+    secret of the sign-out form's token, which a new sign-in changes (a page kept from before it
+    would sign out with a token no longer taken)."""
     user = request.user
     if not user.is_authenticated:
         return None
-    return (user.pk, user.get_username(), user.get_full_name(), enters_data(user))
+    return (user.pk, user.get_username(), user.get_full_name(), enters_data(user), request.META.get("CSRF_COOKIE"))
 
 
 def _state(request) -> tuple[str, datetime.datetime | None]:
@@ -93,12 +95,13 @@ def _state(request) -> tuple[str, datetime.datetime | None]:
     than today; none in the second of a change."""
     if not hasattr(request, _STATE):
         etag = _digest([*_inputs(request), _visitor(request)])
-        changed = _version(request)[1]
+        _number, changed, now = _version(request)
         midnight = datetime.datetime.combine(today(request), datetime.time(), tzinfo=timezone.get_current_timezone())
         last_modified = max(changed, midnight)
         # Last-Modified counts whole seconds: a change in this very second may be followed by another
-        # in the same second, which an If-Modified-Since would not see. Then none is given.
-        if int(changed.timestamp()) >= int(timezone.now().timestamp()):
+        # in the same second, which an If-Modified-Since would not see. Then none is given. The second
+        # is the database's, whose clock dated the change (an app server's may be ahead or behind).
+        if int(changed.timestamp()) >= int(now.timestamp()):
             last_modified = None
         setattr(request, _STATE, (f'"{etag}"', last_modified))
     return getattr(request, _STATE)

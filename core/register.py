@@ -8,6 +8,7 @@ An upsert keeps it working on an empty table (a test database flushed between te
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.db import connection, migrations
 from django.utils import timezone
@@ -68,24 +69,37 @@ def watch(*tables: str) -> migrations.RunPython:
     return migrations.RunPython(forwards, backwards, elidable=False)
 
 
+class Version(NamedTuple):
+    number: int  # 0 before any change
+    changed_at: datetime.datetime  # the epoch before any change
+    now: datetime.datetime  # the database's clock, which dated the change: app servers' clocks may differ
+
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+_NOW = {"postgresql": "clock_timestamp()", "sqlite": "strftime('%Y-%m-%d %H:%M:%f', 'now')"}
+
+
 def bump() -> None:
     """Change the register's version now, as a write would (after a restore: the version and time the
     backup holds are older than pages already served, and would be taken for them)."""
-    RegisterVersion.objects.update_or_create(pk=1, defaults={
-        "version": (version()[0] or 0) + 1, "changed_at": timezone.now()})
+    RegisterVersion.objects.update_or_create(
+        pk=1, defaults={"version": version().number + 1, "changed_at": timezone.now()})
 
 
-def version() -> tuple[int, datetime.datetime]:
-    """(the register's version, when it last changed), in one query; (0, the epoch) before any change."""
+def version() -> Version:
+    """The register's version, when it last changed and the database's time now, in one query."""
     # Plain SQL: every dashboard request, a 304 included, asks this first, and the ORM's building of
     # the query costs more than the query (bench/load.py).
+    table = RegisterVersion._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version, changed_at FROM {RegisterVersion._meta.db_table} WHERE id = 1")
-        found = cursor.fetchone()
-    if found is None:
-        return 0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-    number, changed = found
-    # SQLite hands back the UTC time its trigger wrote, without a zone.
-    return number, changed if changed.tzinfo else changed.replace(tzinfo=datetime.UTC)
+        cursor.execute(f"SELECT (SELECT version FROM {table} WHERE id = 1), "
+                       f"(SELECT changed_at FROM {table} WHERE id = 1), {_NOW[connection.vendor]}")
+        number, changed, now = cursor.fetchone()
+    return Version(number or 0, _utc(changed) if changed else EPOCH, _utc(now))
 
 
+def _utc(value: datetime.datetime | str) -> datetime.datetime:
+    """A time as the database hands it back: aware (PostgreSQL), or UTC as text (SQLite)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)

@@ -261,12 +261,16 @@ IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
 # lock on SQLite holds up, and which, unusable, only makes pages counted each time; for several app servers a
 # shared one, e.g. CACHE_BACKEND=django.core.cache.backends.redis.RedisCache
 # CACHE_LOCATION=redis://127.0.0.1:6379/1 (or Django's Memcached backend).
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND") or "core.cache.ForgivingFileBasedCache"
+CULLED_CACHES = ("core.cache.", *(f"django.core.cache.backends.{kind}." for kind in ("filebased", "locmem", "db")))
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND") or "core.cache.ForgivingFileBasedCache",
+        "BACKEND": CACHE_BACKEND,
         "LOCATION": os.environ.get("CACHE_LOCATION") or str(BASE_DIR / "cache"),
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # A bound for the caches Django culls itself (files, memory, a table); Redis and Memcached
+        # have their own (maxmemory, -m), and their clients refuse this option.
+        "OPTIONS": {"MAX_ENTRIES": 5000} if CACHE_BACKEND.startswith(CULLED_CACHES) else {},
     }
 }
 
@@ -296,6 +300,8 @@ SECURE_CSP = {
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Health checks answer over plain HTTP too: a monitor or a container's check on the loopback, and
 # the proxy's port 80, which passes /healthz through (deploy/nginx.conf), have no TLS to be sent to.

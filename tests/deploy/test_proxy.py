@@ -49,6 +49,7 @@ def render(sample: str, *, app: int, http: int, https: int, folder: Path, versio
         f"/etc/letsencrypt/live/{SITE}/fullchain.pem": str(folder / "cert.pem"),
         f"/etc/letsencrypt/live/{SITE}/privkey.pem": str(folder / "key.pem"),
         "root /var/www/html;": f"root {folder / 'www'};",
+        "root /srv/ocop/deploy;": f"root {ROOT / 'deploy'};",
     }
     for old, new in replacements.items():
         assert old in sample, f"deploy/nginx.conf no longer has {old!r}: update this test's rendering"
@@ -190,3 +191,25 @@ def test_the_proxy_passes_on_the_applications_answer_uncompressed_or_compressed_
     direct.request("GET", "/", headers={"Host": SITE, "X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"})
     answered = direct.getresponse()
     assert through[1].get("Content-Encoding") == answered.headers.get("Content-Encoding")
+
+
+def test_while_the_application_is_down_the_proxy_answers_503_in_our_words(tmp_path):
+    folder = tmp_path
+    (folder / "www").mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={SITE}",
+                    "-addext", f"subjectAltName=DNS:{SITE}", "-keyout", folder / "key.pem",
+                    "-out", folder / "cert.pem"], check=True, capture_output=True)
+    ports = {"app": free_port(), "http": free_port(), "https": free_port()}  # nothing answers on "app"
+    sample = (ROOT / "deploy" / "nginx.conf").read_text()
+    (folder / "ocop.conf").write_text(render(sample, **ports, folder=folder, version=nginx_version()))
+    (folder / "nginx.conf").write_text(main_config(folder))
+    server = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e",
+                               str(folder / "error.log"), "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+    try:
+        answering(f"http://127.0.0.1:{ports['http']}/.well-known/acme-challenge/none", server, folder / "error.log")
+        status, headers, page = Client({**ports, "certificate": folder / "cert.pem"}).request("GET", "/tinh/bac-kan/")
+    finally:
+        server.send_signal(signal.SIGQUIT)
+        server.wait(timeout=30)
+    assert (status, headers["Retry-After"]) == (503, "30") and "thử lại" in page.decode()
+    assert "nginx/" not in headers.get("Server", "")

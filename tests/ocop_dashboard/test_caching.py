@@ -277,3 +277,29 @@ def test_a_kept_workbook_is_not_compressed_again(register, client, server_cache)
     client.get(f"{PAGE}san-pham.xlsx", {"as_of": "2023-07-31"})
     again = Client().get(f"{PAGE}san-pham.xlsx", {"as_of": "2023-07-31"}, HTTP_ACCEPT_ENCODING="gzip")
     assert again.status_code == 200 and "Content-Encoding" not in again
+
+
+def test_a_damaged_file_in_the_cache_is_a_miss(register, client, settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ForgivingFileBasedCache", "LOCATION": str(tmp_path)}}
+    client.get(PAGE, {"as_of": "2023-07-31"})
+    for kept in tmp_path.glob("*.djcache"):
+        kept.write_bytes(kept.read_bytes()[:40])  # torn by a power cut
+    assert Client().get(PAGE, {"as_of": "2023-07-31"}).status_code == 200
+
+
+def test_a_new_sign_in_is_a_new_etag_the_sign_out_form_has_a_new_token(register, client, staff_a):
+    client.force_login(staff_a)
+    client.get("/admin/")  # the form token's secret, as a signed-in page gives it
+    before = etag(client)
+    client.logout()
+    client.force_login(staff_a)  # Django gives a new secret at sign-in
+    client.get("/admin/")
+    assert etag(client) != before
+
+
+def test_the_second_of_a_change_is_the_databases_whatever_the_app_servers_clock(register, client, monkeypatch):
+    # A change dated by the database in the second it reads as now (a little ahead: however slow the machine).
+    RegisterVersion.objects.update(changed_at=timezone.now() + datetime.timedelta(seconds=30))
+    ahead = timezone.now() + datetime.timedelta(hours=1)
+    monkeypatch.setattr(caching.timezone, "now", lambda: ahead)  # an app server whose clock runs an hour ahead
+    assert "Last-Modified" not in client.get(PAGE, {"as_of": "2023-07-31"})

@@ -133,3 +133,20 @@ def test_sqlite_writers_queue_for_the_write_lock_from_the_start_of_their_transac
 
     options = database_from_url("sqlite:///db.sqlite3")["OPTIONS"]
     assert (options["transaction_mode"], options["timeout"]) == ("IMMEDIATE", settings.WRITE_WAIT_SECONDS)
+
+
+@pytest.mark.parametrize(("backend", "options"), [
+    ("django.core.cache.backends.redis.RedisCache", "{}"),
+    ("django.core.cache.backends.memcached.PyMemcacheCache", "{}"),
+    ("django.core.cache.backends.filebased.FileBasedCache", "{'MAX_ENTRIES': 5000}"),
+    (None, "{'MAX_ENTRIES': 5000}"),
+])
+def test_only_caches_django_culls_itself_are_given_a_number_of_entries(backend, options):
+    # Redis's and Memcached's clients refuse the option: every page would answer 500.
+    env = ({"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"}
+           | ({"CACHE_BACKEND": backend} if backend else {}))
+    result = subprocess.run(
+        [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.CACHES['default']['OPTIONS'])"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.strip() == options
