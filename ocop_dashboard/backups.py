@@ -54,9 +54,12 @@ def backups_in(folder: Path) -> list[Path]:
                   key=lambda path: path.name)
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups in `folder` (none when keep is 0); the files deleted."""
-    old = backups_in(folder)[:-keep] if keep else []
+def prune(folder: Path, keep: int, vendor: str) -> list[Path]:
+    """Delete all but the newest `keep` backups of a `vendor` database in `folder` (none when keep is
+    0); the files deleted. Another database's backups there (a trial's SQLite beside PostgreSQL's) are
+    not this one's to count."""
+    ours = [path for path in backups_in(folder) if NAME.fullmatch(path.name).group(1) == vendor]
+    old = ours[:-keep] if keep else []
     for path in old:
         path.unlink()
     return old

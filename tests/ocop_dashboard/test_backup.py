@@ -146,13 +146,21 @@ def test_prune_keeps_the_newest_backups_and_every_other_file(tmp_path):
     others = ["ghi-chu.txt", f".{names[-1]}.partial"]  # an interrupted backup's file is no backup
     for name in [*names, *others]:
         (tmp_path / name).touch()
-    backups.prune(tmp_path, keep=2)
+    backups.prune(tmp_path, keep=2, vendor="postgresql")
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*names[2:], *others])
+
+
+def test_prune_leaves_another_databases_backups_alone(tmp_path):
+    other = tmp_path / "ocop-20261201T020000Z-postgresql.dump"
+    for name in (other.name, "ocop-20261202T020000Z-sqlite.sqlite3", "ocop-20261203T020000Z-sqlite.sqlite3"):
+        (tmp_path / name).touch()
+    backups.prune(tmp_path, keep=1, vendor="sqlite")
+    assert other.exists() and len(list(tmp_path.iterdir())) == 2
 
 
 def test_keep_0_keeps_every_backup(tmp_path):
     (tmp_path / "ocop-20261201T020000Z-sqlite.sqlite3").touch()
-    assert backups.prune(tmp_path, keep=0) == []
+    assert backups.prune(tmp_path, keep=0, vendor="sqlite") == []
 
 
 def test_postgresql_programs_not_on_path_are_taken_from_the_newest_version(tmp_path, monkeypatch):

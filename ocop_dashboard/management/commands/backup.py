@@ -64,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(self.failed(str(error))) from None
         self.stdout.write(in_both_text(lambda: _("The %(database)s database was backed up to %(path)s (%(size)s).") % {
             "database": database, "path": path, "size": filesizeformat(path.stat().st_size)}))
-        for old in prune(folder, keep):
+        for old in prune(folder, keep, connection.vendor):
             self.stdout.write(in_both_text(lambda: _("Deleted an old backup, beyond the newest %(keep)s: %(name)s") % {
                 "keep": keep, "name": old.name}))
 
