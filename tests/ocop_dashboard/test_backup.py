@@ -242,3 +242,8 @@ def test_a_database_holding_no_table_is_not_backed_up_nor_old_backups_deleted(da
     old.touch()
     said = refused(databases.empty(), "--to", str(tmp_path), "--keep", "1")
     assert "holds no table" in said and [path.name for path in tmp_path.iterdir()] == [old.name]
+
+
+def test_restoring_a_folder_says_to_name_a_file_in_it(tmp_path):
+    code, _out, err = finished(manage(f"sqlite:///{tmp_path}/db.sqlite3", "restore", str(tmp_path)))
+    assert (code, "is a folder" in err, "là một thư mục" in err) == (1, True, True)

@@ -27,6 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, force=False, **options):
         path = Path(file)
+        if path.is_dir():
+            raise CommandError(in_both_text(lambda: _("%(path)s is a folder: name one backup file in it.") % {
+                "path": file}))
         if not path.is_file():
             raise CommandError(in_both_text(lambda: _("No such file: %(path)s") % {"path": file}))
         here, kind = connection.vendor, kind_of(path)
