@@ -52,9 +52,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """The whole number the environment gives `name` (at least `minimum`), `default` when unset or empty."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if not value.strip().isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
 # How long a writer waits for another one writing the same records (an import, an edit) before it
 # gives up with a message: PostgreSQL's lock_timeout for the import's locks, SQLite's busy timeout.
-WRITE_WAIT_SECONDS = int(os.environ.get("WRITE_WAIT_SECONDS") or 30)
+WRITE_WAIT_SECONDS = env_int("WRITE_WAIT_SECONDS", 30, minimum=1)
 # Tests of concurrent imports only: seconds an import pauses inside its write (core.locks.hold_for_tests).
 OCOP_TEST_WRITE_PAUSE = float(os.environ.get("OCOP_TEST_WRITE_PAUSE") or 0)
 
@@ -207,8 +217,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Login throttling: repeated failures lock one username from one address for a while. Locking by
 # address alone would lock out a whole office behind one address for one clerk's typos.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ocop_dashboard.auth.client_ip"
@@ -254,7 +264,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # may be started again. On PostgreSQL the worker speaks while it writes too (every batch of rows,
 # through DATABASES[PROGRESS_DATABASE]); on SQLite writing is one transaction in which nothing can
 # be told, so this must also exceed the longest write there (a 60,000-row sheet writes in about a minute).
-IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "600"))
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600)
 
 # The dashboard's computed figures, tables and charts, by register version (core.caching):
 # files by default (a folder the server writes: /var/cache/ocop on a server), which no import's write
@@ -277,11 +287,11 @@ CACHES = {
 # /readyz answers 503 when no import worker (`manage.py run_worker`) has said it is alive for this
 # long. A worker says so every eighth of it (15 s by default), from a thread of its own; on SQLite that
 # thread waits while an import writes (the write lock), so keep this above the longest write there too.
-WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS") or 120)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=1)
 # Uploaded sheets hold producers' phone numbers and tax codes: `manage.py purge_uploads` (run daily)
 # deletes an import's file, and the rows read from it, this many days after its upload. The record,
 # its counts and errors, and the audit trail's links to it stay.
-UPLOAD_RETENTION_DAYS = int(os.environ.get("UPLOAD_RETENTION_DAYS") or 90)
+UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 90, minimum=1)
 if UPLOAD_RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"UPLOAD_RETENTION_DAYS must be 1 or more days, not {UPLOAD_RETENTION_DAYS}")
 
@@ -306,7 +316,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Health checks answer over plain HTTP too: a monitor or a container's check on the loopback, and
 # the proxy's port 80, which passes /healthz through (deploy/nginx.conf), have no TLS to be sent to.
 SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 # Only a header: the domain joins browsers' preload lists only if its owner submits it.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
@@ -325,7 +335,7 @@ EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or (
 )
 SMTP_OPTIONS = {
     "host": os.environ.get("EMAIL_HOST") or "localhost",
-    "port": int(os.environ.get("EMAIL_PORT") or 25),
+    "port": env_int("EMAIL_PORT", 25, minimum=1),
     "username": os.environ.get("EMAIL_HOST_USER", ""),
     "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
     "use_tls": env_bool("EMAIL_USE_TLS", False),

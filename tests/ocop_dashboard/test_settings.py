@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ocop_dashboard.settings import database_from_url, env_bool
+from ocop_dashboard.settings import database_from_url, env_bool, env_int
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,3 +150,15 @@ def test_only_caches_django_culls_itself_are_given_a_number_of_entries(backend, 
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.strip() == options
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3", "1.5"])
+def test_env_int_refuses_what_is_not_a_whole_number_in_range_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("UPLOAD_RETENTION_DAYS", value)
+    with pytest.raises(ImproperlyConfigured, match="UPLOAD_RETENTION_DAYS"):
+        env_int("UPLOAD_RETENTION_DAYS", 90, minimum=1)
+
+
+def test_env_int_defaults_when_unset_or_empty(monkeypatch):
+    monkeypatch.setenv("UPLOAD_RETENTION_DAYS", "")
+    assert env_int("UPLOAD_RETENTION_DAYS", 90, minimum=1) == 90
