@@ -107,15 +107,19 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def setting(expression: str, **env: str | None) -> str:
+    """What `expression` (of the settings module `s`) prints in a process whose environment has only
+    `env` (a None value: unset) beside DEBUG on."""
+    env = {"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"} | {
+        name: value for name, value in env.items() if value is not None}
+    result = subprocess.run([sys.executable, "-c", f"import ocop_dashboard.settings as s; print({expression})"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return result.stdout.strip()
+
+
 @pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
 def test_the_public_dashboard_is_off_unless_the_environment_turns_it_on(value, expected):
-    env = ({"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"}
-           | ({"OCOP_PUBLIC_DASHBOARD": value} if value else {}))
-    result = subprocess.run(
-        [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.OCOP_PUBLIC_DASHBOARD)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert result.stdout.strip() == expected
+    assert setting("s.OCOP_PUBLIC_DASHBOARD", OCOP_PUBLIC_DASHBOARD=value) == expected
 
 
 def test_a_sqlite_database_is_opened_in_wal_mode_so_readers_never_wait_on_a_writer(tmp_path, django_db_blocker):
@@ -143,13 +147,7 @@ def test_sqlite_writers_queue_for_the_write_lock_from_the_start_of_their_transac
 ])
 def test_only_caches_django_culls_itself_are_given_a_number_of_entries(backend, options):
     # Redis's and Memcached's clients refuse the option: every page would answer 500.
-    env = ({"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"}
-           | ({"CACHE_BACKEND": backend} if backend else {}))
-    result = subprocess.run(
-        [sys.executable, "-c", "import ocop_dashboard.settings as s; print(s.CACHES['default']['OPTIONS'])"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert result.stdout.strip() == options
+    assert setting("s.CACHES['default']['OPTIONS']", CACHE_BACKEND=backend) == options
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-3", "1.5"])
