@@ -24,7 +24,7 @@ from django.views.decorators.http import condition
 from accounts.roles import enters_data
 from accounts.scope import province_ids
 from core import register
-from core.middleware import compressed_already
+from core.middleware import GZipMiddleware, compressed_already
 
 _STATE, _VERSION, _TODAY = "_register_state", "_register_version", "_today"
 
@@ -177,7 +177,7 @@ def _compressed(response) -> bytes | None:
     """The response's content gzipped as GZipMiddleware would send it, None when it would not."""
     if len(response.content) < 200 or response.has_header("Content-Encoding") or compressed_already(response):
         return None
-    compressed = compress_string(response.content, max_random_bytes=100)
+    compressed = compress_string(response.content, max_random_bytes=GZipMiddleware.max_random_bytes)
     return compressed if len(compressed) < len(response.content) else None
 
 
