@@ -351,6 +351,12 @@ OCOP_SITE_URL = os.environ.get("OCOP_SITE_URL", "").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "core.logs.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "console_line": {"class": "logging.StreamHandler", "filters": ["without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refused Host, an oversized form: one line each, not a traceback (scanners send many).
+    "loggers": {"django.security": {"handlers": ["console_line"], "propagate": False}},
 }
