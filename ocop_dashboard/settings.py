@@ -292,8 +292,6 @@ WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, minimum=1)
 # deletes an import's file, and the rows read from it, this many days after its upload. The record,
 # its counts and errors, and the audit trail's links to it stay.
 UPLOAD_RETENTION_DAYS = env_int("UPLOAD_RETENTION_DAYS", 90, minimum=1)
-if UPLOAD_RETENTION_DAYS < 1:
-    raise ImproperlyConfigured(f"UPLOAD_RETENTION_DAYS must be 1 or more days, not {UPLOAD_RETENTION_DAYS}")
 
 # Strict CSP: our own scripts and styles only; plotly draws inline styles into its SVG.
 SECURE_CSP = {

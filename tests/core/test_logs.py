@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db(transaction=True, available_apps=[])
 
 def test_a_refused_host_is_one_line_in_the_log(databases, tmp_path):
     port = free_port()
-    server = gunicorn(databases.copy(), port, tmp_path)
+    # No collectstatic in a fresh clone: the error page's {% static %} needs the plain storage.
+    server = gunicorn(databases.copy(), port, tmp_path,
+                      STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage")
     try:
         answering(f"http://127.0.0.1:{port}/healthz", server, tmp_path / "stderr.log")
         request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "scanner.example"})

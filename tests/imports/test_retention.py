@@ -133,7 +133,9 @@ def test_a_purged_import_is_never_queued(admin_user):
 RETENTION = "import ocop_dashboard.settings as s; print(s.UPLOAD_RETENTION_DAYS)"
 
 
-@pytest.mark.parametrize(("value", "said"), [(None, "90"), ("30", "30"), ("0", "UPLOAD_RETENTION_DAYS must be 1")])
+@pytest.mark.parametrize(("value", "said"), [
+    (None, "90"), ("30", "30"), ("0", "UPLOAD_RETENTION_DAYS must be a whole number of at least 1"),
+])
 def test_uploads_are_kept_90_days_unless_the_environment_says_otherwise(value, said):
     env = {"PATH": os.environ.get("PATH", ""), "OCOP_ENV_FILE": "", "DEBUG": "true"} | (
         {"UPLOAD_RETENTION_DAYS": value} if value else {})
