@@ -26,7 +26,12 @@ from accounts.scope import province_ids
 from core import register
 from core.middleware import GZipMiddleware, compressed_already
 
-_STATE, _VERSION, _TODAY = "_register_state", "_register_version", "_today"
+
+def _once(request, name: str, compute):
+    """`compute()`, computed once per request: kept on it under `name`."""
+    if name not in request.__dict__:
+        request.__dict__[name] = compute()
+    return request.__dict__[name]
 
 
 def _code_version() -> str:
@@ -46,29 +51,28 @@ CODE_VERSION = _code_version()
 
 def _version(request) -> register.Version:
     """The register's version (core.register.version), read once per request."""
-    if not hasattr(request, _VERSION):
-        setattr(request, _VERSION, register.version())
-    return getattr(request, _VERSION)
+    return _once(request, "_register_version", register.version)
 
 
 def today(request) -> datetime.date:
     """Today's date (in Vietnam), read once per request: the ETag, the server cache's key and the
     figures count for the same day, even for a request that straddles midnight."""
-    if not hasattr(request, _TODAY):
-        setattr(request, _TODAY, timezone.localdate())
-    return getattr(request, _TODAY)
+    return _once(request, "_today", timezone.localdate)
 
 
 def _inputs(request) -> list:
     """What every answer of the dashboard depends on but the visitor's identity: the register's
     version and when it changed, the whole address with its query (page, as_of, plan, filters; the
     host, which provinces.json names), the language, the code, today's date (a page without as_of
-    shows today; certificates lapse at midnight) and what the visitor may see."""
-    version, changed, _now = _version(request)
-    day = today(request)
-    scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
-    return [version, changed.isoformat(), request.build_absolute_uri(), get_language(), CODE_VERSION, day.isoformat(),
-            settings.OCOP_PUBLIC_DASHBOARD, sorted(scope) if scope is not None else "all"]
+    shows today; certificates lapse at midnight) and what the visitor may see. Computed once per
+    request: the ETag and the server cache's key both start from it."""
+    def inputs() -> list:
+        version, changed, _now = _version(request)
+        scope = None if settings.OCOP_PUBLIC_DASHBOARD else province_ids(request.user)
+        return [version, changed.isoformat(), request.build_absolute_uri(), get_language(), CODE_VERSION,
+                today(request).isoformat(), settings.OCOP_PUBLIC_DASHBOARD,
+                sorted(scope) if scope is not None else "all"]
+    return _once(request, "_inputs", inputs)
 
 
 def _digest(parts: list) -> str:
@@ -93,7 +97,7 @@ def _state(request) -> tuple[str, datetime.datetime | None]:
     them (a role changed without a write to the register changes the link to data entry).
     Last-Modified is the later of the last change and today's start: a page of today cannot be older
     than today; none in the second of a change."""
-    if not hasattr(request, _STATE):
+    def state() -> tuple[str, datetime.datetime | None]:
         etag = _digest([*_inputs(request), _visitor(request)])
         _number, changed, now = _version(request)
         midnight = datetime.datetime.combine(today(request), datetime.time(), tzinfo=timezone.get_current_timezone())
@@ -103,8 +107,8 @@ def _state(request) -> tuple[str, datetime.datetime | None]:
         # is the database's, whose clock dated the change (an app server's may be ahead or behind).
         if int(changed.timestamp()) >= int(now.timestamp()):
             last_modified = None
-        setattr(request, _STATE, (f'"{etag}"', last_modified))
-    return getattr(request, _STATE)
+        return f'"{etag}"', last_modified
+    return _once(request, "_register_state", state)
 
 
 def figures_key(request) -> str:
