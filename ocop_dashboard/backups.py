@@ -186,11 +186,10 @@ def restore_backup(path: Path) -> None:
         connection.close()  # a connection of ours would hold nothing, but need not stay open
         run([postgresql_program("pg_restore"), "--dbname=", "--no-owner", "--no-privileges", "--exit-on-error",
              "--single-transaction", "--no-password", str(path)], connection.settings_dict)
-        register.bump()  # the backup's version and time are older than pages already served
-        return
-    connection.ensure_connection()
-    with contextlib.closing(sqlite3.connect(path)) as backup:
-        backup.backup(connection.connection)
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode=WAL")  # the copy's own was DELETE (copy_sqlite)
+    else:
+        connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(path)) as backup:
+            backup.backup(connection.connection)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")  # the copy's own was DELETE (copy_sqlite)
     register.bump()  # the backup's version and time are older than pages already served
