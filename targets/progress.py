@@ -6,7 +6,7 @@ the dates asked, so a page's number of queries depends on neither products nor t
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -101,11 +101,10 @@ def new_producers(unit: AdminUnit, start: datetime.date, end: datetime.date) -> 
 
 def _add_up(counts, total: dict | None = None) -> dict:
     """The sum of several {name: n} counts (of groups of a grouped count), into `total`."""
-    total = dict(total or {})
+    added = Counter(total or {})
     for count in counts:
-        for name, n in count.items():
-            total[name] = total.get(name, 0) + n
-    return total
+        added.update(count)  # update(), not +: a name counted 0 stays
+    return dict(added)
 
 
 class Actuals:
